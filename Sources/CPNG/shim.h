@@ -1,0 +1,2 @@
+// Only libpng's simplified API (png_image_*) is used: it needs no setjmp/longjmp.
+#include <png.h>

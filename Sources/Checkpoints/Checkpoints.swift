@@ -1,0 +1,1 @@
+// The Checkpoints target; its types live one per file in this folder.

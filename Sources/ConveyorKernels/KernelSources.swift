@@ -1,0 +1,45 @@
+import Foundation
+
+/// The OpenCL C sources of Conveyor's kernels.
+///
+/// They are embedded into the binary at build time (see `Plugins/EmbedKernelsPlugin`), so the
+/// `conveyor` binary runs when copied alone. Setting `CONVEYOR_KERNELS=<dir>` reads them from
+/// that folder instead, so kernels can be edited without a rebuild.
+public enum KernelSources {
+    public static let overrideVariable = "CONVEYOR_KERNELS"
+
+    public struct MissingKernel: Error, CustomStringConvertible {
+        public let name: String
+        public let searched: String
+        public var description: String {
+            "kernel source '\(name)' not found in \(searched); the embedded kernels are: "
+                + KernelSources.embeddedNames.joined(separator: ", ")
+        }
+    }
+
+    public static var embeddedNames: [String] { embeddedKernelSources.keys.sorted() }
+
+    /// The text of `Kernels/<name>` (for example "conv.cl"), with the shared header
+    /// `common.h` pasted in front of it when that header exists.
+    public static func source(named name: String) throws -> String {
+        let body = try rawSource(named: name)
+        if name != "common.h", let common = try? rawSource(named: "common.h") {
+            return common + "\n" + body
+        }
+        return body
+    }
+
+    static func rawSource(named name: String) throws -> String {
+        if let folder = ProcessInfo.processInfo.environment[overrideVariable], !folder.isEmpty {
+            let path = URL(fileURLWithPath: folder).appendingPathComponent(name).path
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw MissingKernel(name: name, searched: "\(overrideVariable)=\(folder)")
+            }
+            return text
+        }
+        guard let text = embeddedKernelSources[name] else {
+            throw MissingKernel(name: name, searched: "the embedded kernel sources")
+        }
+        return text
+    }
+}

@@ -1,0 +1,1 @@
+// The DataPipeline target; its types live one per file in this folder.

@@ -1,0 +1,1 @@
+// The Layers target; its types live one per file in this folder.

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `conveyor` command: train convolutional networks on CIFAR-10 through OpenCL.
+@main
+struct Conveyor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conveyor",
+        abstract: "Train convolutional networks on CIFAR-10 through OpenCL.",
+        subcommands: [DevicesCommand.self]
+    )
+}
