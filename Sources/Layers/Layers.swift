@@ -1,1 +1,0 @@
-// The Layers target; its types live one per file in this folder.
