@@ -28,12 +28,12 @@ let package = Package(
         .target(name: "Layers", dependencies: ["OpenCLRuntime", "ConveyorKernels", "COpenBLAS"]),
         .target(name: "DataPipeline"),
         .target(name: "Checkpoints", dependencies: ["CHDF5", "CPNG"]),
+        .target(name: "PipelineConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Training", dependencies: [
-            "Layers", "DataPipeline", "Checkpoints", "OpenCLRuntime",
-            .product(name: "Yams", package: "Yams"),
+            "Layers", "DataPipeline", "Checkpoints", "OpenCLRuntime", "PipelineConfig",
         ]),
         .executableTarget(name: "conveyor", dependencies: [
-            "Training", "OpenCLRuntime", "DataPipeline", "Checkpoints", "Layers",
+            "Training", "OpenCLRuntime", "DataPipeline", "Checkpoints", "Layers", "PipelineConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -41,6 +41,7 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "OpenCLRuntime"]),
         .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
+        .testTarget(name: "PipelineConfigTests", dependencies: ["PipelineConfig"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Layers", "DataPipeline", "Checkpoints", "OpenCLRuntime"]),
         .testTarget(name: "CLITests", dependencies: ["conveyor"]),
     ],

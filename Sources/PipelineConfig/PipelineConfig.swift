@@ -1,0 +1,1 @@
+// The PipelineConfig target: pipeline files decoded into typed values.
