@@ -1,0 +1,183 @@
+import ConveyorKernels
+import OpenCLRuntime
+
+/// Settings of a 2-D convolution (PyTorch's Conv2d with square windows).
+public struct Conv2DConfig: Hashable, Sendable {
+    public var filters: Int
+    public var size: Int
+    public var stride: Int
+    public var padding: Int
+    public var dilation: Int
+    /// Channels and filters split into this many independent groups; groups = C is depthwise.
+    public var groups: Int
+    public var bias: Bool
+    public var rounding: Rounding
+
+    public init(filters: Int, size: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1, groups: Int = 1,
+                bias: Bool = true, rounding: Rounding = .exact) {
+        self.filters = filters
+        self.size = size
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.groups = groups
+        self.bias = bias
+        self.rounding = rounding
+    }
+}
+
+/// A 2-D convolution as im2col + GEMM over chunks of images.
+///
+/// Forward, per chunk of B images: col[C*F*F, B*P] = im2col(x) (P = H2*W2); per group g
+/// rows_g[K/G, B*P] = W_g[K/G, C/G*F*F] * col_g; y = rows moved to NCHW, plus the bias.
+/// Backward recomputes col per chunk: dW_g += dRows_g * col_g^T, col_g = W_g^T * dRows_g,
+/// dx = col2im(col).
+public final class Conv2D: Layer {
+    public let name: String
+    public let inputShape: Shape
+    public let outputShape: Shape
+    public let config: Conv2DConfig
+    public let weight: Parameter
+    public let bias: Parameter?
+    public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+
+    /// Bound on the scratch of one chunk: large enough for wide GEMMs (a batch of 100 CIFAR
+    /// images in the largest cifar10-quick layer is ~15 MiB), small enough to leave the memory
+    /// to activations when the batch or the images grow.
+    public static let chunkBudgetBytes = 64 << 20
+
+    private let context: ComputeContext
+    private let gemm: MatrixMultiply
+    private let im2colKernel, col2imKernel, rowsToNCHW, nchwToRows, biasGradient: Kernel
+    private var reservedBatch = 0
+    private var columns: DeviceBuffer<Float>?
+    private var rows: DeviceBuffer<Float>?
+
+    private var channelsPerGroup: Int { inputShape.channels / config.groups }
+    private var filtersPerGroup: Int { config.filters / config.groups }
+    private var pixels: Int { outputShape.height * outputShape.width }
+    /// Rows of col: C*F*F.
+    private var columnRows: Int { inputShape.channels * config.size * config.size }
+
+    public init(context: ComputeContext, name: String, input: Shape, config: Conv2DConfig) throws {
+        guard config.filters >= 1 else { throw ShapeError(layer: name, message: "filters is \(config.filters); it must be at least 1") }
+        guard config.groups >= 1 else { throw ShapeError(layer: name, message: "groups is \(config.groups); it must be at least 1") }
+        guard input.channels % config.groups == 0, config.filters % config.groups == 0 else {
+            throw ShapeError(layer: name, message: "groups \(config.groups) must divide both the input channels (\(input.channels)) "
+                             + "and the filters (\(config.filters)); change groups or the channel counts")
+        }
+        let height = try OutputSize.compute(layer: name, axis: "height", input: input.height, window: config.size, stride: config.stride,
+                                            padding: config.padding, dilation: config.dilation, rounding: config.rounding)
+        let width = try OutputSize.compute(layer: name, axis: "width", input: input.width, window: config.size, stride: config.stride,
+                                           padding: config.padding, dilation: config.dilation, rounding: config.rounding)
+        self.name = name
+        self.inputShape = input
+        self.outputShape = Shape(channels: config.filters, height: height, width: width)
+        self.config = config
+        self.context = context
+        let window = config.size * config.size
+        let perGroup = input.channels / config.groups
+        weight = try Parameter(context: context, layer: name, name: "weight", shape: [config.filters, perGroup, config.size, config.size],
+                               kind: .weight, fanIn: perGroup * window, fanOut: config.filters * window / config.groups)
+        bias = config.bias ? try Parameter(context: context, layer: name, name: "bias", shape: [config.filters], kind: .bias,
+                                           fanIn: perGroup * window, fanOut: config.filters * window / config.groups) : nil
+        gemm = try MatrixMultiply(context: context)
+        let program = try context.program(source: KernelSources.source(named: "conv.cl"), name: "conv.cl")
+        im2colKernel = try program.kernel("im2col")
+        col2imKernel = try program.kernel("col2im")
+        rowsToNCHW = try program.kernel("rows_to_nchw")
+        nchwToRows = try program.kernel("nchw_to_rows")
+        biasGradient = try program.kernel("bias_gradient")
+    }
+
+    public var forwardFLOPsPerImage: Int {
+        2 * config.size * config.size * channelsPerGroup * config.filters * pixels + (config.bias ? config.filters * pixels : 0)
+    }
+
+    /// Images per chunk: the whole batch when its scratch fits `chunkBudgetBytes`, else fewer (at least 1).
+    public func chunkSize(batch: Int) -> Int {
+        let perImage = (columnRows + config.filters) * pixels * MemoryLayout<Float>.stride
+        return max(1, min(batch, Conv2D.chunkBudgetBytes / max(perImage, 1)))
+    }
+
+    public func scratchBytes(batch: Int) -> Int {
+        guard batch > 0 else { return 0 }
+        let chunk = chunkSize(batch: batch)
+        // DeviceBuffer allocates at least one element.
+        return (max(columnRows * chunk * pixels, 1) + max(config.filters * chunk * pixels, 1)) * MemoryLayout<Float>.stride
+    }
+
+    public func reserve(batch: Int) throws {
+        guard batch > reservedBatch else { return }
+        columns = nil
+        rows = nil
+        let chunk = chunkSize(batch: batch)
+        columns = try context.buffer(Float.self, count: columnRows * chunk * pixels, label: "\(name).im2col")
+        rows = try context.buffer(Float.self, count: config.filters * chunk * pixels, label: "\(name).rows")
+        reservedBatch = batch
+    }
+
+    private func scratch(batch: Int) throws -> (columns: DeviceBuffer<Float>, rows: DeviceBuffer<Float>, chunk: Int) {
+        if batch > reservedBatch { try reserve(batch: batch) }
+        return (columns!, rows!, chunkSize(batch: reservedBatch))
+    }
+
+    private func unfold(_ input: DeviceBuffer<Float>, first: Int, count: Int, into columns: DeviceBuffer<Float>) throws {
+        let s = inputShape
+        try im2colKernel.setArgs(input, first * s.count, s.channels, s.height, s.width, config.size,
+                                 config.stride, config.padding, config.dilation,
+                                 outputShape.height, outputShape.width, count, columns)
+        try context.launch(im2colKernel, global: [count * pixels, columnRows])
+    }
+
+    public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
+        let (columns, rows, chunk) = try scratch(batch: batch)
+        let k = filtersPerGroup, depth = channelsPerGroup * config.size * config.size
+        for first in stride(from: 0, to: batch, by: chunk) {
+            let count = min(chunk, batch - first)
+            let n = count * pixels
+            try unfold(input, first: first, count: count, into: columns)
+            for g in 0..<config.groups {
+                try gemm.multiply(a: weight.value, aOffset: g * k * depth, b: columns, bOffset: g * depth * n,
+                                  c: rows, cOffset: g * k * n, m: k, n: n, k: depth)
+            }
+            try rowsToNCHW.setArgs(rows, config.filters, pixels, count, bias?.value ?? rows, bias == nil ? 0 : 1,
+                                   output, first * outputShape.count)
+            try context.launch(rowsToNCHW, global: [count * outputShape.count])
+        }
+    }
+
+    public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
+                         inputGradient: DeviceBuffer<Float>?, batch: Int) throws {
+        let (columns, rows, chunk) = try scratch(batch: batch)
+        let k = filtersPerGroup, depth = channelsPerGroup * config.size * config.size
+        if let bias {
+            try biasGradient.setArgs(outputGradient, config.filters, pixels, batch, bias.gradient)
+            try context.launch(biasGradient, global: [config.filters * 64], local: [64])
+        }
+        for first in stride(from: 0, to: batch, by: chunk) {
+            let count = min(chunk, batch - first)
+            let n = count * pixels
+            try nchwToRows.setArgs(outputGradient, first * outputShape.count, config.filters, pixels, count, rows)
+            try context.launch(nchwToRows, global: [count * outputShape.count])
+            try unfold(input, first: first, count: count, into: columns)
+            for g in 0..<config.groups {
+                // dW_g[k, depth] += dRows_g[k, n] * col_g[depth, n]^T
+                try gemm.multiply(a: rows, aOffset: g * k * n, b: columns, bOffset: g * depth * n,
+                                  c: weight.gradient, cOffset: g * k * depth, m: k, n: depth, k: n,
+                                  transposeB: true, beta: 1)
+            }
+            guard let inputGradient else { continue }
+            for g in 0..<config.groups {
+                // col_g[depth, n] = W_g[k, depth]^T * dRows_g[k, n]
+                try gemm.multiply(a: weight.value, aOffset: g * k * depth, b: rows, bOffset: g * k * n,
+                                  c: columns, cOffset: g * depth * n, m: depth, n: n, k: k, transposeA: true)
+            }
+            let s = inputShape
+            try col2imKernel.setArgs(columns, s.channels, s.height, s.width, config.size, config.stride, config.padding,
+                                     config.dilation, outputShape.height, outputShape.width, count,
+                                     inputGradient, first * s.count)
+            try context.launch(col2imKernel, global: [count * s.count])
+        }
+    }
+}

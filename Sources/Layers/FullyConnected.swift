@@ -1,0 +1,73 @@
+import ConveyorKernels
+import OpenCLRuntime
+
+/// Settings of a fully connected (linear) layer.
+public struct FullyConnectedConfig: Hashable, Sendable {
+    public var outputs: Int
+    public var bias: Bool
+
+    public init(outputs: Int, bias: Bool = true) {
+        self.outputs = outputs
+        self.bias = bias
+    }
+}
+
+/// y[b, :] = W x[b, :] + bias with the input flattened; weight [out, in] as in PyTorch's Linear.
+///
+/// Forward: Y[B, out] = X[B, in] * W^T (+ bias per column, in the GEMM's epilogue).
+/// Backward: dW += dY^T * X, db += column sums of dY, dX = dY * W.
+public final class FullyConnected: Layer {
+    public let name: String
+    public let inputShape: Shape
+    public let outputShape: Shape
+    public let config: FullyConnectedConfig
+    public let weight: Parameter
+    public let bias: Parameter?
+    public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+
+    private let context: ComputeContext
+    private let gemm: MatrixMultiply
+    private let biasGradient: Kernel
+
+    public init(context: ComputeContext, name: String, input: Shape, config: FullyConnectedConfig) throws {
+        guard config.outputs >= 1 else { throw ShapeError(layer: name, message: "outputs is \(config.outputs); it must be at least 1") }
+        guard input.count >= 1 else { throw ShapeError(layer: name, message: "the input \(input) is empty") }
+        self.name = name
+        self.inputShape = input
+        self.outputShape = Shape(channels: config.outputs, height: 1, width: 1)
+        self.config = config
+        self.context = context
+        weight = try Parameter(context: context, layer: name, name: "weight", shape: [config.outputs, input.count], kind: .weight,
+                               fanIn: input.count, fanOut: config.outputs)
+        bias = config.bias ? try Parameter(context: context, layer: name, name: "bias", shape: [config.outputs], kind: .bias,
+                                           fanIn: input.count, fanOut: config.outputs) : nil
+        gemm = try MatrixMultiply(context: context)
+        biasGradient = try context.program(source: KernelSources.source(named: "conv.cl"), name: "conv.cl").kernel("bias_gradient")
+    }
+
+    public var forwardFLOPsPerImage: Int { 2 * inputShape.count * config.outputs + (config.bias ? config.outputs : 0) }
+
+    public func scratchBytes(batch: Int) -> Int { 0 }
+    public func reserve(batch: Int) throws {}
+
+    public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
+        try gemm.multiply(a: input, b: weight.value, c: output, m: batch, n: config.outputs, k: inputShape.count,
+                          transposeB: true, bias: bias?.value, biasAxis: bias == nil ? .none : .column)
+    }
+
+    public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
+                         inputGradient: DeviceBuffer<Float>?, batch: Int) throws {
+        // dW[out, in] += dY[B, out]^T * X[B, in]
+        try gemm.multiply(a: outputGradient, b: input, c: weight.gradient, m: config.outputs, n: inputShape.count, k: batch,
+                          transposeA: true, beta: 1)
+        if let bias {
+            // dY is [B, out, 1x1]: the conv bias reduction with one pixel per output.
+            try biasGradient.setArgs(outputGradient, config.outputs, 1, batch, bias.gradient)
+            try context.launch(biasGradient, global: [config.outputs * 64], local: [64])
+        }
+        if let inputGradient {
+            // dX[B, in] = dY[B, out] * W[out, in]
+            try gemm.multiply(a: outputGradient, b: weight.value, c: inputGradient, m: batch, n: inputShape.count, k: config.outputs)
+        }
+    }
+}
