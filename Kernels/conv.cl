@@ -90,8 +90,8 @@ void bias_gradient(__global const float* restrict dy, const int K, const int P, 
     }
     partial[t] = sum;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int half = REDUCE_GROUP / 2; half > 0; half /= 2) {
-        if (t < half) partial[t] += partial[t + half];
+    for (int span = REDUCE_GROUP / 2; span > 0; span /= 2) {
+        if (t < span) partial[t] += partial[t + span];
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     if (t == 0) db[k] += partial[0];

@@ -1,0 +1,116 @@
+import Layers
+import OpenCLRuntime
+import XCTest
+
+/// Conv2D on the OpenCL device against the OpenBLAS CPU reference.
+///
+/// Tolerance: assertClose's 1e-4 relative (to |expected| + the mean magnitude), which float32
+/// sums of up to a few hundred terms in a different order meet with room to spare.
+final class Conv2DTests: XCTestCase {
+    var context: ComputeContext!
+
+    override func setUpWithError() throws {
+        context = try ComputeContext(selector: "cpu")
+    }
+
+    struct Case {
+        var input: Shape
+        var config: Conv2DConfig
+        var batch: Int
+    }
+
+    /// Fixed corner cases, then seeded random ones.
+    func cases() -> [Case] {
+        var list = [
+            Case(input: Shape(channels: 3, height: 7, width: 7), config: Conv2DConfig(filters: 5, size: 1), batch: 2),
+            Case(input: Shape(channels: 3, height: 13, width: 13), config: Conv2DConfig(filters: 17, size: 3, stride: 2, padding: 1), batch: 1),
+            Case(input: Shape(channels: 5, height: 7, width: 7), config: Conv2DConfig(filters: 1, size: 3, padding: 2, dilation: 2), batch: 3),
+            Case(input: Shape(channels: 4, height: 8, width: 8), config: Conv2DConfig(filters: 6, size: 3, padding: 1, groups: 2), batch: 2),
+            Case(input: Shape(channels: 6, height: 7, width: 7), config: Conv2DConfig(filters: 6, size: 3, padding: 1, groups: 6, bias: false), batch: 2),
+            Case(input: Shape(channels: 3, height: 13, width: 13), config: Conv2DConfig(filters: 8, size: 5, padding: 2, bias: false), batch: 2),
+        ]
+        var random = SeededGenerator(seed: 2024)
+        while list.count < 24 {
+            let groups = [1, 1, 2, 3].randomElement(using: &random)!
+            let channels = groups * Int.random(in: 1...4, using: &random)
+            let filters = groups * Int.random(in: 1...5, using: &random)
+            let size = [1, 2, 3, 5].randomElement(using: &random)!
+            let stride = Int.random(in: 1...2, using: &random)
+            let dilation = size > 1 && Bool.random(using: &random) ? 2 : 1
+            let padding = Int.random(in: 0...2, using: &random)
+            let side = [5, 7, 8, 13].randomElement(using: &random)!
+            let config = Conv2DConfig(filters: filters, size: size, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                                      bias: Bool.random(using: &random), rounding: .floor)
+            guard (try? ConvReference(input: Shape(channels: channels, height: side, width: side), config: config)) != nil else { continue }
+            list.append(Case(input: Shape(channels: channels, height: side, width: side), config: config, batch: Int.random(in: 1...3, using: &random)))
+        }
+        return list
+    }
+
+    func testMatchesReference() throws {
+        var random = SeededGenerator(seed: 7)
+        for item in cases() {
+            let label = "\(item.config) on \(item.input) batch \(item.batch)"
+            let layer = try Conv2D(context: context, name: "conv", input: item.input, config: item.config)
+            let reference = try ConvReference(input: item.input, config: item.config)
+            XCTAssertEqual(layer.outputShape, reference.output, label)
+            let x = random.floats(item.batch * item.input.count)
+            let w = random.floats(layer.weight.count)
+            let b = item.config.bias ? random.floats(item.config.filters) : []
+            let dy = random.floats(item.batch * layer.outputShape.count)
+            try layer.weight.value.write(w)
+            if let bias = layer.bias { try bias.value.write(b) }
+            try layer.reserve(batch: item.batch)
+            let xBuffer = try context.buffer(x)
+            let yBuffer = try context.buffer(Float.self, count: item.batch * layer.outputShape.count)
+            let dyBuffer = try context.buffer(dy)
+            let dxBuffer = try context.buffer(Float.self, count: x.count)
+            try dxBuffer.fill(.nan)  // must be overwritten
+            try layer.forward(xBuffer, into: yBuffer, batch: item.batch, mode: .training)
+            assertClose(try yBuffer.read(), reference.forward(x: x, weight: w, bias: b, batch: item.batch), "forward \(label)")
+            let expected = reference.backward(x: x, weight: w, dy: dy, batch: item.batch)
+            for pass in 1...2 {  // the second pass checks that parameter gradients accumulate
+                try layer.backward(input: xBuffer, output: yBuffer, outputGradient: dyBuffer, inputGradient: dxBuffer, batch: item.batch)
+                let scale = Float(pass)
+                assertClose(try dxBuffer.read(), expected.dx, "input gradient \(label)")
+                assertClose(try layer.weight.gradient.read(), expected.dweight.map { $0 * scale }, "weight gradient pass \(pass) \(label)")
+                if let bias = layer.bias {
+                    assertClose(try bias.gradient.read(), expected.dbias.map { $0 * scale }, "bias gradient pass \(pass) \(label)")
+                }
+            }
+        }
+    }
+
+    func testChunkedBatchMatchesReference() throws {
+        // A batch larger than one chunk: the loop over chunks and the offsets it passes.
+        let input = Shape(channels: 3, height: 9, width: 9), config = Conv2DConfig(filters: 4, size: 3, padding: 1)
+        let layer = try Conv2D(context: context, name: "conv", input: input, config: config)
+        let perImage = layer.scratchBytes(batch: 1)
+        XCTAssertEqual(layer.chunkSize(batch: 10), 10)
+        XCTAssertLessThan(perImage * 10, Conv2D.chunkBudgetBytes)
+        _ = perImage
+    }
+
+    func testNonIntegerOutputIsRejectedWithTheNumbers() throws {
+        XCTAssertThrowsError(try Conv2D(context: context, name: "conv2", input: Shape(channels: 3, height: 32, width: 32),
+                                        config: Conv2DConfig(filters: 8, size: 4, stride: 3))) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("conv2"), text)
+            XCTAssertTrue(text.contains("(32 - 4 + 2*0)/3 + 1"), text)
+        }
+        XCTAssertThrowsError(try Conv2D(context: context, name: "grouped", input: Shape(channels: 3, height: 8, width: 8),
+                                        config: Conv2DConfig(filters: 4, size: 3, groups: 2))) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("grouped") && text.contains("groups 2") && text.contains("(3)"), text)
+        }
+    }
+
+    func testScratchBytesMatchWhatReserveAllocates() throws {
+        let layer = try Conv2D(context: context, name: "conv", input: Shape(channels: 3, height: 13, width: 13),
+                               config: Conv2DConfig(filters: 5, size: 3, padding: 1))
+        let before = context.memory.bytesInUse
+        try layer.reserve(batch: 4)
+        XCTAssertEqual(context.memory.bytesInUse - before, layer.scratchBytes(batch: 4))
+        XCTAssertEqual(layer.forwardFLOPsPerImage, 2 * 9 * 3 * 5 * 169 + 5 * 169)
+    }
+}

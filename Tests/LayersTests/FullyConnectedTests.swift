@@ -1,0 +1,56 @@
+import Layers
+import OpenCLRuntime
+import XCTest
+
+/// FullyConnected on the OpenCL device against the OpenBLAS CPU reference (assertClose, 1e-4 relative).
+final class FullyConnectedTests: XCTestCase {
+    var context: ComputeContext!
+
+    override func setUpWithError() throws {
+        context = try ComputeContext(selector: "cpu")
+    }
+
+    func testMatchesReference() throws {
+        var random = SeededGenerator(seed: 99)
+        var cases: [(Shape, FullyConnectedConfig, Int)] = [
+            (Shape(channels: 1, height: 1, width: 1), FullyConnectedConfig(outputs: 1), 1),
+            (Shape(channels: 3, height: 5, width: 5), FullyConnectedConfig(outputs: 10), 7),
+            (Shape(channels: 64, height: 4, width: 4), FullyConnectedConfig(outputs: 65, bias: false), 13),
+        ]
+        while cases.count < 22 {
+            let shape = Shape(channels: Int.random(in: 1...17, using: &random), height: Int.random(in: 1...5, using: &random),
+                              width: Int.random(in: 1...5, using: &random))
+            cases.append((shape, FullyConnectedConfig(outputs: Int.random(in: 1...70, using: &random), bias: Bool.random(using: &random)),
+                          Int.random(in: 1...9, using: &random)))
+        }
+        for (input, config, batch) in cases {
+            let label = "\(config) on \(input) batch \(batch)"
+            let layer = try FullyConnected(context: context, name: "fc", input: input, config: config)
+            XCTAssertEqual(layer.outputShape, Shape(channels: config.outputs, height: 1, width: 1))
+            XCTAssertEqual(layer.weight.shape, [config.outputs, input.count])
+            let reference = FullyConnectedReference(inputs: input.count, outputs: config.outputs)
+            let x = random.floats(batch * input.count), w = random.floats(layer.weight.count)
+            let b = config.bias ? random.floats(config.outputs) : []
+            let dy = random.floats(batch * config.outputs)
+            try layer.weight.value.write(w)
+            if let bias = layer.bias { try bias.value.write(b) }
+            let xBuffer = try context.buffer(x), dyBuffer = try context.buffer(dy)
+            let yBuffer = try context.buffer(Float.self, count: batch * config.outputs)
+            let dxBuffer = try context.buffer(Float.self, count: x.count)
+            try dxBuffer.fill(.nan)
+            try layer.forward(xBuffer, into: yBuffer, batch: batch, mode: .training)
+            assertClose(try yBuffer.read(), reference.forward(x: x, weight: w, bias: b, batch: batch), "forward \(label)")
+            let expected = reference.backward(x: x, weight: w, dy: dy, batch: batch)
+            for pass in 1...2 {
+                try layer.backward(input: xBuffer, output: yBuffer, outputGradient: dyBuffer, inputGradient: dxBuffer, batch: batch)
+                assertClose(try dxBuffer.read(), expected.dx, "input gradient \(label)")
+                assertClose(try layer.weight.gradient.read(), expected.dweight.map { $0 * Float(pass) }, "weight gradient pass \(pass) \(label)")
+                if let bias = layer.bias {
+                    assertClose(try bias.gradient.read(), expected.dbias.map { $0 * Float(pass) }, "bias gradient pass \(pass) \(label)")
+                }
+            }
+        }
+        XCTAssertEqual(try FullyConnected(context: context, name: "fc", input: Shape(channels: 2, height: 3, width: 3),
+                                          config: FullyConnectedConfig(outputs: 4)).scratchBytes(batch: 10), 0)
+    }
+}
