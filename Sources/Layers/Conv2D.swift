@@ -44,7 +44,10 @@ public final class Conv2D: Layer {
     /// Bound on the scratch of one chunk: large enough for wide GEMMs (a batch of 100 CIFAR
     /// images in the largest cifar10-quick layer is ~15 MiB), small enough to leave the memory
     /// to activations when the batch or the images grow.
-    public static let chunkBudgetBytes = 64 << 20
+    public static let defaultChunkBudgetBytes = 64 << 20
+
+    /// The chunk budget of this layer; change it before `reserve(batch:)` (tests use small ones).
+    public var chunkBudgetBytes = Conv2D.defaultChunkBudgetBytes
 
     private let context: ComputeContext
     private let gemm: MatrixMultiply
@@ -97,7 +100,7 @@ public final class Conv2D: Layer {
     /// Images per chunk: the whole batch when its scratch fits `chunkBudgetBytes`, else fewer (at least 1).
     public func chunkSize(batch: Int) -> Int {
         let perImage = (columnRows + config.filters) * pixels * MemoryLayout<Float>.stride
-        return max(1, min(batch, Conv2D.chunkBudgetBytes / max(perImage, 1)))
+        return max(1, min(batch, chunkBudgetBytes / max(perImage, 1)))
     }
 
     public func scratchBytes(batch: Int) -> Int {

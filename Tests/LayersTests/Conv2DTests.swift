@@ -82,13 +82,31 @@ final class Conv2DTests: XCTestCase {
     }
 
     func testChunkedBatchMatchesReference() throws {
-        // A batch larger than one chunk: the loop over chunks and the offsets it passes.
-        let input = Shape(channels: 3, height: 9, width: 9), config = Conv2DConfig(filters: 4, size: 3, padding: 1)
+        // A budget of two images' scratch: a batch of 5 runs as chunks of 2, 2 and 1.
+        let input = Shape(channels: 3, height: 9, width: 9), config = Conv2DConfig(filters: 4, size: 3, stride: 2, padding: 1)
         let layer = try Conv2D(context: context, name: "conv", input: input, config: config)
-        let perImage = layer.scratchBytes(batch: 1)
-        XCTAssertEqual(layer.chunkSize(batch: 10), 10)
-        XCTAssertLessThan(perImage * 10, Conv2D.chunkBudgetBytes)
-        _ = perImage
+        layer.chunkBudgetBytes = layer.scratchBytes(batch: 1) * 2
+        XCTAssertEqual(layer.chunkSize(batch: 5), 2)
+        let before = context.memory.bytesInUse
+        try layer.reserve(batch: 5)
+        XCTAssertEqual(context.memory.bytesInUse - before, layer.scratchBytes(batch: 5))
+        XCTAssertEqual(layer.scratchBytes(batch: 5), layer.scratchBytes(batch: 2))
+        let reference = try ConvReference(input: input, config: config)
+        var random = SeededGenerator(seed: 5)
+        let batch = 5
+        let x = random.floats(batch * input.count), w = random.floats(layer.weight.count), b = random.floats(4)
+        let dy = random.floats(batch * layer.outputShape.count)
+        try layer.weight.value.write(w)
+        try layer.bias!.value.write(b)
+        let xBuffer = try context.buffer(x), dyBuffer = try context.buffer(dy)
+        let yBuffer = try context.buffer(Float.self, count: dy.count), dxBuffer = try context.buffer(Float.self, count: x.count)
+        try layer.forward(xBuffer, into: yBuffer, batch: batch, mode: .training)
+        assertClose(try yBuffer.read(), reference.forward(x: x, weight: w, bias: b, batch: batch), "chunked forward")
+        try layer.backward(input: xBuffer, output: yBuffer, outputGradient: dyBuffer, inputGradient: dxBuffer, batch: batch)
+        let expected = reference.backward(x: x, weight: w, dy: dy, batch: batch)
+        assertClose(try dxBuffer.read(), expected.dx, "chunked input gradient")
+        assertClose(try layer.weight.gradient.read(), expected.dweight, "chunked weight gradient")
+        assertClose(try layer.bias!.gradient.read(), expected.dbias, "chunked bias gradient")
     }
 
     func testNonIntegerOutputIsRejectedWithTheNumbers() throws {
