@@ -10,7 +10,7 @@ final class Conv2DTests: XCTestCase {
     var context: ComputeContext!
 
     override func setUpWithError() throws {
-        context = try ComputeContext(selector: "cpu")
+        context = try makeTestContext()
     }
 
     struct Case {

@@ -7,7 +7,7 @@ final class FullyConnectedTests: XCTestCase {
     var context: ComputeContext!
 
     override func setUpWithError() throws {
-        context = try ComputeContext(selector: "cpu")
+        context = try makeTestContext()
     }
 
     func testMatchesReference() throws {

@@ -8,7 +8,7 @@ final class GemmTests: XCTestCase {
     var context: ComputeContext!
 
     override func setUpWithError() throws {
-        context = try ComputeContext(selector: "cpu")
+        context = try makeTestContext()
     }
 
     func reference(_ a: [Float], _ b: [Float], _ c: [Float], m: Int, n: Int, k: Int, ta: Bool, tb: Bool,

@@ -1,0 +1,62 @@
+import Layers
+import OpenCLRuntime
+import XCTest
+
+/// Tiny launches of every layer kernel, sized to run under oclgrind (scripts/run-oclgrind) in
+/// seconds; on the normal device they are one more parity check.
+final class OclgrindSmokeTests: XCTestCase {
+    var context: ComputeContext!
+
+    override func setUpWithError() throws {
+        context = try makeTestContext()
+        print("OclgrindSmokeTests on \(context.device.name) (\(context.device.platformName))")
+    }
+
+    func testGemmAllTransposes() throws {
+        let gemm = try MatrixMultiply(context: context, tuning: GemmTuning(tileM: 8, tileN: 8, tileK: 4, workM: 2, workN: 2))
+        var random = SeededGenerator(seed: 3)
+        let m = 9, n = 7, k = 5
+        let a = try context.buffer(random.floats(m * k)), b = try context.buffer(random.floats(k * n))
+        let c = try context.buffer(Float.self, count: m * n)
+        for ta in [false, true] {
+            for tb in [false, true] {
+                try gemm.multiply(a: a, b: b, c: c, m: m, n: n, k: k, transposeA: ta, transposeB: tb, beta: ta ? 1 : 0)
+            }
+        }
+        try context.finish()
+    }
+
+    func testConvForwardAndBackward() throws {
+        var random = SeededGenerator(seed: 4)
+        for config in [Conv2DConfig(filters: 3, size: 3, stride: 2, padding: 1),
+                       Conv2DConfig(filters: 4, size: 3, padding: 2, dilation: 2, groups: 2, bias: false)] {
+            let input = Shape(channels: 2, height: 5, width: 5), batch = 2
+            let layer = try Conv2D(context: context, name: "conv", input: input, config: config)
+            let reference = try ConvReference(input: input, config: config)
+            let x = random.floats(batch * input.count), w = random.floats(layer.weight.count)
+            let b = config.bias ? random.floats(config.filters) : []
+            let dy = random.floats(batch * layer.outputShape.count)
+            try layer.weight.value.write(w)
+            if let bias = layer.bias { try bias.value.write(b) }
+            try layer.reserve(batch: batch)
+            let xBuffer = try context.buffer(x), dyBuffer = try context.buffer(dy)
+            let yBuffer = try context.buffer(Float.self, count: dy.count), dxBuffer = try context.buffer(Float.self, count: x.count)
+            try layer.forward(xBuffer, into: yBuffer, batch: batch, mode: .training)
+            try layer.backward(input: xBuffer, output: yBuffer, outputGradient: dyBuffer, inputGradient: dxBuffer, batch: batch)
+            assertClose(try yBuffer.read(), reference.forward(x: x, weight: w, bias: b, batch: batch), "smoke conv forward")
+            assertClose(try dxBuffer.read(), reference.backward(x: x, weight: w, dy: dy, batch: batch).dx, "smoke conv input gradient")
+        }
+    }
+
+    func testFullyConnectedForwardAndBackward() throws {
+        var random = SeededGenerator(seed: 5)
+        let layer = try FullyConnected(context: context, name: "fc", input: Shape(channels: 3, height: 2, width: 2),
+                                       config: FullyConnectedConfig(outputs: 5))
+        let x = try context.buffer(random.floats(3 * 12)), dy = try context.buffer(random.floats(3 * 5))
+        let y = try context.buffer(Float.self, count: 15), dx = try context.buffer(Float.self, count: 36)
+        try layer.weight.value.write(random.floats(60))
+        try layer.forward(x, into: y, batch: 3, mode: .training)
+        try layer.backward(input: x, output: y, outputGradient: dy, inputGradient: dx, batch: 3)
+        try context.finish()
+    }
+}
