@@ -29,6 +29,9 @@
 #ifndef LOCAL_PAD
 #define LOCAL_PAD 1     // extra words per local row: breaks the power-of-two stride of tile stores
 #endif
+#ifndef VECTOR_N
+#define VECTOR_N 0      // CPUs: 1 = each work-item's WPT_N columns are contiguous and computed as one floatWPT_N vector
+#endif
 #ifndef TRANS_A
 #define TRANS_A 0       // 1: A is stored K x M
 #endif
@@ -36,6 +39,10 @@
 #define TRANS_B 0       // 1: B is stored N x K
 #endif
 
+#define CONCAT(a, b) a##b
+#define FLOATV(n) CONCAT(float, n)
+#define VLOADV(n) CONCAT(vload, n)
+#define VSTOREV(n) CONCAT(vstore, n)
 #define GROUP_N (TILE_N / WPT_N)
 #define GROUP_M (TILE_M / WPT_M)
 #define GROUP_SIZE (GROUP_N * GROUP_M)
@@ -66,12 +73,20 @@ void gemm(const int M, const int N, const int K, const float alpha,
     B += offB;
     C += offC;
 
+#if VECTOR_N
+    // Columns col0 + tx*WPT_N + j, contiguous, one vector per row: the shape a CPU's SIMD units want.
+    FLOATV(WPT_N) accv[WPT_M];
+    #pragma unroll
+    for (int i = 0; i < WPT_M; i++) accv[i] = (FLOATV(WPT_N))(0.0f);
+#else
+    // Columns col0 + tx + j*GROUP_N, strided: neighbouring work-items touch neighbouring words.
     float acc[WPT_M][WPT_N];
     #pragma unroll
     for (int i = 0; i < WPT_M; i++) {
         #pragma unroll
         for (int j = 0; j < WPT_N; j++) acc[i][j] = 0.0f;
     }
+#endif
 
     for (int k0 = 0; k0 < K; k0 += TILE_K) {
         // Cooperative loads; consecutive work-items take consecutive addresses in global memory.
@@ -101,6 +116,11 @@ void gemm(const int M, const int N, const int K, const float alpha,
 
         #pragma unroll
         for (int kk = 0; kk < TILE_K; kk++) {
+#if VECTOR_N
+            const FLOATV(WPT_N) bv = VLOADV(WPT_N)(0, &Bs[kk][tx * WPT_N]);
+            #pragma unroll
+            for (int i = 0; i < WPT_M; i++) accv[i] = mad((FLOATV(WPT_N))(As[kk][ty + i * GROUP_M]), bv, accv[i]);
+#else
             float a[WPT_M], b[WPT_N];
             #pragma unroll
             for (int i = 0; i < WPT_M; i++) a[i] = As[kk][ty + i * GROUP_M];
@@ -111,6 +131,7 @@ void gemm(const int M, const int N, const int K, const float alpha,
                 #pragma unroll
                 for (int j = 0; j < WPT_N; j++) acc[i][j] = mad(a[i], b[j], acc[i][j]);
             }
+#endif
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
@@ -120,11 +141,20 @@ void gemm(const int M, const int N, const int K, const float alpha,
         const int r = row0 + ty + i * GROUP_M;
         if (r >= M) continue;
         const float rowBias = biasMode == 1 ? bias[offBias + r] : 0.0f;
+#if VECTOR_N
+        float acc[WPT_N];
+        VSTOREV(WPT_N)(accv[i], 0, acc);
+#endif
         #pragma unroll
         for (int j = 0; j < WPT_N; j++) {
+#if VECTOR_N
+            const int c = col0 + tx * WPT_N + j;
+            float value = alpha * acc[j] + rowBias;
+#else
             const int c = col0 + tx + j * GROUP_N;
-            if (c >= N) continue;
             float value = alpha * acc[i][j] + rowBias;
+#endif
+            if (c >= N) continue;
             if (biasMode == 2) value += bias[offBias + c];
             // beta == 0 must not read C: it may hold NaNs from an earlier use of the buffer.
             if (beta != 0.0f) value += beta * C[r * ldc + c];

@@ -1,50 +1,6 @@
 import ConveyorKernels
 import OpenCLRuntime
 
-/// Tile sizes of the gemm.cl kernel for one device (see the `#ifndef` defaults in the kernel).
-public struct GemmTuning: Hashable, Sendable {
-    public var tileM: Int
-    public var tileN: Int
-    public var tileK: Int
-    public var workM: Int
-    public var workN: Int
-
-    public init(tileM: Int, tileN: Int, tileK: Int, workM: Int, workN: Int) {
-        self.tileM = tileM
-        self.tileN = tileN
-        self.tileK = tileK
-        self.workM = workM
-        self.workN = workN
-    }
-
-    /// Work-group size (columns, rows).
-    public var local: [Int] { [tileN / workN, tileM / workM] }
-
-    /// GPUs: 16x16 work-groups over 64x64 tiles, enough work-groups to fill many compute units.
-    /// CPUs (PoCL): few work-items with a wide register block, since PoCL runs a work-group as
-    /// loops on one core and vectorises across work-item x; measured on PoCL (AVX-512, 2 cores)
-    /// with M=64, N=25600, K=800, see the commit log.
-    public static func rule(for device: Device) -> GemmTuning {
-        switch device.kind {
-        case .cpu: return GemmTuning(tileM: 32, tileN: 64, tileK: 16, workM: 4, workN: 4)
-        default: return GemmTuning(tileM: 64, tileN: 64, tileK: 16, workM: 4, workN: 4)
-        }
-    }
-
-    var defines: [String: String] {
-        ["TILE_M": "\(tileM)", "TILE_N": "\(tileN)", "TILE_K": "\(tileK)", "WPT_M": "\(workM)", "WPT_N": "\(workN)"]
-    }
-}
-
-/// Where a bias is added in the product's epilogue.
-public enum BiasAxis: Int32, Sendable {
-    case none = 0
-    /// bias[row]: one value per row of C (a conv filter).
-    case row = 1
-    /// bias[column]: one value per column of C (a fully connected output).
-    case column = 2
-}
-
 /// C = alpha * op(A) * op(B) + beta * C on the device, row-major, through gemm.cl.
 ///
 /// Offsets (in elements) let one buffer hold many matrices, so a batch can be processed per

@@ -54,7 +54,9 @@ final class GemmTests: XCTestCase {
         var random = SeededGenerator(seed: 12)
         for tuning in [GemmTuning(tileM: 64, tileN: 64, tileK: 16, workM: 4, workN: 4),
                        GemmTuning(tileM: 16, tileN: 32, tileK: 8, workM: 2, workN: 4),
-                       GemmTuning(tileM: 32, tileN: 64, tileK: 16, workM: 4, workN: 8)] {
+                       GemmTuning(tileM: 32, tileN: 64, tileK: 16, workM: 4, workN: 8),
+                       GemmTuning(tileM: 32, tileN: 64, tileK: 16, workM: 8, workN: 16, vectorColumns: true),
+                       GemmTuning(tileM: 16, tileN: 32, tileK: 8, workM: 2, workN: 4, vectorColumns: true)] {
             let gemm = try MatrixMultiply(context: context, tuning: tuning)
             try check(m: 70, n: 33, k: 129, ta: true, tb: false, alpha: 0.5, beta: -2, gemm: gemm, random: &random)
             try check(m: 5, n: 200, k: 17, ta: false, tb: true, alpha: 2, beta: 0, gemm: gemm, random: &random)
@@ -89,7 +91,7 @@ final class GemmTests: XCTestCase {
             // "tm,tn,tk,wm,wn;..."
             tunings = text.split(separator: ";").map { item in
                 let v = item.split(separator: ",").map { Int($0)! }
-                return GemmTuning(tileM: v[0], tileN: v[1], tileK: v[2], workM: v[3], workN: v[4])
+                return GemmTuning(tileM: v[0], tileN: v[1], tileK: v[2], workM: v[3], workN: v[4], vectorColumns: v.count > 5 && v[5] == 1)
             }
         }
         for tuning in tunings {
