@@ -13,14 +13,17 @@ final class OclgrindSmokeTests: XCTestCase {
     }
 
     func testGemmAllTransposes() throws {
-        let gemm = try MatrixMultiply(context: context, tuning: GemmTuning(tileM: 8, tileN: 8, tileK: 4, workM: 2, workN: 2))
         var random = SeededGenerator(seed: 3)
         let m = 9, n = 7, k = 5
         let a = try context.buffer(random.floats(m * k)), b = try context.buffer(random.floats(k * n))
         let c = try context.buffer(Float.self, count: m * n)
-        for ta in [false, true] {
-            for tb in [false, true] {
-                try gemm.multiply(a: a, b: b, c: c, m: m, n: n, k: k, transposeA: ta, transposeB: tb, beta: ta ? 1 : 0)
+        for tuning in [GemmTuning(tileM: 8, tileN: 8, tileK: 4, workM: 2, workN: 2),
+                       GemmTuning(tileM: 8, tileN: 16, tileK: 4, workM: 4, workN: 8, vectorColumns: true)] {
+            let gemm = try MatrixMultiply(context: context, tuning: tuning)
+            for ta in [false, true] {
+                for tb in [false, true] {
+                    try gemm.multiply(a: a, b: b, c: c, m: m, n: n, k: k, transposeA: ta, transposeB: tb, beta: ta ? 1 : 0)
+                }
             }
         }
         try context.finish()
