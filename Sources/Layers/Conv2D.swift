@@ -130,7 +130,7 @@ public final class Conv2D: Layer {
         try im2colKernel.setArgs(input, first * s.count, s.channels, s.height, s.width, config.size,
                                  config.stride, config.padding, config.dilation,
                                  outputShape.height, outputShape.width, count, columns)
-        try context.launch(im2colKernel, global: [count * pixels, columnRows])
+        try context.launch(im2colKernel, global: [outputShape.width, outputShape.height, count * columnRows])
     }
 
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
@@ -146,7 +146,7 @@ public final class Conv2D: Layer {
             }
             try rowsToNCHW.setArgs(rows, config.filters, pixels, count, bias?.value ?? rows, bias == nil ? 0 : 1,
                                    output, first * outputShape.count)
-            try context.launch(rowsToNCHW, global: [count * outputShape.count])
+            try context.launch(rowsToNCHW, global: [pixels, config.filters, count])
         }
     }
 
@@ -162,7 +162,7 @@ public final class Conv2D: Layer {
             let count = min(chunk, batch - first)
             let n = count * pixels
             try nchwToRows.setArgs(outputGradient, first * outputShape.count, config.filters, pixels, count, rows)
-            try context.launch(nchwToRows, global: [count * outputShape.count])
+            try context.launch(nchwToRows, global: [pixels, config.filters, count])
             try unfold(input, first: first, count: count, into: columns)
             for g in 0..<config.groups {
                 // dW_g[k, depth] += dRows_g[k, n] * col_g[depth, n]^T
@@ -180,7 +180,7 @@ public final class Conv2D: Layer {
             try col2imKernel.setArgs(columns, s.channels, s.height, s.width, config.size, config.stride, config.padding,
                                      config.dilation, outputShape.height, outputShape.width, count,
                                      inputGradient, first * s.count)
-            try context.launch(col2imKernel, global: [count * s.count])
+            try context.launch(col2imKernel, global: [s.width, s.height, count * s.channels])
         }
     }
 }

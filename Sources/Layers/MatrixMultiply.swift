@@ -8,15 +8,21 @@ import OpenCLRuntime
 public final class MatrixMultiply {
     public let context: ComputeContext
     public let tuning: GemmTuning
-    private var kernels: [Int: Kernel] = [:]
+    private var kernels: [KernelKey: Kernel] = [:]
+
+    private struct KernelKey: Hashable {
+        let tuning: GemmTuning
+        let transposeA: Bool
+        let transposeB: Bool
+    }
 
     public init(context: ComputeContext, tuning: GemmTuning? = nil) throws {
         self.context = context
         self.tuning = tuning ?? GemmTuning.rule(for: context.device)
     }
 
-    private func kernel(transposeA: Bool, transposeB: Bool) throws -> Kernel {
-        let key = (transposeA ? 1 : 0) + (transposeB ? 2 : 0)
+    private func kernel(tuning: GemmTuning, transposeA: Bool, transposeB: Bool) throws -> Kernel {
+        let key = KernelKey(tuning: tuning, transposeA: transposeA, transposeB: transposeB)
         if let kernel = kernels[key] { return kernel }
         var defines = tuning.defines
         defines["TRANS_A"] = transposeA ? "1" : "0"
@@ -43,7 +49,8 @@ public final class MatrixMultiply {
         precondition(bOffset + (transposeB ? (n - 1) * ldb + k : (k - 1) * ldb + n) <= b.count || k == 0, "gemm: B '\(b.label)' too small")
         precondition(cOffset + (m - 1) * ldc + n <= c.count, "gemm: C '\(c.label)' too small")
         precondition(biasAxis == .none || bias != nil, "gemm: a bias axis needs a bias buffer")
-        let kernel = try kernel(transposeA: transposeA, transposeB: transposeB)
+        let tuning = self.tuning.fitted(rows: m)
+        let kernel = try kernel(tuning: tuning, transposeA: transposeA, transposeB: transposeB)
         try kernel.setArgs(m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc,
                            bias ?? c, biasOffset, biasAxis.rawValue)
         let local = tuning.local

@@ -1,3 +1,4 @@
+import Foundation
 import Layers
 import OpenCLRuntime
 import XCTest
@@ -130,5 +131,40 @@ final class Conv2DTests: XCTestCase {
         try layer.reserve(batch: 4)
         XCTAssertEqual(context.memory.bytesInUse - before, layer.scratchBytes(batch: 4))
         XCTAssertEqual(layer.forwardFLOPsPerImage, 2 * 9 * 3 * 5 * 169 + 5 * 169)
+    }
+
+    /// Manual benchmark (`CONVEYOR_CONV_BENCH=1`, release build): cifar10-quick's conv2 at batch 100,
+    /// forward and backward, against the OpenBLAS reference. No assertion on time.
+    func testBenchmark() throws {
+        guard ProcessInfo.processInfo.environment["CONVEYOR_CONV_BENCH"] != nil else { throw XCTSkip("set CONVEYOR_CONV_BENCH=1") }
+        let input = Shape(channels: 32, height: 16, width: 16), config = Conv2DConfig(filters: 32, size: 5, padding: 2), batch = 100
+        let layer = try Conv2D(context: context, name: "conv2", input: input, config: config)
+        let reference = try ConvReference(input: input, config: config)
+        var random = SeededGenerator(seed: 1)
+        let x = random.floats(batch * input.count), w = random.floats(layer.weight.count), b = random.floats(32)
+        let dy = random.floats(batch * layer.outputShape.count)
+        try layer.reserve(batch: batch)
+        let xBuffer = try context.buffer(x), dyBuffer = try context.buffer(dy)
+        let yBuffer = try context.buffer(Float.self, count: dy.count), dxBuffer = try context.buffer(Float.self, count: x.count)
+        func time(_ body: () throws -> Void) rethrows -> Double {
+            try body()
+            let start = Date()
+            for _ in 0..<3 { try body() }
+            return Date().timeIntervalSince(start) / 3
+        }
+        let forward = try time {
+            try layer.forward(xBuffer, into: yBuffer, batch: batch, mode: .training)
+            try context.finish()
+        }
+        let backward = try time {
+            try layer.backward(input: xBuffer, output: yBuffer, outputGradient: dyBuffer, inputGradient: dxBuffer, batch: batch)
+            try context.finish()
+        }
+        let cpuForward = time { _ = reference.forward(x: x, weight: w, bias: b, batch: batch) }
+        let cpuBackward = time { _ = reference.backward(x: x, weight: w, dy: dy, batch: batch) }
+        let flops = Double(layer.forwardFLOPsPerImage * batch)
+        func rate(_ seconds: Double, _ factor: Double) -> String { String(format: "%.1f ms (%.1f GFLOP/s)", seconds * 1e3, factor * flops / seconds / 1e9) }
+        print("conv2 batch 100 OpenCL: forward \(rate(forward, 1)), backward \(rate(backward, 2))")
+        print("conv2 batch 100 OpenBLAS reference: forward \(rate(cpuForward, 1)), backward \(rate(cpuBackward, 2))")
     }
 }
