@@ -62,7 +62,8 @@ public final class Conv2D: Layer {
     /// Rows of col: C*F*F.
     private var columnRows: Int { inputShape.channels * config.size * config.size }
 
-    public init(context: ComputeContext, name: String, input: Shape, config: Conv2DConfig) throws {
+    public init(context: ComputeContext, name: String, input: Shape, config: Conv2DConfig,
+                gemmTuning: GemmTuning? = nil) throws {
         guard config.filters >= 1 else { throw ShapeError(layer: name, message: "filters is \(config.filters); it must be at least 1") }
         guard config.groups >= 1 else { throw ShapeError(layer: name, message: "groups is \(config.groups); it must be at least 1") }
         guard input.channels % config.groups == 0, config.filters % config.groups == 0 else {
@@ -84,7 +85,7 @@ public final class Conv2D: Layer {
                                kind: .weight, fanIn: perGroup * window, fanOut: config.filters * window / config.groups)
         bias = config.bias ? try Parameter(context: context, layer: name, name: "bias", shape: [config.filters], kind: .bias,
                                            fanIn: perGroup * window, fanOut: config.filters * window / config.groups) : nil
-        gemm = try MatrixMultiply(context: context)
+        gemm = try MatrixMultiply(context: context, tuning: gemmTuning)
         let program = try context.program(source: KernelSources.source(named: "conv.cl"), name: "conv.cl")
         im2colKernel = try program.kernel("im2col")
         col2imKernel = try program.kernel("col2im")

@@ -29,7 +29,8 @@ public final class FullyConnected: Layer {
     private let gemm: MatrixMultiply
     private let biasGradient: Kernel
 
-    public init(context: ComputeContext, name: String, input: Shape, config: FullyConnectedConfig) throws {
+    public init(context: ComputeContext, name: String, input: Shape, config: FullyConnectedConfig,
+                gemmTuning: GemmTuning? = nil) throws {
         guard config.outputs >= 1 else { throw ShapeError(layer: name, message: "outputs is \(config.outputs); it must be at least 1") }
         guard input.count >= 1 else { throw ShapeError(layer: name, message: "the input \(input) is empty") }
         self.name = name
@@ -41,7 +42,7 @@ public final class FullyConnected: Layer {
                                fanIn: input.count, fanOut: config.outputs)
         bias = config.bias ? try Parameter(context: context, layer: name, name: "bias", shape: [config.outputs], kind: .bias,
                                            fanIn: input.count, fanOut: config.outputs) : nil
-        gemm = try MatrixMultiply(context: context)
+        gemm = try MatrixMultiply(context: context, tuning: gemmTuning)
         biasGradient = try context.program(source: KernelSources.source(named: "conv.cl"), name: "conv.cl").kernel("bias_gradient")
     }
 

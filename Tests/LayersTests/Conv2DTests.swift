@@ -52,7 +52,7 @@ final class Conv2DTests: XCTestCase {
         var random = SeededGenerator(seed: 7)
         for item in cases() {
             let label = "\(item.config) on \(item.input) batch \(item.batch)"
-            let layer = try Conv2D(context: context, name: "conv", input: item.input, config: item.config)
+            let layer = try Conv2D(context: context, name: "conv", input: item.input, config: item.config, gemmTuning: layerTestTuning)
             let reference = try ConvReference(input: item.input, config: item.config)
             XCTAssertEqual(layer.outputShape, reference.output, label)
             let x = random.floats(item.batch * item.input.count)
@@ -85,7 +85,7 @@ final class Conv2DTests: XCTestCase {
     func testChunkedBatchMatchesReference() throws {
         // A budget of two images' scratch: a batch of 5 runs as chunks of 2, 2 and 1.
         let input = Shape(channels: 3, height: 9, width: 9), config = Conv2DConfig(filters: 4, size: 3, stride: 2, padding: 1)
-        let layer = try Conv2D(context: context, name: "conv", input: input, config: config)
+        let layer = try Conv2D(context: context, name: "conv", input: input, config: config, gemmTuning: layerTestTuning)
         layer.chunkBudgetBytes = layer.scratchBytes(batch: 1) * 2
         XCTAssertEqual(layer.chunkSize(batch: 5), 2)
         let before = context.memory.bytesInUse

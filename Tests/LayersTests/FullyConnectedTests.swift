@@ -25,7 +25,7 @@ final class FullyConnectedTests: XCTestCase {
         }
         for (input, config, batch) in cases {
             let label = "\(config) on \(input) batch \(batch)"
-            let layer = try FullyConnected(context: context, name: "fc", input: input, config: config)
+            let layer = try FullyConnected(context: context, name: "fc", input: input, config: config, gemmTuning: layerTestTuning)
             XCTAssertEqual(layer.outputShape, Shape(channels: config.outputs, height: 1, width: 1))
             XCTAssertEqual(layer.weight.shape, [config.outputs, input.count])
             let reference = FullyConnectedReference(inputs: input.count, outputs: config.outputs)

@@ -34,8 +34,19 @@ final class GemmTests: XCTestCase {
                     "gemm m \(m) n \(n) k \(k) transA \(ta) transB \(tb) alpha \(alpha) beta \(beta)")
     }
 
-    func testMatchesOpenBLASOnAwkwardShapes() throws {
+    /// The tiling the device gets in training, with the three transpose pairs the layers use
+    /// (A*B, A*B^T, A^T*B; A^T*B^T is covered with other tilings: each variant costs PoCL ~7 s
+    /// to compile cold), edges in M, N and K.
+    func testDeviceRuleLayerTransposes() throws {
         let gemm = try MatrixMultiply(context: context)
+        var random = SeededGenerator(seed: 10)
+        for (ta, tb) in [(false, false), (false, true), (true, false)] {
+            try check(m: 65, n: 129, k: 13, ta: ta, tb: tb, alpha: 1, beta: tb ? 1 : 0, gemm: gemm, random: &random)
+        }
+    }
+
+    func testMatchesOpenBLASOnAwkwardShapes() throws {
+        let gemm = try MatrixMultiply(context: context, tuning: layerTestTuning)
         var random = SeededGenerator(seed: 11)
         let sizes = [1, 7, 13, 65, 129]
         for (i, m) in sizes.enumerated() {
@@ -62,7 +73,7 @@ final class GemmTests: XCTestCase {
     }
 
     func testBiasEpilogue() throws {
-        let gemm = try MatrixMultiply(context: context)
+        let gemm = try MatrixMultiply(context: context, tuning: layerTestTuning)
         var random = SeededGenerator(seed: 13)
         let m = 9, n = 70, k = 5
         let a = random.floats(m * k), b = random.floats(k * n), rowBias = random.floats(m), columnBias = random.floats(n)

@@ -34,7 +34,7 @@ final class OclgrindSmokeTests: XCTestCase {
         for config in [Conv2DConfig(filters: 3, size: 3, stride: 2, padding: 1),
                        Conv2DConfig(filters: 4, size: 3, padding: 2, dilation: 2, groups: 2, bias: false)] {
             let input = Shape(channels: 2, height: 5, width: 5), batch = 2
-            let layer = try Conv2D(context: context, name: "conv", input: input, config: config)
+            let layer = try Conv2D(context: context, name: "conv", input: input, config: config, gemmTuning: layerTestTuning)
             let reference = try ConvReference(input: input, config: config)
             let x = random.floats(batch * input.count), w = random.floats(layer.weight.count)
             let b = config.bias ? random.floats(config.filters) : []
@@ -54,7 +54,7 @@ final class OclgrindSmokeTests: XCTestCase {
     func testFullyConnectedForwardAndBackward() throws {
         var random = SeededGenerator(seed: 5)
         let layer = try FullyConnected(context: context, name: "fc", input: Shape(channels: 3, height: 2, width: 2),
-                                       config: FullyConnectedConfig(outputs: 5))
+                                       config: FullyConnectedConfig(outputs: 5), gemmTuning: layerTestTuning)
         let x = try context.buffer(random.floats(3 * 12)), dy = try context.buffer(random.floats(3 * 5))
         let y = try context.buffer(Float.self, count: 15), dx = try context.buffer(Float.self, count: 36)
         try layer.weight.value.write(random.floats(60))
