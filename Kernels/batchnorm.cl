@@ -20,8 +20,8 @@ inline float bn_group_sum(float value, __local float* scratch) {
     int lid = get_local_id(0);
     scratch[lid] = value;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int half = BN_GROUP / 2; half > 0; half /= 2) {
-        if (lid < half) scratch[lid] += scratch[lid + half];
+    for (int span = BN_GROUP / 2; span > 0; span /= 2) {
+        if (lid < span) scratch[lid] += scratch[lid + span];
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     float total = scratch[0];

@@ -16,8 +16,8 @@ inline float loss_group_sum(float value, __local float* scratch) {
     int lid = get_local_id(0);
     scratch[lid] = value;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int half = LOSS_GROUP / 2; half > 0; half /= 2) {
-        if (lid < half) scratch[lid] += scratch[lid + half];
+    for (int span = LOSS_GROUP / 2; span > 0; span /= 2) {
+        if (lid < span) scratch[lid] += scratch[lid + span];
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     float total = scratch[0];
@@ -37,10 +37,10 @@ inline void loss_group_argmax(__global const float* row, int classes, __local fl
     values[lid] = best;
     indices[lid] = index;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int half = LOSS_GROUP / 2; half > 0; half /= 2) {
-        if (lid < half) {
-            float v = values[lid + half];
-            int k = indices[lid + half];
+    for (int span = LOSS_GROUP / 2; span > 0; span /= 2) {
+        if (lid < span) {
+            float v = values[lid + span];
+            int k = indices[lid + span];
             // Ties keep the lower class index; -1 marks a work-item that saw no class.
             if (k >= 0 && (indices[lid] < 0 || v > values[lid] || (v == values[lid] && k < indices[lid]))) {
                 values[lid] = v;

@@ -125,8 +125,8 @@ __kernel void global_avg_pool_forward(__global const float* x, __global float* y
     for (int i = lid; i < plane_size; i += POOL_GLOBAL_GROUP) sum += source[i];
     partial[lid] = sum;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int half = POOL_GLOBAL_GROUP / 2; half > 0; half /= 2) {
-        if (lid < half) partial[lid] += partial[lid + half];
+    for (int span = POOL_GLOBAL_GROUP / 2; span > 0; span /= 2) {
+        if (lid < span) partial[lid] += partial[lid + span];
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     if (lid == 0) y[plane] = partial[0] / (float)plane_size;
