@@ -1,0 +1,140 @@
+// Batch normalisation over the channels of NCHW float32 batches.
+//
+// Per-channel statistics and gradient sums are reduced by one work-group per channel through
+// local memory (each work-item strides over the channel's N*H*W values, then a tree sum).
+// `saved` holds 4 x C floats: mean, 1/sqrt(var + eps), sum(dy), sum(dy * xhat), the last two
+// written by the backward reduction for the backward apply.
+
+#ifndef BN_GROUP
+// Work-items reducing one channel; a power of two. 256 covers CIFAR's N*H*W well on GPUs.
+#define BN_GROUP 256
+#endif
+
+#ifndef BN_AFFINE
+// 1 when the layer has gamma and beta, 0 when it normalises only (gamma = 1, beta = 0).
+#define BN_AFFINE 1
+#endif
+
+// Sums `value` over the work-group; every work-item gets the result.
+inline float bn_group_sum(float value, __local float* scratch) {
+    int lid = get_local_id(0);
+    scratch[lid] = value;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int span = BN_GROUP / 2; span > 0; span /= 2) {
+        if (lid < span) scratch[lid] += scratch[lid + span];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    float total = scratch[0];
+    barrier(CLK_LOCAL_MEM_FENCE);   // scratch is reused by the next sum
+    return total;
+}
+
+// Training statistics of channel get_group_id(0) over x (N, C, HW): mean and 1/sqrt(var + eps)
+// with the biased variance into saved; running mean and the unbiased variance blended in with
+// `momentum` (PyTorch: running = (1 - momentum) * running + momentum * batch).
+__kernel void bn_statistics(__global const float* x, __global float* saved,
+                            __global float* running_mean, __global float* running_var,
+                            const int batch, const int channels, const int plane,
+                            const float momentum, const float epsilon, __local float* scratch) {
+    int c = get_group_id(0);
+    int lid = get_local_id(0);
+    int count = batch * plane;
+    float sum = 0.0f;
+    for (int i = lid; i < count; i += BN_GROUP) {
+        int n = i / plane;
+        sum += x[((size_t)n * channels + c) * plane + (i - n * plane)];
+    }
+    float mean = bn_group_sum(sum, scratch) / (float)count;
+    // A second pass over centred values: no cancellation when |mean| >> std.
+    float squares = 0.0f;
+    for (int i = lid; i < count; i += BN_GROUP) {
+        int n = i / plane;
+        float d = x[((size_t)n * channels + c) * plane + (i - n * plane)] - mean;
+        squares += d * d;
+    }
+    float variance = bn_group_sum(squares, scratch) / (float)count;
+    if (lid == 0) {
+        saved[c] = mean;
+        saved[channels + c] = rsqrt(variance + epsilon);
+        float unbiased = variance * (float)count / (float)(count - 1);
+        running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * mean;
+        running_var[c] = (1.0f - momentum) * running_var[c] + momentum * unbiased;
+    }
+}
+
+// Evaluation: saved mean and 1/sqrt(var + eps) from the running statistics; one work-item per channel.
+__kernel void bn_running_statistics(__global float* saved, __global const float* running_mean,
+                                    __global const float* running_var, const int channels, const float epsilon) {
+    int c = get_global_id(0);
+    if (c >= channels) return;
+    saved[c] = running_mean[c];
+    saved[channels + c] = rsqrt(running_var[c] + epsilon);
+}
+
+// y = (x - mean) * invstd * gamma + beta, one work-item per value of (N, C, HW).
+__kernel void bn_forward_apply(__global const float* x, __global float* y, __global const float* saved,
+                               __global const float* gamma, __global const float* beta,
+                               const int total, const int channels, const int plane) {
+    int i = get_global_id(0);
+    if (i >= total) return;
+    int c = (i / plane) % channels;
+    float normalised = (x[i] - saved[c]) * saved[channels + c];
+#if BN_AFFINE
+    y[i] = normalised * gamma[c] + beta[c];
+#else
+    y[i] = normalised;
+#endif
+}
+
+// Per channel: sum(dy) and sum(dy * xhat) into saved; gamma_grad += sum(dy * xhat) and
+// beta_grad += sum(dy) (gradients accumulate). One work-group per channel.
+__kernel void bn_backward_reduce(__global const float* x, __global const float* dy, __global float* saved,
+                                 __global float* gamma_grad, __global float* beta_grad,
+                                 const int batch, const int channels, const int plane, __local float* scratch) {
+    int c = get_group_id(0);
+    int lid = get_local_id(0);
+    int count = batch * plane;
+    float mean = saved[c], invstd = saved[channels + c];
+    float sum_dy = 0.0f, sum_dy_xhat = 0.0f;
+    for (int i = lid; i < count; i += BN_GROUP) {
+        int n = i / plane;
+        size_t at = ((size_t)n * channels + c) * plane + (i - n * plane);
+        float g = dy[at];
+        sum_dy += g;
+        sum_dy_xhat += g * (x[at] - mean) * invstd;
+    }
+    sum_dy = bn_group_sum(sum_dy, scratch);
+    sum_dy_xhat = bn_group_sum(sum_dy_xhat, scratch);
+    if (lid == 0) {
+        saved[2 * channels + c] = sum_dy;
+        saved[3 * channels + c] = sum_dy_xhat;
+#if BN_AFFINE
+        gamma_grad[c] += sum_dy_xhat;
+        beta_grad[c] += sum_dy;
+#endif
+    }
+}
+
+// dx, one work-item per value. Training (statistics from the batch):
+//   dx = gamma * invstd * (dy - sum(dy)/m - xhat * sum(dy * xhat)/m), m = N*HW;
+// evaluation (fixed running statistics): dx = gamma * invstd * dy.
+__kernel void bn_backward_apply(__global const float* x, __global const float* dy, __global float* dx,
+                                __global const float* saved, __global const float* gamma,
+                                const int total, const int channels, const int plane, const int training) {
+    int i = get_global_id(0);
+    if (i >= total) return;
+    int c = (i / plane) % channels;
+    float invstd = saved[channels + c];
+#if BN_AFFINE
+    float scale = gamma[c] * invstd;
+#else
+    float scale = invstd;
+#endif
+    if (training) {
+        float m = (float)(total / channels);
+        float xhat = (x[i] - saved[c]) * invstd;
+        dx[i] = scale * (dy[i] - saved[2 * channels + c] / m - xhat * saved[3 * channels + c] / m);
+    } else {
+        dx[i] = scale * dy[i];
+    }
+}

@@ -1,0 +1,126 @@
+import OpenCLRuntime
+
+/// Batch normalisation over channels, with PyTorch's `BatchNorm2d` semantics.
+///
+/// Training normalises with the batch mean and biased variance and blends the batch mean and
+/// unbiased variance into the running statistics: running = (1 - momentum) * running +
+/// momentum * batch. Evaluation normalises with the running statistics. Parameters "weight"
+/// (gamma, initialised to 1) and "bias" (beta, 0) exist when `affine`; state "running_mean" (0)
+/// and "running_var" (1), all of shape [C]. Scratch: 4 x C floats (mean, 1/std and the two
+/// backward sums), whatever the batch.
+///
+/// Backward follows the mode of the last forward pass: through the batch statistics after a
+/// training forward, through the fixed running statistics after an evaluation one.
+public final class BatchNorm2D: Layer {
+    /// Work-items per channel in the reductions (the kernels' BN_GROUP); a power of two.
+    public static let reductionGroup = 256
+
+    public let name: String
+    public let inputShape: Shape
+    public var outputShape: Shape { inputShape }
+    public let momentum: Float
+    public let epsilon: Float
+    public let affine: Bool
+    public let parameters: [Parameter]
+    public let state: [StateTensor]
+
+    public var weight: Parameter? { affine ? parameters[0] : nil }
+    public var bias: Parameter? { affine ? parameters[1] : nil }
+    public let runningMean: DeviceBuffer<Float>
+    public let runningVar: DeviceBuffer<Float>
+
+    private let context: ComputeContext
+    private let statisticsKernel: Kernel
+    private let runningKernel: Kernel
+    private let applyKernel: Kernel
+    private let reduceKernel: Kernel
+    private let backwardKernel: Kernel
+    /// [4, C]: mean, 1/sqrt(var + eps), sum(dy), sum(dy * xhat).
+    private var saved: DeviceBuffer<Float>?
+    private var lastMode = Mode.training
+
+    public init(context: ComputeContext, name: String, input: Shape, momentum: Float = 0.1, epsilon: Float = 1e-5,
+                affine: Bool = true) throws {
+        guard input.count > 0 else { throw ShapeError(layer: name, message: "input \(input) is empty") }
+        guard momentum >= 0, momentum <= 1, epsilon > 0 else {
+            throw ShapeError(layer: name, message: "momentum \(momentum) must lie in 0...1 and epsilon \(epsilon) be positive")
+        }
+        self.context = context
+        self.name = name
+        self.inputShape = input
+        self.momentum = momentum
+        self.epsilon = epsilon
+        self.affine = affine
+        let channels = input.channels
+        if affine {
+            let gamma = try Parameter(context: context, layer: name, name: "weight", shape: [channels], kind: .normScale,
+                                      fanIn: 1, fanOut: 1)
+            try gamma.value.fill(1)
+            let beta = try Parameter(context: context, layer: name, name: "bias", shape: [channels], kind: .normShift,
+                                     fanIn: 1, fanOut: 1)
+            parameters = [gamma, beta]
+        } else {
+            parameters = []
+        }
+        runningMean = try context.buffer(Float.self, count: channels, label: "\(name).running_mean")
+        runningVar = try context.buffer(Float.self, count: channels, label: "\(name).running_var")
+        try runningMean.fill(0)
+        try runningVar.fill(1)
+        state = [StateTensor(name: "running_mean", shape: [channels], buffer: runningMean),
+                 StateTensor(name: "running_var", shape: [channels], buffer: runningVar)]
+        let program = try LayerPrograms.program("batchnorm.cl", context: context,
+                                                defines: ["BN_GROUP": "\(Self.reductionGroup)", "BN_AFFINE": affine ? "1" : "0"])
+        statisticsKernel = try program.kernel("bn_statistics")
+        runningKernel = try program.kernel("bn_running_statistics")
+        applyKernel = try program.kernel("bn_forward_apply")
+        reduceKernel = try program.kernel("bn_backward_reduce")
+        backwardKernel = try program.kernel("bn_backward_apply")
+    }
+
+    public func scratchBytes(batch: Int) -> Int { 4 * inputShape.channels * MemoryLayout<Float>.stride }
+
+    public func reserve(batch: Int) throws {
+        if saved == nil { saved = try context.buffer(Float.self, count: 4 * inputShape.channels, label: "\(name).saved") }
+    }
+
+    public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
+        guard let saved else { throw ShapeError(layer: name, message: "call reserve(batch:) before forward") }
+        let channels = inputShape.channels, plane = inputShape.height * inputShape.width
+        switch mode {
+        case .training:
+            guard batch * plane > 1 else {
+                throw ShapeError(layer: name, message: "training needs more than one value per channel, got batch \(batch) "
+                                 + "of \(inputShape); use a larger batch")
+            }
+            let group = Self.reductionGroup
+            try statisticsKernel.setArgs(input, saved, runningMean, runningVar, batch, channels, plane, momentum, epsilon,
+                                         LocalMemory(bytes: group * MemoryLayout<Float>.stride))
+            try context.launch(statisticsKernel, global: [channels * group], local: [group])
+        case .evaluation:
+            try runningKernel.setArgs(saved, runningMean, runningVar, channels, epsilon)
+            try LayerPrograms.launchElementwise(runningKernel, count: channels, context: context)
+        }
+        lastMode = mode
+        let total = batch * inputShape.count
+        try applyKernel.setArgs(input, output, saved, weight?.value ?? saved, bias?.value ?? saved, total, channels, plane)
+        try LayerPrograms.launchElementwise(applyKernel, count: total, context: context)
+    }
+
+    public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
+                         inputGradient: DeviceBuffer<Float>?, batch: Int) throws {
+        guard let saved else { throw ShapeError(layer: name, message: "call reserve(batch:) before backward") }
+        let channels = inputShape.channels, plane = inputShape.height * inputShape.width
+        let group = Self.reductionGroup
+        try reduceKernel.setArgs(input, outputGradient, saved, weight?.gradient ?? saved, bias?.gradient ?? saved,
+                                 batch, channels, plane, LocalMemory(bytes: group * MemoryLayout<Float>.stride))
+        try context.launch(reduceKernel, global: [channels * group], local: [group])
+        guard let inputGradient else { return }
+        let total = batch * inputShape.count
+        try backwardKernel.setArgs(input, outputGradient, inputGradient, saved, weight?.value ?? saved, total, channels,
+                                   plane, lastMode == .training ? 1 : 0)
+        try LayerPrograms.launchElementwise(backwardKernel, count: total, context: context)
+    }
+
+    /// Subtract, multiply, multiply-add per value.
+    public var forwardFLOPsPerImage: Int { inputShape.count * 4 }
+}

@@ -1,0 +1,54 @@
+import OpenCLRuntime
+
+/// The mean of each channel over its whole plane: C x H x W becomes C x 1 x 1.
+///
+/// Forward reduces each (image, channel) plane in one work-group through local memory;
+/// backward spreads each gradient evenly over its plane. Needs no scratch.
+public final class GlobalAvgPool: Layer {
+    /// Work-items per plane in the forward reduction (the kernel's POOL_GLOBAL_GROUP); a power of two.
+    public static let reductionGroup = 64
+
+    public let name: String
+    public let inputShape: Shape
+    public let outputShape: Shape
+    public var parameters: [Parameter] { [] }
+
+    private let context: ComputeContext
+    private let forwardKernel: Kernel
+    private let backwardKernel: Kernel
+
+    public init(context: ComputeContext, name: String, input: Shape) throws {
+        guard input.count > 0 else {
+            throw ShapeError(layer: name, message: "input \(input) is empty")
+        }
+        self.context = context
+        self.name = name
+        self.inputShape = input
+        outputShape = Shape(channels: input.channels, height: 1, width: 1)
+        let program = try LayerPrograms.program("pool.cl", context: context,
+                                                defines: ["POOL_GLOBAL_GROUP": "\(Self.reductionGroup)"])
+        forwardKernel = try program.kernel("global_avg_pool_forward")
+        backwardKernel = try program.kernel("global_avg_pool_backward")
+    }
+
+    public func scratchBytes(batch: Int) -> Int { 0 }
+    public func reserve(batch: Int) throws {}
+
+    public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
+        let planes = batch * inputShape.channels
+        let group = Self.reductionGroup
+        try forwardKernel.setArgs(input, output, inputShape.height * inputShape.width,
+                                  LocalMemory(bytes: group * MemoryLayout<Float>.stride))
+        try context.launch(forwardKernel, global: [planes * group], local: [group])
+    }
+
+    public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
+                         inputGradient: DeviceBuffer<Float>?, batch: Int) throws {
+        guard let inputGradient else { return }
+        let total = batch * inputShape.count
+        try backwardKernel.setArgs(outputGradient, inputGradient, total, inputShape.height * inputShape.width)
+        try LayerPrograms.launchElementwise(backwardKernel, count: total, context: context)
+    }
+
+    public var forwardFLOPsPerImage: Int { inputShape.count }
+}

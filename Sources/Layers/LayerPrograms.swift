@@ -1,0 +1,26 @@
+import ConveyorKernels
+import OpenCLRuntime
+
+/// Builds the kernels of one `Kernels/*.cl` file for a layer, through the context's program cache.
+enum LayerPrograms {
+    /// Work-group size for one-work-item-per-element kernels. A multiple of a warp (32) and of
+    /// the SIMD width of CPU devices; the kernels guard their index, so any global size works.
+    static let elementwiseGroup = 128
+
+    static func program(_ file: String, context: ComputeContext, defines: [String: String] = [:]) throws -> Program {
+        try context.program(source: KernelSources.source(named: file), name: file, defines: defines)
+    }
+
+    /// Launches `kernel` over `count` work-items in groups of `elementwiseGroup`.
+    static func launchElementwise(_ kernel: Kernel, count: Int, context: ComputeContext) throws {
+        guard count > 0 else { return }
+        try context.launch(kernel, global: [count], local: [elementwiseGroup])
+    }
+
+    /// The error `forward` and `backward` throw when asked for more images than `reserve(batch:)` made room for.
+    static func checkBatch(_ batch: Int, reserved: Int, layer: String) throws {
+        guard batch >= 1, batch <= reserved else {
+            throw ShapeError(layer: layer, message: "batch \(batch) is outside 1...\(reserved), the batch reserved; call reserve(batch:) first")
+        }
+    }
+}
