@@ -20,7 +20,6 @@ public final class InputPipeline<Output>: @unchecked Sendable {
     public let settings: PipelineSettings
     private let upload: (HostBatch) throws -> Output
     private let recycleImages: Bool
-    private let pixelPool: StagingBufferPool<UInt8>
     private let imagePool: StagingBufferPool<Float>
     private let lock = NSLock()
     private var run: PipelineEpochRun<Output>?
@@ -43,7 +42,6 @@ public final class InputPipeline<Output>: @unchecked Sendable {
         self.upload = upload
         self.recycleImages = recycleImages
         let limit = settings.maxBatchesInFlight
-        pixelPool = StagingBufferPool(size: settings.batchSize * DataLayout.pixelsPerImage, limit: limit)
         imagePool = StagingBufferPool(size: settings.batchSize * DataLayout.pixelsPerImage, limit: limit)
     }
 
@@ -64,7 +62,7 @@ public final class InputPipeline<Output>: @unchecked Sendable {
             remember(previous)
         }
         let next = PipelineEpochRun(epoch: epoch, settings: settings, source: source, transform: transform, upload: upload,
-                                    recycleImages: recycleImages, pixelPool: pixelPool, imagePool: imagePool)
+                                    recycleImages: recycleImages, imagePool: imagePool)
         lock.lock()
         run = next
         lock.unlock()

@@ -6,13 +6,16 @@ import Foundation
 ///     read & shuffle -> rawQueue -> augment (N workers) -> augmentedQueue -> pack (in order)
 ///       -> packedQueue -> upload -> outputQueue -> consumer
 ///
+/// The read stage orders the samples and reads their labels; the workers copy each sample's
+/// pixels (a memcpy from the mapped file, or the synthetic generator) straight before
+/// augmenting it, so that reading pixels scales with the workers and stays in cache.
+///
 /// A window of tickets, taken by the read stage and returned by the pack stage, bounds the
 /// batches between them, so that a slow worker cannot make the reorder buffer grow.
 final class PipelineEpochRun<Output>: @unchecked Sendable {
-    /// Pixels of one batch before augmentation.
-    struct RawBatch {
+    /// The samples of one batch, in order, before their pixels are read.
+    struct SampleBatch {
         let index: Int
-        var pixels: [UInt8]
         var labels: [Int32]
         var sampleIndices: [Int]
     }
@@ -27,11 +30,10 @@ final class PipelineEpochRun<Output>: @unchecked Sendable {
     let batchCount: Int
 
     let window: BoundedQueue<Void>
-    let rawQueue: BoundedQueue<RawBatch>
+    let rawQueue: BoundedQueue<SampleBatch>
     let augmentedQueue: BoundedQueue<HostBatch>
     let packedQueue: BoundedQueue<HostBatch>
     let outputQueue: BoundedQueue<Output>
-    private let pixelPool: StagingBufferPool<UInt8>
     private let imagePool: StagingBufferPool<Float>
 
     private let lock = NSLock()
@@ -51,14 +53,13 @@ final class PipelineEpochRun<Output>: @unchecked Sendable {
 
     init(epoch: Int, settings: PipelineSettings, source: any DataSource, transform: any SampleTransform,
          upload: @escaping (HostBatch) throws -> Output, recycleImages: Bool,
-         pixelPool: StagingBufferPool<UInt8>, imagePool: StagingBufferPool<Float>) {
+         imagePool: StagingBufferPool<Float>) {
         self.epoch = epoch
         self.settings = settings
         self.source = source
         self.transform = transform
         self.upload = upload
         self.recycleImages = recycleImages
-        self.pixelPool = pixelPool
         self.imagePool = imagePool
         order = settings.shuffle ? Self.permutation(count: source.count, seed: settings.seed, epoch: epoch) : Array(0..<source.count)
         batchCount = InputPipeline<Output>.batchCount(samples: source.count, settings: settings)
@@ -147,24 +148,14 @@ final class PipelineEpochRun<Output>: @unchecked Sendable {
             try window.put(())
             let t0 = DispatchTime.now().uptimeNanoseconds
             let lower = index * size, upper = min(order.count, lower + size)
-            let n = upper - lower
-            var pixels = pixelPool.take(count: n * DataLayout.pixelsPerImage)
-            var labels = [Int32](repeating: 0, count: n)
-            pixels.withUnsafeMutableBufferPointer { buffer in
-                for j in 0..<n {
-                    let sample = order[lower + j]
-                    source.copyPixels(at: sample, into: buffer.baseAddress! + j * DataLayout.pixelsPerImage)
-                    labels[j] = Int32(source.label(at: sample))
-                }
-            }
+            let samples = Array(order[lower..<upper])
+            let labels = samples.map { Int32(source.label(at: $0)) }
             lock.lock()
             busy["read", default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             inFlight += 1
             maxInFlight = max(maxInFlight, inFlight)
-            let halt = stopped
             lock.unlock()
-            if halt { throw firstErrorOrCancelled }
-            try rawQueue.put(RawBatch(index: index, pixels: pixels, labels: labels, sampleIndices: Array(order[lower..<upper])))
+            try rawQueue.put(SampleBatch(index: index, labels: labels, sampleIndices: samples))
         }
         rawQueue.close()
     }
@@ -183,21 +174,21 @@ final class PipelineEpochRun<Output>: @unchecked Sendable {
             busy["augment", default: 0] += busySeconds
             lock.unlock()
         }
+        // One image of raw pixels at a time stays in this worker's cache.
+        let pixels = UnsafeMutablePointer<UInt8>.allocate(capacity: DataLayout.pixelsPerImage)
+        defer { pixels.deallocate() }
         while let raw = try rawQueue.take() {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let n = raw.labels.count
             var images = imagePool.take(count: n * DataLayout.pixelsPerImage)
             try images.withUnsafeMutableBufferPointer { output in
-                try raw.pixels.withUnsafeBufferPointer { input in
-                    for j in 0..<n {
-                        if j & 31 == 0 && isStopped { throw firstErrorOrCancelled }
-                        try transform.transform(pixels: input.baseAddress! + j * DataLayout.pixelsPerImage, epoch: epoch,
-                                                sampleIndex: raw.sampleIndices[j],
-                                                into: output.baseAddress! + j * DataLayout.pixelsPerImage)
-                    }
+                for j in 0..<n {
+                    if j & 31 == 0 && isStopped { throw firstErrorOrCancelled }
+                    source.copyPixels(at: raw.sampleIndices[j], into: pixels)
+                    try transform.transform(pixels: pixels, epoch: epoch, sampleIndex: raw.sampleIndices[j],
+                                            into: output.baseAddress! + j * DataLayout.pixelsPerImage)
                 }
             }
-            pixelPool.give(raw.pixels)
             busySeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             try augmentedQueue.put(HostBatch(epoch: epoch, index: raw.index, count: n, images: images,
                                              labels: raw.labels, sampleIndices: raw.sampleIndices))
