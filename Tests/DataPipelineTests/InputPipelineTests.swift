@@ -34,6 +34,22 @@ final class InputPipelineTests: XCTestCase {
         XCTAssertNotEqual(all, try batches(workers: 2, epoch: 3).flatMap(\.sampleIndices))
     }
 
+    func testRecycledStagingBuffersGiveTheSameBatchesAsFreshOnes() throws {
+        let expected = try batches(workers: 2, epoch: 1)
+        let augmenter = try Augmenter(settings: augment, seed: 11)
+        // The upload closure sees pooled buffers, reused once it returns.
+        let pipeline = InputPipeline(source: source, transform: augmenter,
+                                     settings: .training(batchSize: 64, workers: 2, prefetch: 2, seed: 5)) { batch in
+            batch.images.map(\.bitPattern)
+        }
+        for epoch in [0, 1] {
+            pipeline.start(epoch: epoch)
+            var uploaded: [[UInt32]] = []
+            while let bits = try pipeline.next() { uploaded.append(bits) }
+            if epoch == 1 { XCTAssertEqual(uploaded, expected.map { $0.images.map(\.bitPattern) }) }
+        }
+    }
+
     func testEvaluationKeepsTheLastPartialBatchInOrder() throws {
         let out = try batches(workers: 3, epoch: 0, settings: .evaluation(batchSize: 100))
         XCTAssertEqual(out.map(\.count), [100, 100, 100, 100, 100, 30])
