@@ -6,6 +6,6 @@ struct Conveyor: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conveyor",
         abstract: "Train convolutional networks on CIFAR-10 through OpenCL.",
-        subcommands: [DevicesCommand.self]
+        subcommands: [DevicesCommand.self, DataCommand.self]
     )
 }

@@ -1,0 +1,129 @@
+/// Random translation, horizontal flip, cutout and per-channel normalisation of one sample,
+/// written straight into the batch buffer.
+///
+/// Every random choice is drawn from `CounterRandom(seed, epoch, sampleIndex)`. Normalisation goes
+/// through a 256-entry table per channel, and translation and flip become a valid column range
+/// per row, so the inner loops have no per-pixel branches.
+public struct Augmenter: SampleTransform {
+    public let settings: AugmentSettings
+    public let seed: UInt64
+    /// The normalisation actually applied (`.auto` resolved), on the 0...1 scale.
+    public let statistics: ChannelStatistics
+    private let table: [Float]
+
+    /// The random choices for one sample.
+    struct Draw: Equatable {
+        var dx: Int, dy: Int, flip: Bool, cutoutX: Int, cutoutY: Int
+    }
+
+    /// `trainingSource` is needed only when `settings.normalization` is `.auto`; its statistics are measured once here.
+    public init(settings: AugmentSettings, seed: UInt64, trainingSource: (any DataSource)? = nil) throws {
+        let statistics: ChannelStatistics
+        switch settings.normalization {
+        case .none:
+            statistics = ChannelStatistics(mean: [0, 0, 0], std: [1, 1, 1])
+        case let .meanStd(mean, std):
+            guard mean.count == 3, std.count == 3, std.allSatisfy({ $0 > 0 }) else {
+                throw AugmenterError.invalidNormalization(mean: mean, std: std)
+            }
+            statistics = ChannelStatistics(mean: mean, std: std)
+        case .auto:
+            guard let trainingSource else { throw AugmenterError.autoNeedsTrainingSource }
+            statistics = ChannelStatistics.measure(trainingSource)
+        }
+        self.init(settings: settings, seed: seed, statistics: statistics)
+    }
+
+    /// With statistics already measured (e.g. the training augmenter's, for validation).
+    public init(settings: AugmentSettings, seed: UInt64, statistics: ChannelStatistics) {
+        self.settings = settings
+        self.seed = seed
+        self.statistics = statistics
+        var table = [Float](repeating: 0, count: 3 * 256)
+        for c in 0..<3 {
+            for v in 0..<256 {
+                table[c * 256 + v] = (Float(v) / 255 - statistics.mean[c]) / statistics.std[c]
+            }
+        }
+        self.table = table
+    }
+
+    /// The normalisation to give the evaluation augmenter so it matches this one.
+    public var resolvedNormalization: AugmentSettings.Normalization {
+        settings.normalization == .none ? .none : .meanStd(mean: statistics.mean, std: statistics.std)
+    }
+
+    func draw(epoch: Int, sampleIndex: Int) -> Draw {
+        var random = CounterRandom(seed, UInt64(truncatingIfNeeded: epoch), UInt64(truncatingIfNeeded: sampleIndex),
+                                   CounterRandom.Purpose.augment.rawValue)
+        // Always draw every value, so that turning one augmentation off does not change the others.
+        let t = settings.translate
+        let dx = random.inRange(-t...t), dy = random.inRange(-t...t)
+        let flip = random.next() & 1 == 1
+        let cutoutX = random.below(32), cutoutY = random.below(32)
+        return Draw(dx: dx, dy: dy, flip: settings.flip && flip, cutoutX: cutoutX, cutoutY: cutoutY)
+    }
+
+    public func transform(pixels: UnsafePointer<UInt8>, epoch: Int, sampleIndex: Int,
+                          into output: UnsafeMutablePointer<Float>) {
+        apply(draw(epoch: epoch, sampleIndex: sampleIndex), pixels: pixels, into: output)
+    }
+
+    /// output[c][y][x] = normalised input[c][y + dy][x' + dx], x' = x or 31 - x when flipped, 0 outside.
+    func apply(_ d: Draw, pixels: UnsafePointer<UInt8>, into output: UnsafeMutablePointer<Float>) {
+        let dx = d.dx, dy = d.dy
+        // Columns whose source lies inside the image.
+        let first = d.flip ? max(0, dx) : max(0, -dx)
+        let end = d.flip ? min(32, 32 + dx) : min(32, 32 - dx)
+        table.withUnsafeBufferPointer { table in
+            for c in 0..<3 {
+                let lookup = table.baseAddress! + c * 256
+                let source = pixels + c * 1024
+                let plane = output + c * 1024
+                for y in 0..<32 {
+                    let row = plane + y * 32
+                    let sy = y + dy
+                    guard sy >= 0 && sy < 32 && first < end else {
+                        row.update(repeating: 0, count: 32)
+                        continue
+                    }
+                    let sourceRow = source + sy * 32
+                    if first > 0 { row.update(repeating: 0, count: first) }
+                    if end < 32 { (row + end).update(repeating: 0, count: 32 - end) }
+                    if d.flip {
+                        let base = sourceRow + 31 + dx
+                        for x in first..<end { row[x] = lookup[Int(base[-x])] }
+                    } else {
+                        let base = sourceRow + dx
+                        for x in first..<end { row[x] = lookup[Int(base[x])] }
+                    }
+                }
+            }
+        }
+        let side = settings.cutout
+        if side > 0 {
+            let x0 = max(0, d.cutoutX - side / 2), x1 = min(32, d.cutoutX - side / 2 + side)
+            let y0 = max(0, d.cutoutY - side / 2), y1 = min(32, d.cutoutY - side / 2 + side)
+            if x0 < x1 {
+                for c in 0..<3 {
+                    for y in y0..<y1 { (output + c * 1024 + y * 32 + x0).update(repeating: 0, count: x1 - x0) }
+                }
+            }
+        }
+    }
+}
+
+/// Settings the augmenter cannot work with.
+public enum AugmenterError: Error, CustomStringConvertible {
+    case invalidNormalization(mean: [Float], std: [Float])
+    case autoNeedsTrainingSource
+
+    public var description: String {
+        switch self {
+        case let .invalidNormalization(mean, std):
+            return "normalization needs three means and three positive stds (one per channel, 0...1 scale), got mean \(mean) std \(std)"
+        case .autoNeedsTrainingSource:
+            return "normalization 'auto' needs the training split to measure; pass trainingSource, or give mean and std"
+        }
+    }
+}

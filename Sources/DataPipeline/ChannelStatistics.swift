@@ -1,0 +1,54 @@
+import Dispatch
+
+/// Per-channel mean and standard deviation of a data set's pixels, on the 0...1 scale.
+public struct ChannelStatistics: Equatable, Sendable {
+    public var mean: [Float]
+    public var std: [Float]
+
+    public init(mean: [Float], std: [Float]) {
+        self.mean = mean
+        self.std = std
+    }
+
+    /// Measures `source` in parallel chunks with exact integer sums, so the result does not
+    /// depend on the number of threads.
+    public static func measure(_ source: any DataSource, threads: Int = 2) -> ChannelStatistics {
+        let count = source.count
+        guard count > 0 else { return ChannelStatistics(mean: [0, 0, 0], std: [1, 1, 1]) }
+        let chunks = max(1, min(count, threads * 4))
+        var partial = [UInt64](repeating: 0, count: chunks * 6)
+        partial.withUnsafeMutableBufferPointer { sums in
+            let sums = sums.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let pixels = UnsafeMutablePointer<UInt8>.allocate(capacity: DataLayout.pixelsPerImage)
+                defer { pixels.deallocate() }
+                var local = [UInt64](repeating: 0, count: 6)
+                for index in (count * chunk / chunks)..<(count * (chunk + 1) / chunks) {
+                    source.copyPixels(at: index, into: pixels)
+                    for c in 0..<3 {
+                        var sum: UInt32 = 0, squares: UInt32 = 0
+                        for i in 0..<DataLayout.planeSize {
+                            let v = UInt32(pixels[c * DataLayout.planeSize + i])
+                            sum &+= v
+                            squares &+= v &* v
+                        }
+                        local[c] &+= UInt64(sum)
+                        local[3 + c] &+= UInt64(squares)
+                    }
+                }
+                for k in 0..<6 { (sums + chunk * 6 + k).pointee = local[k] }
+            }
+        }
+        var mean = [Float](), std = [Float]()
+        let n = Double(count * DataLayout.planeSize)
+        for c in 0..<3 {
+            let sum = (0..<chunks).reduce(0.0) { $0 + Double(partial[$1 * 6 + c]) }
+            let squares = (0..<chunks).reduce(0.0) { $0 + Double(partial[$1 * 6 + 3 + c]) }
+            let m = sum / n
+            let variance = max(squares / n - m * m, 1e-6)
+            mean.append(Float(m / 255))
+            std.append(Float(variance.squareRoot() / 255))
+        }
+        return ChannelStatistics(mean: mean, std: std)
+    }
+}

@@ -1,1 +1,0 @@
-// The DataPipeline target; its types live one per file in this folder.
