@@ -35,7 +35,8 @@ final class FilterGridTests: XCTestCase {
         XCTAssertThrowsError(try FilterGrid(weights: .init(shape: [1, 1, 2, 3], values: [Float](repeating: 0, count: 6))))
         let mean = try FilterGrid(weights: .init(shape: [3, 2, 1, 1], values: [0, 2, 1, 1, 5, 5]))
         XCTAssertTrue(mean.usesChannelMean)
-        XCTAssertEqual([mean.image.width, mean.image.height, mean.image.channels], [3, 2, 1])
+        XCTAssertEqual([mean.image.width, mean.image.height, mean.image.channels], [3, 3, 1])  // 2x2 grid of 1x1 tiles
+        XCTAssertEqual(mean.image.pixels, [128, 255, 128, 255, 255, 255, 128, 255, 255])  // 1x1 filters are constant: mid-grey
     }
 
     func testReadingANonPNGGivesLibpngsMessage() throws {
