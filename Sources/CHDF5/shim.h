@@ -8,3 +8,19 @@ static inline hid_t conveyor_h5t_native_uint8(void) { return H5T_NATIVE_UINT8; }
 static inline hid_t conveyor_h5t_c_s1(void) { return H5T_C_S1; }
 static inline hid_t conveyor_h5p_file_access(void) { return H5P_FILE_ACCESS; }
 static inline hid_t conveyor_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
+// File types pinned to little-endian standard types, so a file reads the same on any machine.
+static inline hid_t conveyor_h5t_native_uint64(void) { return H5T_NATIVE_UINT64; }
+static inline hid_t conveyor_h5t_ieee_f32le(void) { return H5T_IEEE_F32LE; }
+static inline hid_t conveyor_h5t_ieee_f64le(void) { return H5T_IEEE_F64LE; }
+static inline hid_t conveyor_h5t_std_i32le(void) { return H5T_STD_I32LE; }
+static inline hid_t conveyor_h5t_std_i64le(void) { return H5T_STD_I64LE; }
+static inline hid_t conveyor_h5t_std_u64le(void) { return H5T_STD_U64LE; }
+static inline hid_t conveyor_h5t_std_u8le(void) { return H5T_STD_U8LE; }
+static inline hid_t conveyor_h5p_link_create(void) { return H5P_LINK_CREATE; }
+static inline hid_t conveyor_h5p_default(void) { return H5P_DEFAULT; }
+static inline hid_t conveyor_h5s_all(void) { return H5S_ALL; }
+static inline hid_t conveyor_h5e_default(void) { return H5E_DEFAULT; }
+static inline unsigned conveyor_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
+static inline unsigned conveyor_h5f_acc_excl(void) { return H5F_ACC_EXCL; }
+static inline unsigned conveyor_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
+static inline size_t conveyor_h5t_variable(void) { return H5T_VARIABLE; }

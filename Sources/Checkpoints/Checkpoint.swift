@@ -1,0 +1,31 @@
+/// Everything a run needs to resume, as stored in one HDF5 file (see docs/checkpoints.md).
+///
+/// `layers` and `optimizer` keep their order (the file stores it in a `layers` attribute, since
+/// HDF5 lists groups alphabetically). Optimizer tensors are named as on disk, `<param>_momentum`.
+/// `state` holds named 64-bit values the trainer needs back exactly (RNG positions, counters).
+public struct Checkpoint: Equatable, Sendable {
+    public static let format = "conveyor-checkpoint"
+    public static let currentVersion = 1
+
+    public var epoch: UInt64
+    public var step: UInt64
+    public var seed: UInt64
+    /// The pipeline file, YAML text.
+    public var config: String
+    public var layers: [LayerTensors]
+    public var optimizer: [LayerTensors]
+    public var metrics: [MetricsRow]
+    public var state: [String: UInt64]
+
+    public init(epoch: UInt64, step: UInt64, seed: UInt64, config: String, layers: [LayerTensors] = [],
+                optimizer: [LayerTensors] = [], metrics: [MetricsRow] = [], state: [String: UInt64] = [:]) {
+        self.epoch = epoch
+        self.step = step
+        self.seed = seed
+        self.config = config
+        self.layers = layers
+        self.optimizer = optimizer
+        self.metrics = metrics
+        self.state = state
+    }
+}

@@ -1,0 +1,30 @@
+/// Why a checkpoint could not be loaded or saved, in words that say what to do.
+public enum CheckpointError: Error, CustomStringConvertible, Equatable {
+    case missing(path: String)
+    case corrupt(path: String, detail: String)
+    case notACheckpoint(path: String, found: String?)
+    case newerVersion(path: String, version: Int64, supported: Int)
+    case shapeMismatch(path: String, object: String, shape: [Int], count: Int)
+    case invalidName(name: String)
+    case saveFailed(path: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .missing(let path):
+            return "no checkpoint at \(path): check the path (checkpoints are written to runs/<name>/last.h5, best.h5)"
+        case .corrupt(let path, let detail):
+            return "\(path) is truncated or corrupt (\(detail)); use an earlier checkpoint, e.g. best.h5 or a numbered one"
+        case .notACheckpoint(let path, let found):
+            let what = found.map { "its format attribute is \"\($0)\"" } ?? "it has no format attribute"
+            return "\(path) is an HDF5 file but not a Conveyor checkpoint (\(what), expected \"\(Checkpoint.format)\")"
+        case .newerVersion(let path, let version, let supported):
+            return "\(path) is checkpoint version \(version), newer than this Conveyor reads (\(supported)); update Conveyor"
+        case .shapeMismatch(let path, let object, let shape, let count):
+            return "\(path): \(object) has \(count) values but its shape \(shape) needs \(shape.reduce(1, *)); the file is corrupt or was written wrongly"
+        case .invalidName(let name):
+            return "\"\(name)\" cannot name a layer or tensor in a checkpoint: use a non-empty name without '/' that is not '.'"
+        case .saveFailed(let path, let detail):
+            return "could not save the checkpoint \(path): \(detail); the previous checkpoint there is untouched"
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+
+/// Saves and loads `Checkpoint`s in the HDF5 layout of docs/checkpoints.md.
+///
+/// Saving is atomic: the file is written to `<path>.tmp-<pid>` in the same folder, flushed and
+/// fsynced, renamed over `path`, and the folder fsynced. A crash or kill at any moment leaves
+/// either the previous file or the new one at `path`, never a partial one.
+public enum CheckpointFile {
+    public static func save(_ checkpoint: Checkpoint, to path: String) throws {
+        try validate(checkpoint)
+        let temporary = "\(path).tmp-\(getpid())"
+        do {
+            let file = try HDF5File.create(at: temporary)
+            try write(checkpoint, into: file)
+            try file.flush()
+            try file.close()
+            try fsync(path: temporary, directory: false)
+            guard rename(temporary, path) == 0 else { throw posixError("rename to \(path)") }
+            let folder = (path as NSString).deletingLastPathComponent
+            try fsync(path: folder.isEmpty ? "." : folder, directory: true)
+        } catch {
+            unlink(temporary)
+            if let error = error as? CheckpointError { throw error }
+            throw CheckpointError.saveFailed(path: path, detail: "\(error)")
+        }
+    }
+
+    public static func load(from path: String) throws -> Checkpoint {
+        guard FileManager.default.fileExists(atPath: path) else { throw CheckpointError.missing(path: path) }
+        let file: HDF5File
+        do { file = try HDF5File.open(at: path) } catch {
+            throw CheckpointError.corrupt(path: path, detail: "\(error)")
+        }
+        defer { try? file.close() }
+        let format: String?
+        do { format = try file.attribute("format")?.stringValue } catch {
+            throw CheckpointError.corrupt(path: path, detail: "\(error)")
+        }
+        guard format == Checkpoint.format else { throw CheckpointError.notACheckpoint(path: path, found: format) }
+        do {
+            return try read(file, path: path)
+        } catch let error as CheckpointError {
+            throw error
+        } catch {
+            throw CheckpointError.corrupt(path: path, detail: "\(error)")
+        }
+    }
+
+    // MARK: - Writing
+
+    private static func validate(_ checkpoint: Checkpoint) throws {
+        for (group, list) in [("model", checkpoint.layers), ("optimizer", checkpoint.optimizer)] {
+            for layer in list {
+                try validateName(layer.name)
+                for (name, tensor) in layer.tensors {
+                    try validateName(name)
+                    guard tensor.isConsistent else {
+                        throw CheckpointError.shapeMismatch(path: "(not yet saved)", object: "/\(group)/\(layer.name)/\(name)",
+                                                           shape: tensor.shape, count: tensor.values.count)
+                    }
+                }
+            }
+        }
+        for key in checkpoint.state.keys { try validateName(key) }
+    }
+
+    private static func validateName(_ name: String) throws {
+        if name.isEmpty || name == "." || name.contains("/") { throw CheckpointError.invalidName(name: name) }
+    }
+
+    private static func write(_ c: Checkpoint, into file: HDF5File) throws {
+        try file.setAttribute("format", .string(Checkpoint.format))
+        try file.setAttribute("version", .int64(Int64(Checkpoint.currentVersion)))
+        try file.setAttribute("epoch", .uint64(c.epoch))
+        try file.setAttribute("step", .uint64(c.step))
+        try file.setAttribute("seed", .uint64(c.seed))
+        try file.setAttribute("config", .string(c.config))
+        for (group, list) in [("/model", c.layers), ("/optimizer", c.optimizer)] {
+            try file.createGroup(group)
+            try file.setAttribute("layers", .strings(list.map(\.name)), on: group)
+            for layer in list {
+                try file.createGroup("\(group)/\(layer.name)")
+                for (name, tensor) in layer.tensors.sorted(by: { $0.key < $1.key }) {
+                    try file.write(tensor.values, shape: tensor.shape, to: "\(group)/\(layer.name)/\(name)")
+                }
+            }
+        }
+        try file.createGroup("/metrics")
+        try file.setAttribute("columns", .strings(Checkpoint.MetricsRow.columns), on: "/metrics")
+        try file.write(c.metrics.map(\.epoch), shape: [c.metrics.count], to: "/metrics/epoch")
+        for (index, column) in Checkpoint.MetricsRow.columns.dropFirst().enumerated() {
+            try file.write(c.metrics.map { $0.doubles[index] }, shape: [c.metrics.count], to: "/metrics/\(column)")
+        }
+        try file.createGroup("/state")
+        for (key, value) in c.state { try file.setAttribute(key, .uint64(value), on: "/state") }
+    }
+
+    private static func fsync(path: String, directory: Bool) throws {
+        let descriptor = open(path, directory ? O_RDONLY | O_DIRECTORY : O_RDONLY)
+        guard descriptor >= 0 else { throw posixError("open \(path)") }
+        defer { close(descriptor) }
+        guard Foundation.fsync(descriptor) == 0 else { throw posixError("fsync \(path)") }
+    }
+
+    private static func posixError(_ what: String) -> CheckpointError {
+        .saveFailed(path: what, detail: String(cString: strerror(errno)))
+    }
+
+    // MARK: - Reading
+
+    private static func read(_ file: HDF5File, path: String) throws -> Checkpoint {
+        func required(_ name: String, of object: String = "/") throws -> HDF5AttributeValue {
+            guard let value = try file.attribute(name, of: object) else {
+                throw CheckpointError.corrupt(path: path, detail: "attribute \(name) of \(object) is missing")
+            }
+            return value
+        }
+        func number(_ name: String) throws -> UInt64 {
+            guard let value = try required(name).uint64Value else {
+                throw CheckpointError.corrupt(path: path, detail: "attribute \(name) is not a non-negative integer")
+            }
+            return value
+        }
+        guard let version = try required("version").int64Value else {
+            throw CheckpointError.corrupt(path: path, detail: "attribute version is not an integer")
+        }
+        if version > Checkpoint.currentVersion {
+            throw CheckpointError.newerVersion(path: path, version: version, supported: Checkpoint.currentVersion)
+        }
+        guard let config = try required("config").stringValue else {
+            throw CheckpointError.corrupt(path: path, detail: "attribute config is not a string")
+        }
+        var checkpoint = Checkpoint(epoch: try number("epoch"), step: try number("step"), seed: try number("seed"), config: config)
+        checkpoint.layers = try readLayers(file, group: "/model", path: path)
+        checkpoint.optimizer = try readLayers(file, group: "/optimizer", path: path)
+
+        let epochs = try file.read(Int64.self, from: "/metrics/epoch").values
+        var columns: [[Double]] = []
+        for column in Checkpoint.MetricsRow.columns.dropFirst() {
+            let values = try file.read(Double.self, from: "/metrics/\(column)").values
+            guard values.count == epochs.count else {
+                throw CheckpointError.corrupt(path: path, detail: "/metrics/\(column) has \(values.count) rows, /metrics/epoch \(epochs.count)")
+            }
+            columns.append(values)
+        }
+        checkpoint.metrics = epochs.indices.map { row in
+            Checkpoint.MetricsRow(epoch: epochs[row], trainLoss: columns[0][row], trainAccuracy: columns[1][row],
+                                  validationLoss: columns[2][row], validationAccuracy: columns[3][row],
+                                  learningRate: columns[4][row], imagesPerSecond: columns[5][row], seconds: columns[6][row])
+        }
+        if try file.exists("/state") {
+            for key in try file.attributeNames(of: "/state") {
+                guard let value = try file.attribute(key, of: "/state")?.uint64Value else {
+                    throw CheckpointError.corrupt(path: path, detail: "/state attribute \(key) is not an unsigned integer")
+                }
+                checkpoint.state[key] = value
+            }
+        }
+        return checkpoint
+    }
+
+    private static func readLayers(_ file: HDF5File, group: String, path: String) throws -> [Checkpoint.LayerTensors] {
+        guard let order = try file.attribute("layers", of: group)?.stringsValue else {
+            throw CheckpointError.corrupt(path: path, detail: "\(group) has no layers attribute listing its layers")
+        }
+        return try order.map { layer in
+            var tensors: [String: Checkpoint.Tensor] = [:]
+            for name in try file.children(of: "\(group)/\(layer)") {
+                let object = "\(group)/\(layer)/\(name)"
+                let (values, shape) = try file.read(Float.self, from: object)
+                let tensor = Checkpoint.Tensor(shape: shape, values: values)
+                guard tensor.isConsistent else {
+                    throw CheckpointError.shapeMismatch(path: path, object: object, shape: shape, count: values.count)
+                }
+                tensors[name] = tensor
+            }
+            return Checkpoint.LayerTensors(name: layer, tensors: tensors)
+        }
+    }
+}

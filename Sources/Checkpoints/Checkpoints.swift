@@ -1,1 +1,0 @@
-// The Checkpoints target; its types live one per file in this folder.
