@@ -130,16 +130,20 @@ enum PipelineDecoder {
                 throw item.error("each model item is a layer word or a one-key mapping like 'conv: {filters: 32, size: 3}', found \(mapping.count) keys")
             }
             word = key
-            let entry = try item.mapping(allowed: PipelineSchema.layerKinds, what: "in model (unknown layer type)")
-            settingsNode = entry.entries[key]
+            if PipelineSchema.layerKeys(word) != nil {
+                settingsNode = try item.mapping(allowed: PipelineSchema.layerKinds).entries[key]
+            } else {
+                settingsNode = nil
+            }
         default:
             throw item.typeError("a layer")
         }
         guard let keys = PipelineSchema.layerKeys(word) else {
             throw item.error("unknown layer type '\(word)' in model" + KeySuggestion.hint(for: word, in: PipelineSchema.layerKinds))
         }
-        let itemPath = item.child(item.node, word)
-        let map = try (settingsNode ?? itemPath).mapping(allowed: keys)
+        // A bare word reads as a layer with all settings at their defaults.
+        let settings = settingsNode ?? item.child(Node("null", Tag(.null)), word)
+        let map = try settings.mapping(allowed: keys)
         let name: String? = try map["name"]?.string()
         if let name, name.isEmpty || name.contains("/") {
             throw map["name"]!.error("layer names must be non-empty and without '/', found '\(name)'")

@@ -60,7 +60,7 @@ struct PipelineOverride {
             }
             var items = Array(sequence)
             items[index] = try set(in: items[index], at: rest.dropFirst(), schemaPath: schemaPath + [key], file: file)
-            return Node(items, sequence.tag, sequence.style)
+            return .sequence(Node.Sequence(items, sequence.tag, sequence.style, sequence.mark))
         }
         if let allowed = PipelineSchema.keys(at: schemaPath), !allowed.contains(key) {
             let what = schemaPath.count == 2 && schemaPath[0] == "model" ? "unknown layer type" : "unknown key"
@@ -69,6 +69,8 @@ struct PipelineOverride {
         var pairs: [(Node, Node)]
         var tag = Tag(.map)
         var style = Node.Mapping.Style.block
+        // Rebuilt collections keep their mark, so layers keep their file line.
+        var mark = node.mark
         switch node {
         case .mapping(let mapping):
             pairs = mapping.map { ($0.key, $0.value) }
@@ -76,12 +78,14 @@ struct PipelineOverride {
             style = mapping.style
         case .scalar(let scalar) where scalar.tag.description == Tag.Name.null.rawValue || node.null != nil:
             pairs = []
+            mark = nil
         case .scalar(let scalar) where schemaPath.count == 2 && schemaPath[0] == "model":
             // A bare layer word such as `maxpool` becomes `maxpool: {}` to take settings.
             guard scalar.string == key else {
                 throw fail("model.\(schemaPath[1]) is a '\(scalar.string)' layer, not '\(key)'", file: file)
             }
             pairs = [(Node(key), Node("null", Tag(.null)))]
+            mark = scalar.mark
         default:
             throw fail("\(schemaPath.joined(separator: ".")) is a single value, it has no key '\(key)'", file: file)
         }
@@ -94,6 +98,6 @@ struct PipelineOverride {
             let empty = Node("null", Tag(.null))
             pairs.append((Node(key), try set(in: empty, at: rest.dropFirst(), schemaPath: schemaPath + [key], file: file)))
         }
-        return Node(pairs, tag, style)
+        return .mapping(Node.Mapping(pairs, tag, style, mark))
     }
 }
