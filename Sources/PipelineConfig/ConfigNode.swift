@@ -50,7 +50,7 @@ struct ConfigNode {
     }
 
     func typeError(_ expected: String) -> PipelineConfigError {
-        error("expected \(expected) for \(path), found \(found)")
+        error("expected \(expected) for \(path.isEmpty ? "the pipeline file" : path), found \(found)")
     }
 
     func child(_ node: Node, _ component: String) -> ConfigNode {

@@ -84,7 +84,7 @@ public struct PipelineConfig: Equatable, Sendable {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
-            let detail = context.map { "\(problem) (\($0.text))" } ?? problem
+            let detail = context.map { "\(problem) (\($0.text) started at line \($0.mark.line))" } ?? problem
             return PipelineConfigError(file: file, line: mark.line, message: "YAML syntax error: \(detail)")
         default:
             return PipelineConfigError(file: file, line: nil, message: "YAML error: \(error)")

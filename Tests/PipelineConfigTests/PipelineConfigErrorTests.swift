@@ -93,8 +93,12 @@ final class PipelineConfigErrorTests: XCTestCase {
     func testYAMLSyntaxErrorHasLine() {
         let found = error("name: t\nmodel:\n  - relu\ntrain: {epochs: 3\n")
         XCTAssertEqual(found?.file, "pipelines/x.yaml")
-        XCTAssertNotNil(found?.line)
+        XCTAssertEqual(found?.description,
+                       "pipelines/x.yaml:5: YAML syntax error: did not find expected ',' or '}' (while parsing a flow mapping started at line 4)")
         XCTAssertTrue(found?.message.hasPrefix("YAML syntax error") ?? false, found?.description ?? "")
+        let tab = error("name: t\nmodel:\n  - relu\n\tbad: 1\n")
+        XCTAssertEqual(tab?.line, 4, tab?.description ?? "")
+        XCTAssertEqual(error("- a\n")?.description, "pipelines/x.yaml:1: expected a mapping for the pipeline file, found a list")
     }
 
     func testDuplicateLayerName() {
