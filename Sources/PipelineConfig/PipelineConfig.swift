@@ -1,1 +1,93 @@
-// The PipelineConfig target: pipeline files decoded into typed values.
+import Foundation
+import Yams
+
+/// A pipeline file decoded and validated: everything `conveyor train` needs to know.
+///
+/// Load with `PipelineConfig.load(path:overrides:)`; every problem is a `PipelineConfigError`
+/// that names the file and line (or the `--set` that caused it).
+public struct PipelineConfig: Equatable, Sendable {
+    /// Runs go to `<checkpoint.folder>/<name>/`.
+    public var name: String
+    /// Device selector: an index, `gpu`, `cpu`, or part of a device name; nil picks the default.
+    public var device: String?
+    public var data: DataSettings
+    public var augment: AugmentSettings
+    public var model: [LayerSpec]
+    public var loss: LossSettings
+    public var optimizer: OptimizerSettings
+    public var schedule: ScheduleSettings
+    public var train: TrainSettings
+    public var checkpoint: CheckpointSettings
+    /// The YAML after overrides, as text to store in checkpoints (the file as written when there
+    /// are no overrides).
+    public var sourceText: String
+    /// The path the configuration was read from, for `file:line` messages.
+    public var sourcePath: String
+
+    public init(name: String, device: String? = nil, data: DataSettings = .init(), augment: AugmentSettings = .init(),
+                model: [LayerSpec], loss: LossSettings = .init(), optimizer: OptimizerSettings = .init(),
+                schedule: ScheduleSettings = .init(), train: TrainSettings = .init(),
+                checkpoint: CheckpointSettings = .init(), sourceText: String = "", sourcePath: String = "") {
+        self.name = name
+        self.device = device
+        self.data = data
+        self.augment = augment
+        self.model = model
+        self.loss = loss
+        self.optimizer = optimizer
+        self.schedule = schedule
+        self.train = train
+        self.checkpoint = checkpoint
+        self.sourceText = sourceText
+        self.sourcePath = sourcePath
+    }
+
+    /// The learning rate over training, from the schedule, `optimizer.lr` and `train.epochs`.
+    public var learningRateSchedule: LearningRateSchedule {
+        LearningRateSchedule(settings: schedule, baseLR: optimizer.lr, totalEpochs: Double(train.epochs))
+    }
+
+    /// Reads and validates the pipeline file at `path`, after applying `key.path=value` overrides.
+    public static func load(path: String, overrides: [String] = []) throws -> PipelineConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw PipelineConfigError(file: path, line: nil, message: "cannot read the pipeline file (\(error.localizedDescription))")
+        }
+        return try parse(text: text, path: path, overrides: overrides)
+    }
+
+    /// Validates pipeline YAML `text`; `path` is only used in messages and `sourcePath`.
+    public static func parse(text: String, path: String = "<pipeline>", overrides: [String] = []) throws -> PipelineConfig {
+        var root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw PipelineConfigError(file: path, line: nil, message: "the pipeline file is empty")
+            }
+            root = node
+        } catch let error as YamlError {
+            throw syntaxError(error, file: path)
+        }
+        let parsedOverrides = try overrides.map { try PipelineOverride($0, file: path) }
+        for override in parsedOverrides {
+            root = try override.apply(to: root, file: path)
+        }
+        let origin = ConfigOrigin(file: path, overrides: parsedOverrides.map { ($0.path, $0.text) })
+        var config = try PipelineDecoder.decodeRoot(ConfigNode(node: root, path: "", origin: origin, fallbackMark: nil))
+        config.sourceText = parsedOverrides.isEmpty ? text : ((try? Yams.serialize(node: root)) ?? text)
+        return config
+    }
+
+    private static func syntaxError(_ error: YamlError, file: String) -> PipelineConfigError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let detail = context.map { "\(problem) (\($0.text) started at line \($0.mark.line))" } ?? problem
+            return PipelineConfigError(file: file, line: mark.line, message: "YAML syntax error: \(detail)")
+        default:
+            return PipelineConfigError(file: file, line: nil, message: "YAML error: \(error)")
+        }
+    }
+}

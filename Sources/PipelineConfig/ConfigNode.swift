@@ -1,0 +1,194 @@
+import Foundation
+import Yams
+
+/// Where values came from, so that an error can name the file line or the `--set` that gave it.
+struct ConfigOrigin {
+    let file: String
+    /// Dotted path (`train.epochs`, `model.0.conv.filters`) -> the `--set` text that set it.
+    let overrides: [(path: String, text: String)]
+
+    func error(_ message: String, mark: Mark?, path: String) -> PipelineConfigError {
+        if let mark { return PipelineConfigError(file: file, line: mark.line, message: message) }
+        let hit = overrides
+            .filter { path == $0.path || path.hasPrefix($0.path + ".") || $0.path.hasPrefix(path + ".") }
+            .max(by: { $0.path.count < $1.path.count })
+        return PipelineConfigError(file: file, line: nil, override: hit?.text, message: message)
+    }
+}
+
+/// One node of the composed YAML tree with its dotted path, read into typed values with errors
+/// that name the line.
+struct ConfigNode {
+    let node: Node
+    let path: String
+    let origin: ConfigOrigin
+    /// Mark of the nearest enclosing node that has one, for nodes that carry none.
+    let fallbackMark: Mark?
+
+    var line: Int { node.mark?.line ?? fallbackMark?.line ?? 0 }
+
+    func error(_ message: String) -> PipelineConfigError {
+        origin.error(message, mark: node.mark ?? (isFromOverride ? nil : fallbackMark), path: path)
+    }
+
+    private var isFromOverride: Bool {
+        node.mark == nil && origin.overrides.contains { path == $0.path || path.hasPrefix($0.path + ".") }
+    }
+
+    var isNull: Bool {
+        if case .scalar(let scalar) = node { return scalar.tag.description == Tag.Name.null.rawValue || node.null != nil }
+        return false
+    }
+
+    /// What the node is, for "found ..." in messages.
+    var found: String {
+        switch node {
+        case .scalar(let scalar): return "'\(scalar.string)'"
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        }
+    }
+
+    func typeError(_ expected: String) -> PipelineConfigError {
+        error("expected \(expected) for \(path.isEmpty ? "the pipeline file" : path), found \(found)")
+    }
+
+    func child(_ node: Node, _ component: String) -> ConfigNode {
+        ConfigNode(node: node, path: path.isEmpty ? component : "\(path).\(component)", origin: origin,
+                   fallbackMark: self.node.mark ?? fallbackMark)
+    }
+
+    // MARK: scalars
+
+    func int() throws -> Int {
+        if case .scalar(let scalar) = node, let value = node.int ?? Int(scalar.string) {
+            return value
+        }
+        throw typeError("an integer")
+    }
+
+    func double() throws -> Double {
+        if case .scalar(let scalar) = node {
+            if let value = node.float ?? node.int.map(Double.init) ?? Double(scalar.string), value.isFinite { return value }
+        }
+        throw typeError("a number")
+    }
+
+    func bool() throws -> Bool {
+        if case .scalar = node, let value = node.bool { return value }
+        throw typeError("true or false")
+    }
+
+    func string() throws -> String {
+        if case .scalar(let scalar) = node, !isNull { return scalar.string }
+        throw typeError("a string")
+    }
+
+    /// A word from a fixed set, with a suggestion when it is not one of them.
+    func word<T: RawRepresentable>(_ type: T.Type, choices: [String]) throws -> T where T.RawValue == String {
+        guard case .scalar(let scalar) = node else { throw typeError("one of \(choices.joined(separator: ", "))") }
+        if let value = T(rawValue: scalar.string) { return value }
+        throw error("unknown value '\(scalar.string)' for \(path) (expected one of \(choices.joined(separator: ", ")))"
+            + KeySuggestion.hint(for: scalar.string, in: choices))
+    }
+
+    func list() throws -> [ConfigNode] {
+        guard case .sequence(let sequence) = node else { throw typeError("a list") }
+        return sequence.enumerated().map { child($0.element, String($0.offset)) }
+    }
+
+    // MARK: range checks
+
+    func atLeast<T: Comparable & CustomStringConvertible>(_ value: T, _ minimum: T) throws -> T {
+        if value < minimum { throw error("\(path) must be at least \(minimum), found \(value)") }
+        return value
+    }
+
+    func inRange(_ value: Double, _ low: Double, _ high: Double, lowOpen: Bool = false, highOpen: Bool = true) throws -> Double {
+        let lowOK = lowOpen ? value > low : value >= low
+        let highOK = highOpen ? value < high : value <= high
+        if !(lowOK && highOK) {
+            let range = "\(lowOpen ? "(" : "[")\(format(low)), \(format(high))\(highOpen ? ")" : "]")"
+            throw error("\(path) must be in \(range), found \(format(value))")
+        }
+        return value
+    }
+
+    func positive(_ value: Double) throws -> Double {
+        if !(value > 0) { throw error("\(path) must be greater than 0, found \(format(value))") }
+        return value
+    }
+
+    func nonNegative(_ value: Double) throws -> Double {
+        if value < 0 { throw error("\(path) must be at least 0, found \(format(value))") }
+        return value
+    }
+
+    private func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
+    // MARK: mappings
+
+    /// The node as a mapping whose keys are all in `allowed`; null reads as an empty mapping.
+    func mapping(allowed: [String], what: String? = nil) throws -> ConfigMapping {
+        if isNull { return ConfigMapping(owner: self, entries: [:]) }
+        guard case .mapping(let mapping) = node else { throw typeError("a mapping") }
+        var entries: [String: ConfigNode] = [:]
+        for (keyNode, value) in mapping {
+            let keyReader = child(keyNode, keyNode.string ?? "?")
+            guard let key = keyNode.string else { throw keyReader.error("keys must be words, found \(keyReader.found)") }
+            guard allowed.contains(key) else {
+                let place = what ?? (path.isEmpty ? "at top level" : "in \(path)")
+                throw keyReader.error("unknown key '\(key)' \(place)" + KeySuggestion.hint(for: key, in: allowed))
+            }
+            if entries[key] != nil { throw keyReader.error("key '\(key)' appears twice in \(path.isEmpty ? "the file" : path)") }
+            var entry = child(value, key)
+            if value.mark == nil, let keyMark = keyNode.mark {
+                entry = ConfigNode(node: value, path: entry.path, origin: origin, fallbackMark: keyMark)
+            }
+            entries[key] = entry
+        }
+        return ConfigMapping(owner: self, entries: entries)
+    }
+}
+
+/// A validated mapping: optional keys read with defaults, required keys with a clear error.
+struct ConfigMapping {
+    let owner: ConfigNode
+    let entries: [String: ConfigNode]
+
+    subscript(key: String) -> ConfigNode? {
+        guard let entry = entries[key], !entry.isNull else { return nil }
+        return entry
+    }
+
+    func required(_ key: String) throws -> ConfigNode {
+        if let entry = self[key] { return entry }
+        let place = owner.path.isEmpty ? "at top level" : "in \(owner.path)"
+        throw owner.error("missing required key '\(key)' \(place)")
+    }
+
+    func int(_ key: String, default value: Int, min minimum: Int? = nil) throws -> Int {
+        guard let entry = self[key] else { return value }
+        let read = try entry.int()
+        return try minimum.map { try entry.atLeast(read, $0) } ?? read
+    }
+
+    func double(_ key: String, default value: Double) throws -> Double {
+        try self[key]?.double() ?? value
+    }
+
+    func bool(_ key: String, default value: Bool) throws -> Bool {
+        try self[key]?.bool() ?? value
+    }
+
+    func string(_ key: String, default value: String) throws -> String {
+        try self[key]?.string() ?? value
+    }
+
+    func word<T: RawRepresentable & CaseIterable>(_ key: String, default value: T) throws -> T where T.RawValue == String {
+        guard let entry = self[key] else { return value }
+        return try entry.word(T.self, choices: T.allCases.map(\.rawValue))
+    }
+}

@@ -1,0 +1,65 @@
+/// One entry of the `model` list: what the layer is, its name in checkpoints, and the line it
+/// came from so that later shape errors can print `file:line`.
+public struct LayerSpec: Equatable, Sendable {
+    public var kind: LayerKind
+    /// Given with `name:`, or generated per kind: conv1, conv2, pool1, bn1, fc1, relu1, ...
+    public var name: String
+    /// 1-based line in the pipeline file (0 when the layer came from `--set`).
+    public var line: Int
+
+    public init(kind: LayerKind, name: String, line: Int) {
+        self.kind = kind
+        self.name = name
+        self.line = line
+    }
+}
+
+public enum LayerKind: Equatable, Sendable {
+    case conv(ConvSettings)
+    case maxpool(PoolSettings)
+    case avgpool(PoolSettings)
+    case globalAvgPool
+    case batchnorm(BatchNormSettings)
+    case dropout(DropoutSettings)
+    case fc(FullyConnectedSettings)
+    case relu
+    case gelu
+
+    /// The word used in pipeline files.
+    public var word: String {
+        switch self {
+        case .conv: return "conv"
+        case .maxpool: return "maxpool"
+        case .avgpool: return "avgpool"
+        case .globalAvgPool: return "global_avgpool"
+        case .batchnorm: return "batchnorm"
+        case .dropout: return "dropout"
+        case .fc: return "fc"
+        case .relu: return "relu"
+        case .gelu: return "gelu"
+        }
+    }
+
+    /// Prefix of generated names; max and average pooling share one count.
+    var namePrefix: String {
+        switch self {
+        case .conv: return "conv"
+        case .maxpool, .avgpool: return "pool"
+        case .globalAvgPool: return "gap"
+        case .batchnorm: return "bn"
+        case .dropout: return "dropout"
+        case .fc: return "fc"
+        case .relu: return "relu"
+        case .gelu: return "gelu"
+        }
+    }
+}
+
+/// How an output size that is not a whole number is handled: W2 = (W1 - F + 2P)/S + 1.
+public enum OutputRounding: String, CaseIterable, Sendable {
+    /// A fraction is an error naming the layer and the numbers.
+    case exact
+    case floor
+    /// Caffe's pooling convention.
+    case ceil
+}

@@ -1,0 +1,294 @@
+import Yams
+
+/// Reads a validated YAML tree into `PipelineConfig` sections, checking every key, type and range.
+enum PipelineDecoder {
+    static func decodeRoot(_ root: ConfigNode) throws -> PipelineConfig {
+        let top = try root.mapping(allowed: PipelineSchema.root)
+        let nameNode = try top.required("name")
+        let name = try nameNode.string()
+        if name.isEmpty || name.contains("/") {
+            throw nameNode.error("name must be a non-empty word without '/', found '\(name)'")
+        }
+        let device: String? = try top["device"]?.string()
+        let data = try decodeData(top["data"])
+        let augment = try decodeAugment(top["augment"])
+        let model = try decodeModel(try top.required("model"))
+        let loss = try decodeLoss(top["loss"])
+        let optimizer = try decodeOptimizer(top["optimizer"])
+        let schedule = try decodeSchedule(top["schedule"])
+        let train = try decodeTrain(top["train"])
+        let checkpoint = try decodeCheckpoint(top["checkpoint"])
+        return PipelineConfig(
+            name: name, device: device, data: data, augment: augment, model: model, loss: loss,
+            optimizer: optimizer, schedule: schedule, train: train, checkpoint: checkpoint,
+            sourceText: "", sourcePath: root.origin.file)
+    }
+
+    static func decodeData(_ node: ConfigNode?) throws -> DataSettings {
+        var data = DataSettings()
+        guard let node else { return data }
+        let map = try node.mapping(allowed: PipelineSchema.data)
+        data.source = try map.word("source", default: data.source)
+        data.path = try map.string("path", default: data.path)
+        if let train = map["train"] { data.train = try splits(train) }
+        if data.train.isEmpty { throw (map["train"] ?? node).error("data.train must name at least one batch") }
+        if let validation = map.entries["validation"] { data.validation = validation.isNull ? [] : try splits(validation) }
+        data.syntheticTrain = try map.int("synthetic_train", default: data.syntheticTrain, min: 1)
+        data.syntheticValidation = try map.int("synthetic_validation", default: data.syntheticValidation, min: 0)
+        data.syntheticSeed = try map.int("synthetic_seed", default: data.syntheticSeed, min: 0)
+        data.workers = try map.int("workers", default: data.workers, min: 1)
+        data.prefetch = try map.int("prefetch", default: data.prefetch, min: 1)
+        return data
+    }
+
+    /// A list of batch numbers 1-5 and/or the word `test`; a single item may stand alone.
+    static func splits(_ node: ConfigNode) throws -> [DataSplit] {
+        let items: [ConfigNode]
+        if case .sequence = node.node { items = try node.list() } else { items = [node] }
+        var result: [DataSplit] = []
+        for item in items {
+            guard case .scalar(let scalar) = item.node else { throw item.typeError("a batch number 1-5 or 'test'") }
+            let split: DataSplit
+            if scalar.string == "test" {
+                split = .test
+            } else if let number = Int(scalar.string) {
+                guard (1...5).contains(number) else {
+                    throw item.error("CIFAR-10 batch numbers are 1 to 5 (or 'test'), found \(number) in \(node.path)")
+                }
+                split = .batch(number)
+            } else {
+                throw item.typeError("a batch number 1-5 or 'test'")
+            }
+            if result.contains(split) { throw item.error("batch \(split) appears twice in \(node.path)") }
+            result.append(split)
+        }
+        return result
+    }
+
+    static func decodeAugment(_ node: ConfigNode?) throws -> AugmentSettings {
+        var augment = AugmentSettings()
+        guard let node else { return augment }
+        let map = try node.mapping(allowed: PipelineSchema.augment)
+        augment.translate = try map.int("translate", default: augment.translate, min: 0)
+        augment.flip = try map.bool("flip", default: augment.flip)
+        augment.cutout = try map.int("cutout", default: augment.cutout, min: 0)
+        if let normalize = map["normalize"] {
+            if case .mapping = normalize.node {
+                let values = try normalize.mapping(allowed: PipelineSchema.normalize)
+                let mean = try triple(try values.required("mean"))
+                let stdNode = try values.required("std")
+                let std = try triple(stdNode)
+                if std.contains(where: { $0 <= 0 }) { throw stdNode.error("\(stdNode.path) must be greater than 0 in every channel") }
+                augment.normalize = .fixed(mean: mean, std: std)
+            } else {
+                switch try normalize.string() {
+                case "auto": augment.normalize = .auto
+                case "none": augment.normalize = .none
+                case let other:
+                    throw normalize.error("unknown value '\(other)' for augment.normalize (expected auto, none or {mean: [r, g, b], std: [r, g, b]})")
+                }
+            }
+        }
+        return augment
+    }
+
+    static func triple(_ node: ConfigNode) throws -> [Double] {
+        let items = try node.list()
+        guard items.count == 3 else { throw node.error("\(node.path) needs 3 values (r, g, b), found \(items.count)") }
+        return try items.map { try $0.double() }
+    }
+
+    static func decodeModel(_ node: ConfigNode) throws -> [LayerSpec] {
+        let items = try node.list()
+        if items.isEmpty { throw node.error("model must list at least one layer") }
+        var counts: [String: Int] = [:]
+        var layers: [LayerSpec] = []
+        var lines: [String: Int] = [:]
+        for item in items {
+            let (kind, givenName, nameNode) = try decodeLayer(item)
+            counts[kind.namePrefix, default: 0] += 1
+            let name = givenName ?? "\(kind.namePrefix)\(counts[kind.namePrefix]!)"
+            if let earlier = lines[name] {
+                throw (nameNode ?? item).error("layer name '\(name)' is used twice (first at line \(earlier)); give one a different name")
+            }
+            lines[name] = item.line
+            layers.append(LayerSpec(kind: kind, name: name, line: item.line))
+        }
+        return layers
+    }
+
+    /// One model item: a bare word (`relu`) or a one-key mapping (`conv: {filters: 32, size: 3}`).
+    static func decodeLayer(_ item: ConfigNode) throws -> (LayerKind, String?, ConfigNode?) {
+        let word: String
+        let settingsNode: ConfigNode?
+        switch item.node {
+        case .scalar(let scalar):
+            word = scalar.string
+            settingsNode = nil
+        case .mapping(let mapping):
+            guard mapping.count == 1, let key = mapping.first?.key.string else {
+                throw item.error("each model item is a layer word or a one-key mapping like 'conv: {filters: 32, size: 3}', found \(mapping.count) keys")
+            }
+            word = key
+            if PipelineSchema.layerKeys(word) != nil {
+                settingsNode = try item.mapping(allowed: PipelineSchema.layerKinds).entries[key]
+            } else {
+                settingsNode = nil
+            }
+        default:
+            throw item.typeError("a layer")
+        }
+        guard let keys = PipelineSchema.layerKeys(word) else {
+            throw item.error("unknown layer type '\(word)' in model" + KeySuggestion.hint(for: word, in: PipelineSchema.layerKinds))
+        }
+        // A bare word reads as a layer with all settings at their defaults.
+        let settings = settingsNode ?? item.child(Node("null", Tag(.null)), word)
+        let map = try settings.mapping(allowed: keys)
+        let name: String? = try map["name"]?.string()
+        if let name, name.isEmpty || name.contains("/") {
+            throw map["name"]!.error("layer names must be non-empty and without '/', found '\(name)'")
+        }
+        let kind: LayerKind
+        switch word {
+        case "conv":
+            var conv = ConvSettings(filters: try positiveInt(map.required("filters")), size: try positiveInt(map.required("size")))
+            conv.stride = try map.int("stride", default: 1, min: 1)
+            conv.padding = try map.int("padding", default: 0, min: 0)
+            conv.dilation = try map.int("dilation", default: 1, min: 1)
+            conv.groups = try map.int("groups", default: 1, min: 1)
+            if conv.filters % conv.groups != 0 {
+                throw (map["groups"] ?? item).error("conv filters (\(conv.filters)) must divide by groups (\(conv.groups))")
+            }
+            conv.bias = try map.bool("bias", default: true)
+            conv.rounding = try map.word("rounding", default: OutputRounding.exact)
+            kind = .conv(conv)
+        case "maxpool", "avgpool":
+            var pool = PoolSettings()
+            pool.size = try map.int("size", default: 2, min: 1)
+            pool.stride = try map.int("stride", default: pool.size, min: 1)
+            pool.padding = try map.int("padding", default: 0, min: 0)
+            if pool.padding >= pool.size {
+                throw (map["padding"] ?? item).error("\(word) padding (\(pool.padding)) must be smaller than its size (\(pool.size))")
+            }
+            pool.rounding = try map.word("rounding", default: OutputRounding.exact)
+            kind = word == "maxpool" ? .maxpool(pool) : .avgpool(pool)
+        case "batchnorm":
+            var norm = BatchNormSettings()
+            if let m = map["momentum"] { norm.momentum = try m.inRange(try m.double(), 0, 1, lowOpen: true, highOpen: false) }
+            if let e = map["epsilon"] { norm.epsilon = try e.positive(try e.double()) }
+            norm.affine = try map.bool("affine", default: true)
+            kind = .batchnorm(norm)
+        case "dropout":
+            var dropout = DropoutSettings()
+            if let p = map["p"] { dropout.p = try p.inRange(try p.double(), 0, 1) }
+            kind = .dropout(dropout)
+        case "fc":
+            var fc = FullyConnectedSettings(outputs: try positiveInt(map.required("outputs")))
+            fc.bias = try map.bool("bias", default: true)
+            kind = .fc(fc)
+        case "relu": kind = .relu
+        case "gelu": kind = .gelu
+        default: kind = .globalAvgPool
+        }
+        return (kind, name, map["name"])
+    }
+
+    static func positiveInt(_ node: ConfigNode) throws -> Int {
+        try node.atLeast(try node.int(), 1)
+    }
+
+    static func decodeLoss(_ node: ConfigNode?) throws -> LossSettings {
+        var loss = LossSettings()
+        guard let node else { return loss }
+        let map = try node.mapping(allowed: PipelineSchema.loss)
+        loss.type = try map.word("type", default: loss.type)
+        if let s = map["label_smoothing"] { loss.labelSmoothing = try s.inRange(try s.double(), 0, 1) }
+        if let m = map["margin"] { loss.margin = try m.positive(try m.double()) }
+        return loss
+    }
+
+    static func decodeOptimizer(_ node: ConfigNode?) throws -> OptimizerSettings {
+        var optimizer = OptimizerSettings()
+        guard let node else { return optimizer }
+        let map = try node.mapping(allowed: PipelineSchema.optimizer)
+        if let lr = map["lr"] { optimizer.lr = try lr.positive(try lr.double()) }
+        if let m = map["momentum"] { optimizer.momentum = try m.inRange(try m.double(), 0, 1) }
+        optimizer.nesterov = try map.bool("nesterov", default: false)
+        if let wd = map["weight_decay"] { optimizer.weightDecay = try wd.nonNegative(try wd.double()) }
+        optimizer.decay = try map.word("decay", default: optimizer.decay)
+        if let multipliers = map["lr_multipliers"] {
+            let values = try multipliers.mapping(allowed: PipelineSchema.lrMultipliers)
+            if let b = values["bias"] { optimizer.lrMultipliers.bias = try b.nonNegative(try b.double()) }
+            if let n = values["norm"] { optimizer.lrMultipliers.norm = try n.nonNegative(try n.double()) }
+        }
+        optimizer.decayBiases = try map.bool("decay_biases", default: false)
+        return optimizer
+    }
+
+    static func decodeSchedule(_ node: ConfigNode?) throws -> ScheduleSettings {
+        var schedule = ScheduleSettings()
+        guard let node else { return schedule }
+        let map = try node.mapping(allowed: PipelineSchema.schedule)
+        schedule.type = try map.word("type", default: schedule.type)
+        if let w = map["warmup_epochs"] { schedule.warmupEpochs = try w.nonNegative(try w.double()) }
+        if let s = map["step_epochs"] { schedule.stepEpochs = try s.positive(try s.double()) }
+        if let g = map["gamma"] { schedule.gamma = try g.positive(try g.double()) }
+        if let m = map["min_lr"] { schedule.minLR = try m.nonNegative(try m.double()) }
+        if let milestones = map["milestones"] {
+            schedule.milestones = try milestones.list().map { try $0.nonNegative(try $0.double()) }
+            if schedule.milestones != schedule.milestones.sorted() {
+                throw milestones.error("schedule.milestones must be in ascending order")
+            }
+        }
+        if let points = map["points"] {
+            schedule.points = try points.list().map { pair in
+                let values = try pair.list()
+                guard values.count == 2 else { throw pair.typeError("an [epoch, multiplier] pair") }
+                return SchedulePoint(epoch: try values[0].nonNegative(try values[0].double()),
+                                     multiplier: try values[1].nonNegative(try values[1].double()))
+            }
+            if zip(schedule.points, schedule.points.dropFirst()).contains(where: { $0.epoch > $1.epoch }) {
+                throw points.error("schedule.points must be in ascending order of epoch")
+            }
+        }
+        if schedule.type == .piecewise, schedule.points.isEmpty {
+            throw (map["points"] ?? node).error("a piecewise schedule needs points: [[epoch, multiplier], ...]")
+        }
+        return schedule
+    }
+
+    static func decodeTrain(_ node: ConfigNode?) throws -> TrainSettings {
+        var train = TrainSettings()
+        guard let node else { return train }
+        let map = try node.mapping(allowed: PipelineSchema.train)
+        train.epochs = try map.int("epochs", default: train.epochs, min: 1)
+        if let batch = map["batch"] {
+            if batch.node.string == "auto" {
+                train.batch = .auto
+            } else if case .scalar(let scalar) = batch.node, let size = batch.node.int ?? Int(scalar.string) {
+                train.batch = .fixed(try batch.atLeast(size, 1))
+            } else {
+                throw batch.typeError("an integer or 'auto'")
+            }
+        }
+        train.seed = try map.int("seed", default: train.seed, min: 0)
+        train.evalInterval = try map.int("eval_interval", default: train.evalInterval, min: 1)
+        if let reference = map["reference_batch"] { train.referenceBatch = try reference.atLeast(try reference.int(), 1) }
+        train.maxBatch = try map.int("max_batch", default: train.maxBatch, min: 1)
+        if let f = map["memory_fraction"] {
+            train.memoryFraction = try f.inRange(try f.double(), 0, 1, lowOpen: true, highOpen: false)
+        }
+        train.tta = try map.word("tta", default: train.tta)
+        return train
+    }
+
+    static func decodeCheckpoint(_ node: ConfigNode?) throws -> CheckpointSettings {
+        var checkpoint = CheckpointSettings()
+        guard let node else { return checkpoint }
+        let map = try node.mapping(allowed: PipelineSchema.checkpoint)
+        checkpoint.folder = try map.string("folder", default: checkpoint.folder)
+        checkpoint.interval = try map.int("interval", default: checkpoint.interval, min: 1)
+        checkpoint.keep = try map.int("keep", default: checkpoint.keep, min: 1)
+        return checkpoint
+    }
+}

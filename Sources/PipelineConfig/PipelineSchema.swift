@@ -1,0 +1,58 @@
+/// The keys each mapping of a pipeline file may hold; the decoder and `--set` both check against it.
+enum PipelineSchema {
+    static let root = ["name", "device", "data", "augment", "model", "loss", "optimizer", "schedule", "train", "checkpoint"]
+    static let data = ["source", "path", "train", "validation", "synthetic_train", "synthetic_validation",
+                       "synthetic_seed", "workers", "prefetch"]
+    static let augment = ["translate", "flip", "cutout", "normalize"]
+    static let normalize = ["mean", "std"]
+    static let loss = ["type", "label_smoothing", "margin"]
+    static let optimizer = ["lr", "momentum", "nesterov", "weight_decay", "decay", "lr_multipliers", "decay_biases"]
+    static let lrMultipliers = ["bias", "norm"]
+    static let schedule = ["type", "warmup_epochs", "step_epochs", "gamma", "milestones", "min_lr", "points"]
+    static let train = ["epochs", "batch", "seed", "eval_interval", "reference_batch", "max_batch", "memory_fraction", "tta"]
+    static let checkpoint = ["folder", "interval", "keep"]
+
+    static let layerKinds = ["conv", "relu", "gelu", "maxpool", "avgpool", "global_avgpool", "batchnorm", "dropout", "fc"]
+
+    /// The settings keys of one layer kind (every layer may also carry a `name`).
+    static func layerKeys(_ kind: String) -> [String]? {
+        switch kind {
+        case "conv": return ["filters", "size", "stride", "padding", "dilation", "groups", "bias", "rounding", "name"]
+        case "maxpool", "avgpool": return ["size", "stride", "padding", "rounding", "name"]
+        case "batchnorm": return ["momentum", "epsilon", "affine", "name"]
+        case "dropout": return ["p", "name"]
+        case "fc": return ["outputs", "bias", "name"]
+        case "relu", "gelu", "global_avgpool": return ["name"]
+        default: return nil
+        }
+    }
+
+    /// The keys allowed in the mapping at `path` (indices inside `model` included), or nil when
+    /// the path names no mapping of the schema.
+    static func keys(at path: [String]) -> [String]? {
+        switch path.count {
+        case 0: return root
+        case 1:
+            switch path[0] {
+            case "data": return data
+            case "augment": return augment
+            case "loss": return loss
+            case "optimizer": return optimizer
+            case "schedule": return schedule
+            case "train": return train
+            case "checkpoint": return checkpoint
+            default: return nil
+            }
+        case 2:
+            if path == ["augment", "normalize"] { return normalize }
+            if path == ["optimizer", "lr_multipliers"] { return lrMultipliers }
+            if path[0] == "model", Int(path[1]) != nil { return layerKinds }
+            return nil
+        case 3:
+            if path[0] == "model", Int(path[1]) != nil { return layerKeys(path[2]) }
+            return nil
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,39 @@
+/// The `train` section.
+public struct TrainSettings: Equatable, Sendable {
+    public var epochs: Int = 10
+    public var batch: BatchSetting = .fixed(100)
+    /// Seed of initialisation, shuffling and augmentation.
+    public var seed: Int = 0
+    /// Validate every this many epochs (and always after the last).
+    public var evalInterval: Int = 1
+    /// The batch the learning rate was tuned for; with `batch: auto` the rate scales by
+    /// chosen / reference. Nil: the rate is used as given.
+    public var referenceBatch: Int? = nil
+    /// Upper bound for `batch: auto`.
+    public var maxBatch: Int = 4096
+    /// Share of device global memory `batch: auto` may plan for, in (0, 1].
+    public var memoryFraction: Double = 0.9
+    public var tta: TestTimeAugmentation = .none
+
+    public init() {}
+}
+
+/// A fixed batch size, or the largest that fits the device.
+public enum BatchSetting: Equatable, Sendable, CustomStringConvertible {
+    case fixed(Int)
+    case auto
+
+    public var description: String {
+        switch self {
+        case .fixed(let size): return String(size)
+        case .auto: return "auto"
+        }
+    }
+}
+
+/// Test-time augmentation for validation and evaluation.
+public enum TestTimeAugmentation: String, CaseIterable, Sendable {
+    case none
+    /// Average the logits of the image and its mirror.
+    case flip
+}
