@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Checkpoints", dependencies: ["CHDF5", "CPNG"]),
         .target(name: "PipelineConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Training", dependencies: [
-            "Layers", "DataPipeline", "Checkpoints", "OpenCLRuntime", "PipelineConfig",
+            "Layers", "DataPipeline", "Checkpoints", "OpenCLRuntime", "PipelineConfig", "ConveyorKernels",
         ]),
         .executableTarget(name: "conveyor", dependencies: [
             "Training", "OpenCLRuntime", "DataPipeline", "Checkpoints", "Layers", "PipelineConfig",

@@ -16,3 +16,12 @@ __kernel void scale_f32(const int n, const float alpha, __global const float* x,
     int i = get_global_id(0);
     if (i < n) y[i] = alpha * x[i];
 }
+
+// Mirrors each row of an NCHW batch left to right (test-time augmentation with flips).
+// rows = N * C * H; one work-item per element.
+__kernel void flip_horizontal_f32(__global const float* x, __global float* y, const int rows, const int width) {
+    int i = get_global_id(0);
+    if (i >= rows * width) return;
+    int row = i / width, column = i - row * width;
+    y[i] = x[row * width + (width - 1 - column)];
+}

@@ -9,6 +9,8 @@ public final class ComputeContext: @unchecked Sendable {
     public let device: Device
     public let context: cl_context
     public let queue: cl_command_queue
+    /// A second in-order queue for host-to-device copies, so uploads overlap compute.
+    public let transferQueue: cl_command_queue
     public let profiling: Bool
     public let memory: MemoryTracker
     let programs = ProgramCache()
@@ -30,6 +32,12 @@ public final class ComputeContext: @unchecked Sendable {
             throw CLError(status: status, call: "clCreateCommandQueue", detail: "device \(device.name)")
         }
         self.queue = queue
+        guard let transferQueue = clCreateCommandQueue(context, device.id, 0, &status) else {
+            clReleaseCommandQueue(queue)
+            clReleaseContext(context)
+            throw CLError(status: status, call: "clCreateCommandQueue", detail: "transfer queue on \(device.name)")
+        }
+        self.transferQueue = transferQueue
     }
 
     /// A context on the device chosen by `--device` (see `DeviceSelector`).
@@ -39,13 +47,22 @@ public final class ComputeContext: @unchecked Sendable {
 
     deinit {
         clFinish(queue)
+        clFinish(transferQueue)
         clReleaseCommandQueue(queue)
+        clReleaseCommandQueue(transferQueue)
         clReleaseContext(context)
     }
 
     /// Waits until every command enqueued so far has finished.
     public func finish() throws {
         try CLError.check(clFinish(queue), "clFinish")
+    }
+
+    /// An event that completes when every command enqueued so far on the compute queue has.
+    public func marker() throws -> Event {
+        var event: cl_event? = nil
+        try CLError.check(clEnqueueMarkerWithWaitList(queue, 0, nil, &event), "clEnqueueMarkerWithWaitList")
+        return Event(event!)
     }
 
     /// Sends enqueued commands to the device without waiting for them.

@@ -6,7 +6,8 @@ public final class DeviceBuffer<Element>: @unchecked Sendable {
     public let mem: cl_mem
     public let count: Int
     public let label: String
-    unowned let context: ComputeContext
+    // Strong: a buffer keeps its context (and so its OpenCL context) alive until it is released.
+    let context: ComputeContext
 
     public var byteCount: Int { count * MemoryLayout<Element>.stride }
 
@@ -49,11 +50,12 @@ public final class DeviceBuffer<Element>: @unchecked Sendable {
 
     /// Copies raw host bytes into the buffer. A non-blocking write needs the host memory to
     /// stay valid until the queue has passed it (`finish()` or an event).
-    public func write(_ raw: UnsafeRawBufferPointer, offset: Int = 0, blocking: Bool) throws {
+    /// `onTransferQueue` copies through the context's second queue, beside running kernels.
+    public func write(_ raw: UnsafeRawBufferPointer, offset: Int = 0, blocking: Bool, onTransferQueue: Bool = false) throws {
         let stride = MemoryLayout<Element>.stride
         precondition(raw.count % stride == 0 && offset * stride + raw.count <= byteCount, "write overflows '\(label)'")
         try CLError.check(
-            clEnqueueWriteBuffer(context.queue, mem, blocking ? cl_bool(CL_TRUE) : cl_bool(CL_FALSE), offset * stride, raw.count, raw.baseAddress, 0, nil, nil),
+            clEnqueueWriteBuffer(onTransferQueue ? context.transferQueue : context.queue, mem, blocking ? cl_bool(CL_TRUE) : cl_bool(CL_FALSE), offset * stride, raw.count, raw.baseAddress, 0, nil, nil),
             "clEnqueueWriteBuffer", detail: "buffer '\(label)'")
     }
 

@@ -6,6 +6,7 @@ struct Conveyor: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conveyor",
         abstract: "Train convolutional networks on CIFAR-10 through OpenCL.",
-        subcommands: [DevicesCommand.self, DataCommand.self]
+        subcommands: [DevicesCommand.self, DataCommand.self, PlanCommand.self, TrainCommand.self, ResumeCommand.self,
+                      EvaluateCommand.self, FiltersCommand.self, ActivationsCommand.self, BenchCommand.self]
     )
 }

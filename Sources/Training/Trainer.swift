@@ -1,0 +1,157 @@
+import Checkpoints
+import Foundation
+import Layers
+import OpenCLRuntime
+import PipelineConfig
+
+/// Runs a pipeline: for each epoch, trains on the training split (streamed through the input
+/// pipeline into the device), validates, logs a metrics row and writes checkpoints.
+///
+/// Everything random is a function of the seed and the position (epoch, step, sample index),
+/// so a run stopped and resumed from a checkpoint ends with the weights of one never stopped.
+public final class Trainer {
+    public struct Options {
+        public var verbose = false
+        public var quiet = false
+        public init(verbose: Bool = false, quiet: Bool = false) {
+            self.verbose = verbose
+            self.quiet = quiet
+        }
+    }
+
+    public let setup: TrainingSetup
+    public let options: Options
+    public private(set) var completedEpochs = 0
+    public private(set) var step = 0
+    public private(set) var history: [EpochMetrics] = []
+    /// The signal that stopped training early (SIGINT, SIGTERM), if one did.
+    public private(set) var stoppedBySignal: Int32?
+    private var bestAccuracy = -Double.infinity
+    private let checkpoints: CheckpointWriter
+    private let metricsLog: MetricsLog
+    private let lossValues: DeviceBuffer<Float>
+    private let correctFlags: DeviceBuffer<Int32>
+    private let progress: ProgressReporter
+
+    public var network: Network { setup.network }
+    public var config: PipelineConfig { setup.config }
+    public var context: ComputeContext { setup.context }
+
+    public init(setup: TrainingSetup, options: Options = Options(), resume checkpoint: Checkpoint? = nil) throws {
+        self.setup = setup
+        self.options = options
+        progress = ProgressReporter(quiet: options.quiet)
+        try FileManager.default.createDirectory(at: setup.runFolder, withIntermediateDirectories: true)
+        checkpoints = CheckpointWriter(folder: setup.runFolder, keep: setup.config.checkpoint.keep)
+        metricsLog = MetricsLog(folder: setup.runFolder)
+        lossValues = try setup.context.buffer(Float.self, count: setup.batch, label: "per-sample losses")
+        correctFlags = try setup.context.buffer(Int32.self, count: setup.batch, label: "per-sample correct flags")
+        if let checkpoint {
+            let position = try CheckpointMapping.restore(checkpoint, into: setup)
+            completedEpochs = position.epoch
+            step = position.step
+            history = checkpoint.metrics.map(CheckpointMapping.epochMetrics)
+            bestAccuracy = history.map(\.validationAccuracy).filter { !$0.isNaN }.max() ?? -Double.infinity
+            guard completedEpochs < setup.config.train.epochs else {
+                throw TrainingError.invalidSetting(
+                    "the checkpoint has already trained \(completedEpochs) epochs and the pipeline asks for \(setup.config.train.epochs); "
+                        + "to train further, raise the epoch count, for example --set train.epochs=\(completedEpochs + 5)")
+            }
+        } else {
+            try setup.network.initializeParameters(seed: setup.seed)
+        }
+    }
+
+    /// Trains the remaining epochs. Returns early (with `stoppedBySignal` set) after Ctrl-C or SIGTERM.
+    @discardableResult
+    public func train() throws -> [EpochMetrics] {
+        let epochs = config.train.epochs
+        let stepsPerEpoch = setup.trainBatchesPerEpoch
+        say("training \(config.name): \(epochs) epochs of \(stepsPerEpoch) batches of \(setup.batch) on \(context.device.name)")
+        context.memory.resetPeak()
+        while completedEpochs < epochs {
+            let epoch = completedEpochs
+            let start = Date()
+            var lossSum = 0.0, correct = 0, seen = 0
+            let stream = try setup.data.epochStream(split: .train, epoch: epoch, batch: setup.batch, slots: setup.slots)
+            defer { stream.cancel() }
+            var batchIndex = 0
+            // After a stop mid-epoch the checkpoint's step lies inside this epoch: the batches
+            // before it were trained already, so they are drawn (to keep the data order) and skipped.
+            var skip = step - epoch * stepsPerEpoch
+            while let batch = try stream.next() {
+                batchIndex += 1
+                if skip > 0 {
+                    skip -= 1
+                    try setup.slots.release(batch, context: context)
+                    continue
+                }
+                let n = batch.count
+                try setup.enqueueStep(images: batch.slot.images, labels: batch.slot.labels, count: n, step: step,
+                                      losses: lossValues, correct: correctFlags)
+                try setup.slots.release(batch, context: context)
+                let losses = try lossValues.read(count: n)
+                let flags = try correctFlags.read(count: n)
+                let batchLoss = losses.reduce(0.0) { $0 + Double($1) }
+                step += 1
+                guard batchLoss.isFinite else {
+                    stream.cancel()
+                    throw TrainingError.nonFiniteLoss(step: step, epoch: epoch + 1, lastCheckpoint: checkpoints.lastSaved?.path)
+                }
+                lossSum += batchLoss
+                correct += flags.reduce(0) { $0 + Int($1) }
+                seen += n
+                let elapsed = Date().timeIntervalSince(start)
+                progress.update(epoch: epoch + 1, epochs: epochs, batch: batchIndex, batches: stepsPerEpoch,
+                                loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen),
+                                imagesPerSecond: Double(seen) / max(elapsed, 1e-9), elapsed: elapsed)
+                if let signal = StopRequest.signal {
+                    stream.cancel()
+                    progress.endEpoch()
+                    stoppedBySignal = signal
+                    let path = try saveCheckpoint(epochsDone: completedEpochs, kinds: [.last])
+                    say("stopped by signal \(signal) at step \(step); saved \(path.path). Resume with: conveyor resume \(path.path)")
+                    return history
+                }
+            }
+            progress.endEpoch()
+            if options.verbose { say(stream.statisticsSummary) }
+            let trainSeconds = Date().timeIntervalSince(start)
+            completedEpochs += 1
+            var validation = (loss: Double.nan, accuracy: Double.nan)
+            if setup.hasValidation && (completedEpochs % max(config.train.evalInterval, 1) == 0 || completedEpochs == epochs) {
+                let result = try Evaluator(setup: setup).evaluate(split: .validation, epoch: completedEpochs, tta: false)
+                validation = (result.loss, result.accuracy)
+            }
+            let metrics = EpochMetrics(epoch: completedEpochs, trainLoss: lossSum / Double(max(seen, 1)),
+                                       trainAccuracy: Double(correct) / Double(max(seen, 1)), validationLoss: validation.loss,
+                                       validationAccuracy: validation.accuracy, learningRate: setup.learningRate(atStep: step),
+                                       imagesPerSecond: Double(seen) / max(trainSeconds, 1e-9), seconds: Date().timeIntervalSince(start))
+            history.append(metrics)
+            try metricsLog.append(metrics)
+            say(String(format: "epoch %d/%d  train loss %.4f  acc %.2f%%  val loss %.4f  acc %.2f%%  lr %.4g  %.0f img/s  %.1f s",
+                       completedEpochs, epochs, metrics.trainLoss, metrics.trainAccuracy * 100, metrics.validationLoss,
+                       metrics.validationAccuracy * 100, metrics.learningRate, metrics.imagesPerSecond, metrics.seconds))
+            if options.verbose { say("device memory: peak \(ByteCount.format(context.memory.peak)) held by the allocator") }
+            var kinds: Set<CheckpointWriter.Kind> = []
+            if completedEpochs % max(config.checkpoint.interval, 1) == 0 { kinds.formUnion([.last, .numbered]) }
+            if completedEpochs == epochs { kinds.insert(.last) }
+            if !validation.accuracy.isNaN && validation.accuracy > bestAccuracy {
+                bestAccuracy = validation.accuracy
+                kinds.insert(.best)
+            }
+            if !kinds.isEmpty { try saveCheckpoint(epochsDone: completedEpochs, kinds: kinds) }
+        }
+        return history
+    }
+
+    @discardableResult
+    private func saveCheckpoint(epochsDone: Int, kinds: Set<CheckpointWriter.Kind>) throws -> URL {
+        let checkpoint = try CheckpointMapping.make(setup: setup, epoch: epochsDone, step: step, metrics: history)
+        return try checkpoints.save(checkpoint, epoch: epochsDone, kinds: kinds)
+    }
+
+    private func say(_ text: String) {
+        if !options.quiet { print(text) }
+    }
+}

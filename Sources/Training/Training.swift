@@ -1,1 +1,0 @@
-// The Training target; its types live one per file in this folder.

@@ -1,0 +1,108 @@
+import Foundation
+import Layers
+import OpenCLRuntime
+
+/// Steady-state training speed and per-layer timings of a pipeline's network on a device.
+///
+/// Training steps run on one random CIFAR-shaped batch already on the device (the input
+/// pipeline is measured on its own), after warm-up steps that build and cache every kernel.
+public struct TrainingBenchmark {
+    public struct LayerTiming: Sendable, Encodable {
+        public let layer: String
+        public let outputShape: String
+        public let forwardMilliseconds: Double
+        public let backwardMilliseconds: Double
+        public let forwardGFLOPS: Double
+        /// Backward work counted as twice the forward (input and weight gradients).
+        public let backwardGFLOPS: Double
+        public let forwardFractionOfPeak: Double
+    }
+
+    public struct Report: Sendable, Encodable {
+        public let pipeline: String
+        public let device: String
+        public let deviceType: String
+        public let batch: Int
+        public let steps: Int
+        public let imagesPerSecond: Double
+        public let millisecondsPerStep: Double
+        public let peakGFLOPS: Double
+        public let trainingGFLOPS: Double
+        public let layers: [LayerTiming]
+    }
+
+    public let setup: TrainingSetup
+
+    public init(setup: TrainingSetup) {
+        self.setup = setup
+    }
+
+    public func run(steps: Int, warmup: Int = 3, layers measureLayers: Bool, peak measurePeak: Bool = true) throws -> Report {
+        let context = setup.context
+        let network = setup.network
+        let batch = setup.batch
+        try network.initializeParameters(seed: setup.seed)
+        var random = SplitMix64(seed: 42)
+        let images = try context.buffer((0..<(batch * network.inputShape.count)).map { _ in random.nextUnitFloat() * 2 - 1 },
+                                        label: "benchmark images")
+        let labels = try context.buffer((0..<batch).map { _ in Int32(random.next() % UInt64(network.outputShape.count)) },
+                                        label: "benchmark labels")
+        let losses = try context.buffer(Float.self, count: batch, label: "benchmark losses")
+        let correct = try context.buffer(Int32.self, count: batch, label: "benchmark correct")
+        for step in 0..<warmup {
+            try setup.enqueueStep(images: images, labels: labels, count: batch, step: step, losses: losses, correct: correct)
+        }
+        try context.finish()
+        let start = DispatchTime.now().uptimeNanoseconds
+        for step in 0..<steps {
+            try setup.enqueueStep(images: images, labels: labels, count: batch, step: warmup + step, losses: losses, correct: correct)
+        }
+        _ = try losses.read(count: 1)   // the last step's results are on the host: everything ran
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        let peak = measurePeak ? try DevicePeak.measureGFLOPS(context: context) : .nan
+        let flopsPerImage = network.layers.reduce(0) { $0 + $1.forwardFLOPsPerImage }
+        let timings = measureLayers ? try layerTimings(input: images, peak: peak) : []
+        return Report(pipeline: setup.config.name, device: context.device.name, deviceType: context.device.kind.rawValue,
+                      batch: batch, steps: steps, imagesPerSecond: Double(batch * steps) / seconds,
+                      millisecondsPerStep: seconds * 1000 / Double(steps), peakGFLOPS: peak,
+                      trainingGFLOPS: 3 * Double(flopsPerImage) * Double(batch * steps) / seconds / 1e9, layers: timings)
+    }
+
+    /// Each layer's forward and backward pass timed alone (host clock around a finished queue),
+    /// the best of several repetitions.
+    private func layerTimings(input: DeviceBuffer<Float>, peak: Double, repetitions: Int = 5) throws -> [LayerTiming] {
+        let context = setup.context
+        let network = setup.network
+        let batch = setup.batch
+        try network.forward(input, batch: batch, mode: .training)
+        try network.backward(input, batch: batch)
+        try context.finish()
+        func best(_ body: () throws -> Void) throws -> Double {
+            var fastest = Double.infinity
+            for _ in 0..<repetitions {
+                try context.finish()
+                let start = DispatchTime.now().uptimeNanoseconds
+                try body()
+                try context.finish()
+                fastest = min(fastest, Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+            }
+            return fastest
+        }
+        var rows: [LayerTiming] = []
+        for (index, layer) in network.layers.enumerated() {
+            let layerInput = index == 0 ? input : network.output(ofLayer: index - 1)
+            let output = network.output(ofLayer: index)
+            let forward = try best { try layer.forward(layerInput, into: output, batch: batch, mode: .training) }
+            let backward = try best {
+                try layer.backward(input: layerInput, output: output, outputGradient: network.outputGradient(ofLayer: index),
+                                   inputGradient: index == 0 ? nil : network.outputGradient(ofLayer: index - 1), batch: batch)
+            }
+            let flops = Double(layer.forwardFLOPsPerImage * batch)
+            rows.append(LayerTiming(layer: layer.name, outputShape: layer.outputShape.description,
+                                    forwardMilliseconds: forward * 1000, backwardMilliseconds: backward * 1000,
+                                    forwardGFLOPS: flops / forward / 1e9, backwardGFLOPS: 2 * flops / backward / 1e9,
+                                    forwardFractionOfPeak: peak.isNaN ? .nan : flops / forward / 1e9 / peak))
+        }
+        return rows
+    }
+}

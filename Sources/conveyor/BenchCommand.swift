@@ -1,0 +1,83 @@
+import ArgumentParser
+import DataPipeline
+import Foundation
+import OpenCLRuntime
+import PipelineConfig
+import Training
+
+/// `conveyor bench PIPELINE`: training images/s, per-layer timings and the input pipeline's speed.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure steady-state training speed, per-layer forward/backward time and GFLOP/s, and input speed.")
+
+    @Argument(help: "The pipeline file (YAML).")
+    var pipeline: String
+
+    @Option(help: "Training steps timed after warm-up.")
+    var steps = 20
+
+    @Flag(help: "Time each layer's forward and backward pass.")
+    var layers = false
+
+    @Flag(help: "Measure the input pipeline (load, crop, flip, normalise) without the device.")
+    var input = false
+
+    @Flag(help: "Print JSON instead of tables.")
+    var json = false
+
+    @OptionGroup var pipelineOptions: PipelineOptions
+    @OptionGroup var deviceOptions: DeviceOptions
+
+    func run() throws {
+        try CommandErrors.reporting {
+            var overrides = pipelineOptions.allOverrides
+            // The device benchmark needs no data set: it trains on one random batch.
+            overrides.append("data.source=synthetic")
+            let config = try PipelineConfig.load(path: pipeline, overrides: overrides)
+            let setup = try TrainingSetup(config: config, deviceSelector: deviceOptions.device,
+                                          memoryLimit: pipelineOptions.memoryLimitBytes())
+            let report = try TrainingBenchmark(setup: setup).run(steps: steps, layers: layers)
+            // The input benchmark reads the pipeline's own data (real CIFAR-10 when it says so).
+            let inputRate = input ? try InputBenchmarkRunner.imagesPerSecond(
+                config: PipelineConfig.load(path: pipeline, overrides: pipelineOptions.allOverrides), batch: setup.batch) : nil
+            if json {
+                try printJSON(report, inputImagesPerSecond: inputRate)
+            } else {
+                printTables(report, inputImagesPerSecond: inputRate)
+            }
+        }
+    }
+
+    private func printTables(_ report: TrainingBenchmark.Report, inputImagesPerSecond: Double?) {
+        print("\(report.pipeline) on \(report.device) (\(report.deviceType)), batch \(report.batch), \(report.steps) steps")
+        print(String(format: "training: %.1f images/s, %.2f ms/step, %.1f GFLOP/s (forward+backward counted as 3x forward)",
+                     report.imagesPerSecond, report.millisecondsPerStep, report.trainingGFLOPS))
+        if !report.peakGFLOPS.isNaN {
+            print(String(format: "device FP32 peak (multiply-add kernel): %.1f GFLOP/s; training reaches %.1f%%",
+                         report.peakGFLOPS, 100 * report.trainingGFLOPS / report.peakGFLOPS))
+        }
+        if !report.layers.isEmpty {
+            let rows = report.layers.map { t in
+                [t.layer, t.outputShape, String(format: "%.3f", t.forwardMilliseconds), String(format: "%.3f", t.backwardMilliseconds),
+                 String(format: "%.1f", t.forwardGFLOPS), String(format: "%.1f", t.backwardGFLOPS),
+                 t.forwardFractionOfPeak.isNaN ? "" : String(format: "%.1f%%", 100 * t.forwardFractionOfPeak)]
+            }
+            print("")
+            print(TextTable.render(header: ["layer", "output", "fwd ms", "bwd ms", "fwd GFLOP/s", "bwd GFLOP/s", "fwd % peak"], rows: rows))
+        }
+        if let inputImagesPerSecond {
+            print(String(format: "\ninput pipeline (load, crop, flip, normalise; no device): %.0f images/s", inputImagesPerSecond))
+        }
+    }
+
+    private func printJSON(_ report: TrainingBenchmark.Report, inputImagesPerSecond: Double?) throws {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        var object = try JSONSerialization.jsonObject(with: encoder.encode(report)) as! [String: Any]
+        if let inputImagesPerSecond { object["input_images_per_second"] = inputImagesPerSecond }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Checkpoints
+import Foundation
+import PipelineConfig
+import Training
+
+/// `conveyor evaluate CHECKPOINT`: accuracy, per-class accuracy and the confusion matrix.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate a checkpoint: accuracy, per-class accuracy and the confusion matrix.")
+
+    @Argument(help: "The checkpoint, e.g. runs/cifar10-quick/best.h5.")
+    var checkpoint: String
+
+    @Option(help: "A CIFAR-10 folder (binary layout) to evaluate on instead of the pipeline's data.")
+    var data: String?
+
+    @Option(help: "The split: 'validation' (the pipeline's), 'test', or batch numbers such as 5 or 1,2.")
+    var split = "validation"
+
+    @Option(help: "Test-time augmentation: none or flip.")
+    var tta = "none"
+
+    @Flag(help: "Print JSON instead of tables.")
+    var json = false
+
+    @OptionGroup var deviceOptions: DeviceOptions
+
+    func run() throws {
+        try CommandErrors.reporting {
+            guard tta == "none" || tta == "flip" else { throw ValidationError("--tta must be none or flip, not '\(tta)'") }
+            let saved = try CheckpointFile.load(from: checkpoint)
+            var overrides: [String] = []
+            if let data { overrides += ["data.source=cifar10", "data.path=\(data)"] }
+            if split != "validation" { overrides.append("data.validation=[\(split)]") }
+            let config = try PipelineConfig.parse(text: saved.config, path: "\(checkpoint) (stored pipeline)", overrides: overrides)
+            let setup = try TrainingSetup(config: config, deviceSelector: deviceOptions.device,
+                                          batchFromCheckpoint: CheckpointMapping.batch(saved))
+            _ = try CheckpointMapping.restore(saved, into: setup)
+            let result = try Evaluator(setup: setup).evaluate(split: .validation, epoch: 0, tta: tta == "flip")
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.keyEncodingStrategy = .convertToSnakeCase
+                encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+                return
+            }
+            print(String(format: "%@: %d images, accuracy %.2f%%, loss %.4f (test-time augmentation: %@)",
+                         checkpoint, result.images, result.accuracy * 100, result.loss, result.testTimeAugmentation))
+            let perClass = zip(result.classNames, result.perClassAccuracy).map { [$0, $1.isNaN ? "-" : String(format: "%.2f%%", $1 * 100)] }
+            print("")
+            print(TextTable.render(header: ["class", "accuracy"], rows: perClass))
+            print("\nconfusion matrix (rows: true class, columns: predicted)")
+            let header = ["true \\ predicted"] + result.classNames.indices.map(String.init)
+            let rows = result.confusion.enumerated().map { index, row in
+                ["\(index) \(result.classNames[index])"] + row.map(String.init)
+            }
+            print(TextTable.render(header: header, rows: rows))
+        }
+    }
+}

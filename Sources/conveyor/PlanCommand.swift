@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import OpenCLRuntime
+import PipelineConfig
+import Training
+
+/// `conveyor plan PIPELINE`: the memory arithmetic per layer and the batch it leads to.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print the per-layer memory table (activations x2, parameters x3, scratch, staging) and the batch chosen.")
+
+    @Argument(help: "The pipeline file (YAML).")
+    var pipeline: String
+
+    @OptionGroup var pipelineOptions: PipelineOptions
+    @OptionGroup var deviceOptions: DeviceOptions
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        try CommandErrors.reporting {
+            let config = try PipelineConfig.load(path: pipeline, overrides: pipelineOptions.allOverrides)
+            let context = try deviceOptions.makeContext()
+            let data = try TrainingData(config: config, requireFiles: false)
+            let network = try NetworkBuilder.build(config: config, context: context)
+            let choice = try BatchChoice.choose(config: config, network: network, device: context.device,
+                                                memoryLimit: pipelineOptions.memoryLimitBytes(), trainCount: data.trainCount)
+            if json {
+                try printJSON(choice, device: context.device)
+            } else {
+                printTable(choice, device: context.device)
+            }
+        }
+    }
+
+    private func printTable(_ choice: BatchChoice, device: Device) {
+        let plan = choice.plan
+        let rows = plan.rows.map { row in
+            [row.layer, row.outputShape, String(row.activationsPerImage), String(row.parameters),
+             ByteCount.format(row.activationBytes), ByteCount.format(row.parameterBytes), ByteCount.format(row.scratchBytes),
+             ByteCount.format(row.totalBytes)]
+        } + [["staging", "\(plan.stagingSlots) slots", "", "", "", "", ByteCount.format(plan.stagingBytes), ByteCount.format(plan.stagingBytes)]]
+        print("memory plan for batch \(plan.batch) on \(device.name)")
+        print(TextTable.render(header: ["layer", "output", "values/image", "params", "activations x2", "params x3",
+                                        "scratch", "total"], rows: rows))
+        let activations = plan.rows.reduce(0) { $0 + $1.activationBytes }
+        let parameters = plan.rows.reduce(0) { $0 + $1.parameterBytes }
+        let scratch = plan.rows.reduce(0) { $0 + $1.scratchBytes }
+        print("")
+        print("activations x2 \(ByteCount.format(activations)), parameters x3 \(ByteCount.format(parameters)), "
+              + "scratch \(ByteCount.format(scratch)), input staging \(ByteCount.format(plan.stagingBytes))")
+        print("total \(ByteCount.format(plan.totalBytes)) (\(plan.totalBytes) bytes) for batch \(plan.batch); "
+              + "largest single buffer \(ByteCount.format(plan.largestBuffer))")
+        print("device global memory \(ByteCount.format(Int(choice.deviceMemory))), budget \(ByteCount.format(choice.budget)), "
+              + "max single allocation \(ByteCount.format(Int(choice.maxAllocation)))")
+        print(choice.summary)
+    }
+
+    private func printJSON(_ choice: BatchChoice, device: Device) throws {
+        struct Report: Encodable {
+            let device: String
+            let batch: Int
+            let batchSource: String
+            let learningRate: Double
+            let totalBytes: Int
+            let largestBuffer: Int
+            let stagingBytes: Int
+            let deviceMemory: UInt64
+            let budget: Int
+            let maxAllocation: UInt64
+            let layers: [MemoryPlan.Row]
+        }
+        let plan = choice.plan
+        let report = Report(device: device.name, batch: choice.batch, batchSource: choice.source.rawValue,
+                            learningRate: choice.learningRate, totalBytes: plan.totalBytes, largestBuffer: plan.largestBuffer,
+                            stagingBytes: plan.stagingBytes, deviceMemory: choice.deviceMemory, budget: choice.budget,
+                            maxAllocation: choice.maxAllocation, layers: plan.rows)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+    }
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""The peer: trains the network of a Conveyor pipeline file in PyTorch and prints images/s.
+
+Builds the same layers from the pipeline's `model` list (same shapes, same rounding), the same
+loss and SGD settings, and times full training steps (forward, backward, update) on random
+CIFAR-shaped batches after a warm-up. Prints one JSON line.
+"""
+import argparse
+import json
+import time
+
+import torch
+import torch.nn as nn
+import yaml
+
+
+def build(model_spec, classes=10):
+    layers, shape = [], (3, 32, 32)
+    flattened = False
+    for item in model_spec:
+        kind, s = (item, {}) if isinstance(item, str) else next(iter(item.items()))
+        s = s or {}
+        c, h, w = shape
+        if kind == "conv":
+            pad, dil, size, stride = s.get("padding", 0), s.get("dilation", 1), s["size"], s.get("stride", 1)
+            conv = nn.Conv2d(c, s["filters"], size, stride, pad, dil, s.get("groups", 1), s.get("bias", True))
+            layers.append(conv)
+            eff = dil * (size - 1) + 1
+            shape = (s["filters"], (h - eff + 2 * pad) // stride + 1, (w - eff + 2 * pad) // stride + 1)
+        elif kind in ("maxpool", "avgpool"):
+            size, stride, pad = s["size"], s.get("stride", s["size"]), s.get("padding", 0)
+            ceil = s.get("rounding", "exact") == "ceil"
+            layer = (nn.MaxPool2d if kind == "maxpool" else nn.AvgPool2d)(size, stride, pad, ceil_mode=ceil)
+            layers.append(layer)
+            with torch.no_grad():
+                shape = tuple(layer(torch.zeros(1, *shape)).shape[1:])
+        elif kind == "global_avgpool":
+            layers.append(nn.AdaptiveAvgPool2d(1))
+            shape = (c, 1, 1)
+        elif kind == "batchnorm":
+            layers.append(nn.BatchNorm2d(c, eps=s.get("epsilon", 1e-5), momentum=s.get("momentum", 0.1),
+                                         affine=s.get("affine", True)))
+        elif kind == "relu":
+            layers.append(nn.ReLU())
+        elif kind == "gelu":
+            layers.append(nn.GELU(approximate="tanh"))
+        elif kind == "dropout":
+            layers.append(nn.Dropout(s.get("p", 0.5)))
+        elif kind == "fc":
+            if not flattened:
+                layers.append(nn.Flatten())
+                flattened = True
+            layers.append(nn.Linear(c * h * w, s["outputs"], bias=s.get("bias", True)))
+            shape = (s["outputs"], 1, 1)
+        else:
+            raise SystemExit(f"pytorch_bench: layer type '{kind}' is not known")
+    return nn.Sequential(*layers)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("pipeline")
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    config = yaml.safe_load(open(args.pipeline))
+    device = torch.device(args.device)
+    net = build(config["model"]).to(device)
+    opt = config.get("optimizer", {})
+    optimizer = torch.optim.SGD(net.parameters(), lr=opt.get("lr", 0.01), momentum=opt.get("momentum", 0.9),
+                                nesterov=opt.get("nesterov", False), weight_decay=opt.get("weight_decay", 0.0))
+    loss_cfg = config.get("loss", {})
+    criterion = (nn.MultiMarginLoss(margin=loss_cfg.get("margin", 1.0)) if loss_cfg.get("type") == "svm"
+                 else nn.CrossEntropyLoss(label_smoothing=loss_cfg.get("label_smoothing", 0.0)))
+    x = torch.randn(args.batch, 3, 32, 32, device=device)
+    y = torch.randint(0, 10, (args.batch,), device=device)
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        loss = criterion(net(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    for _ in range(args.warmup):
+        step()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(args.steps):
+        loss = step()
+    loss.item()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - start
+    print(json.dumps({"peer": f"PyTorch {torch.__version__}", "device": str(device), "threads": args.threads,
+                      "batch": args.batch, "steps": args.steps, "images_per_second": args.batch * args.steps / seconds}))
+
+
+if __name__ == "__main__":
+    main()
