@@ -10,6 +10,8 @@ public final class ProgressReporter {
 
     public init(quiet: Bool = false) {
         isTerminal = isatty(STDOUT_FILENO) != 0
+        // Line-buffered standard output, so logs show progress as it happens.
+        setvbuf(stdout, nil, _IOLBF, 0)
         self.quiet = quiet
     }
 

@@ -13,9 +13,15 @@ public final class Trainer {
     public struct Options {
         public var verbose = false
         public var quiet = false
-        public init(verbose: Bool = false, quiet: Bool = false) {
+        /// For tests of the NaN guard: poison the classifier's last parameter before this global step.
+        public var injectNaNAtStep: Int?
+        /// For tests of stop and resume: behave as if SIGINT arrived during this global step.
+        public var stopAtStep: Int?
+        public init(verbose: Bool = false, quiet: Bool = false, injectNaNAtStep: Int? = nil, stopAtStep: Int? = nil) {
             self.verbose = verbose
             self.quiet = quiet
+            self.injectNaNAtStep = injectNaNAtStep
+            self.stopAtStep = stopAtStep
         }
     }
 
@@ -87,6 +93,9 @@ public final class Trainer {
                     continue
                 }
                 let n = batch.count
+                if step == options.injectNaNAtStep, let last = network.parameters.last?.parameter {
+                    try last.value.fill(.nan)
+                }
                 try setup.enqueueStep(images: batch.slot.images, labels: batch.slot.labels, count: n, step: step,
                                       losses: lossValues, correct: correctFlags)
                 try setup.slots.release(batch, context: context)
@@ -105,7 +114,7 @@ public final class Trainer {
                 progress.update(epoch: epoch + 1, epochs: epochs, batch: batchIndex, batches: stepsPerEpoch,
                                 loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen),
                                 imagesPerSecond: Double(seen) / max(elapsed, 1e-9), elapsed: elapsed)
-                if let signal = StopRequest.signal {
+                if let signal = StopRequest.signal ?? (step == options.stopAtStep ? SIGINT : nil) {
                     stream.cancel()
                     progress.endEpoch()
                     stoppedBySignal = signal

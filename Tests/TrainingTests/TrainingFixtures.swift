@@ -1,0 +1,51 @@
+import Foundation
+import OpenCLRuntime
+import PipelineConfig
+@testable import Training
+
+/// Small pipelines on the synthetic set, and one device context shared by the tests.
+enum TrainingFixtures {
+    static let context: ComputeContext = try! ComputeContext(selector: "cpu")
+
+    static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    static func temporaryFolder() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-training-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A network small enough to train in seconds in a debug build, with every stateful layer kind.
+    static func tinyPipeline(folder: URL, epochs: Int = 2, extra: String = "") -> String {
+        """
+        name: tiny
+        data: {source: synthetic, synthetic_train: 640, synthetic_validation: 128, workers: 2, prefetch: 2}
+        augment: {translate: 2, flip: true}
+        model:
+          - conv: {filters: 8, size: 3, padding: 1}
+          - batchnorm
+          - relu
+          - maxpool: {size: 2}
+          - conv: {filters: 8, size: 4, stride: 2, padding: 1}
+          - relu
+          - dropout: {p: 0.2}
+          - fc: {outputs: 10}
+        loss: {type: softmax, label_smoothing: 0.1}
+        optimizer: {lr: 0.05, momentum: 0.9, nesterov: true, weight_decay: 5.0e-4}
+        schedule: {type: cosine, warmup_epochs: 0.5}
+        train: {epochs: \(epochs), batch: 32, seed: 7}
+        checkpoint: {folder: \(folder.path), interval: 1, keep: 2}
+        \(extra)
+        """
+    }
+
+    static func config(_ text: String, overrides: [String] = []) throws -> PipelineConfig {
+        try PipelineConfig.parse(text: text, path: "tiny.yaml", overrides: overrides)
+    }
+
+    static func setup(_ text: String, overrides: [String] = [], memoryLimit: Int? = nil) throws -> TrainingSetup {
+        try TrainingSetup(config: config(text, overrides: overrides), memoryLimit: memoryLimit, context: context)
+    }
+}
