@@ -1,8 +1,12 @@
 // Pooling over NCHW float32 batches: max, average (count_include_pad) and global average.
 //
-// Max and average pooling run one work-item per output in forward and one work-item per input
-// pixel in backward: the backward pass gathers from every window that contains the pixel, so
-// each input gradient is written by exactly one work-item (no atomics, no zeroing pass).
+// Max and average pooling run one work-item per output in forward. Backward comes in two forms,
+// both without atomics and deterministic:
+// - gather (GPUs): one work-item per input pixel sums every window that contains it;
+// - scatter per plane (CPUs): one work-item per (n, c) plane zeroes its input gradient and adds
+//   each output's gradient into its window in order. PoCL runs the gather's data-dependent
+//   loops one pixel at a time with divisions per pixel; the scatter is about 30x faster there
+//   (3x3/2 max pooling of 100x32x32x32: 24 ms gather, 0.8 ms scatter).
 // Global average pooling reduces each (n, c) plane in a work-group through local memory.
 
 #ifndef POOL_GLOBAL_GROUP
@@ -77,6 +81,20 @@ inline int avg_pool_divisor(int o, int in, int size, int stride, int padding) {
     return min(start + size, in + padding) - start;
 }
 
+// max_pool_backward as a scatter per plane (see the top of the file). Global size: [planes].
+__kernel void max_pool_backward_planes(__global const float* dy, __global const int* argmax, __global float* dx,
+                                       const int planes, POOL_GEOMETRY) {
+    const int plane = get_global_id(0);
+    if (plane >= planes) return;
+    __global float* target = dx + (size_t)plane * in_h * in_w;
+    for (int i = 0; i < in_h * in_w; i++) target[i] = 0.0f;
+    const size_t base = (size_t)plane * out_h * out_w;
+    for (int o = 0; o < out_h * out_w; o++) {
+        const int winner = argmax[base + o];
+        if (winner >= 0) target[winner] += dy[base + o];
+    }
+}
+
 // y (N, C, out_h, out_w) = sum of each window of x / its divisor.
 __kernel void avg_pool_forward(__global const float* x, __global float* y, const int total, POOL_GEOMETRY) {
     int index = get_global_id(0);
@@ -113,6 +131,27 @@ __kernel void avg_pool_backward(__global const float* dy, __global float* dx, co
         }
     }
     dx[index] = sum;
+}
+
+// avg_pool_backward as a scatter per plane (see the top of the file). Global size: [planes].
+__kernel void avg_pool_backward_planes(__global const float* dy, __global float* dx, const int planes, POOL_GEOMETRY) {
+    const int plane = get_global_id(0);
+    if (plane >= planes) return;
+    __global float* target = dx + (size_t)plane * in_h * in_w;
+    for (int i = 0; i < in_h * in_w; i++) target[i] = 0.0f;
+    __global const float* gradient = dy + (size_t)plane * out_h * out_w;
+    for (int oh = 0; oh < out_h; oh++) {
+        const int h0 = oh * stride - padding;
+        const int hs = max(h0, 0), he = min(h0 + size, in_h);
+        const int rows = avg_pool_divisor(oh, in_h, size, stride, padding);
+        for (int ow = 0; ow < out_w; ow++) {
+            const int w0 = ow * stride - padding;
+            const int ws = max(w0, 0), we = min(w0 + size, in_w);
+            const float share = gradient[oh * out_w + ow] / (float)(rows * avg_pool_divisor(ow, in_w, size, stride, padding));
+            for (int h = hs; h < he; h++)
+                for (int w = ws; w < we; w++) target[h * in_w + w] += share;
+        }
+    }
 }
 
 // y (N, C) = mean of each plane of x (N, C, plane_size); one work-group of POOL_GLOBAL_GROUP per plane.

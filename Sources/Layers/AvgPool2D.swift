@@ -16,8 +16,11 @@ public final class AvgPool2D: Layer {
     private let context: ComputeContext
     private let forwardKernel: Kernel
     private let backwardKernel: Kernel
+    public let backwardStrategy: PoolBackwardStrategy
 
-    public init(context: ComputeContext, name: String, input: Shape, config: Pool2DConfig) throws {
+    /// `backward` nil picks `PoolBackwardStrategy.preferred` for the device.
+    public init(context: ComputeContext, name: String, input: Shape, config: Pool2DConfig,
+                backward: PoolBackwardStrategy? = nil) throws {
         self.context = context
         self.name = name
         self.inputShape = input
@@ -25,7 +28,8 @@ public final class AvgPool2D: Layer {
         outputShape = try config.outputShape(layer: name, input: input)
         let program = try LayerPrograms.program("pool.cl", context: context)
         forwardKernel = try program.kernel("avg_pool_forward")
-        backwardKernel = try program.kernel("avg_pool_backward")
+        backwardStrategy = backward ?? .preferred(for: context.device)
+        backwardKernel = try program.kernel(backwardStrategy == .scatterPerPlane ? "avg_pool_backward_planes" : "avg_pool_backward")
     }
 
     public func scratchBytes(batch: Int) -> Int { 0 }
@@ -41,11 +45,16 @@ public final class AvgPool2D: Layer {
     public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
                          inputGradient: DeviceBuffer<Float>?, batch: Int) throws {
         guard let inputGradient else { return }
-        let total = batch * inputShape.count
-        try backwardKernel.setArgs(outputGradient, inputGradient, total, inputShape.channels, inputShape.height,
+        let planes = batch * inputShape.channels
+        let items = backwardStrategy == .scatterPerPlane ? planes : batch * inputShape.count
+        try backwardKernel.setArgs(outputGradient, inputGradient, items, inputShape.channels, inputShape.height,
                                    inputShape.width, outputShape.height, outputShape.width, config.size, config.stride,
                                    config.padding)
-        try LayerPrograms.launchElementwise(backwardKernel, count: total, context: context)
+        if backwardStrategy == .scatterPerPlane {
+            try context.launch(backwardKernel, global: [planes], local: [1])
+        } else {
+            try LayerPrograms.launchElementwise(backwardKernel, count: items, context: context)
+        }
     }
 
     /// One addition per window cell and a division.

@@ -30,8 +30,11 @@ public struct Conv2DConfig: Hashable, Sendable {
 ///
 /// Forward, per chunk of B images: col[C*F*F, B*P] = im2col(x) (P = H2*W2); per group g
 /// rows_g[K/G, B*P] = W_g[K/G, C/G*F*F] * col_g; y = rows moved to NCHW, plus the bias.
-/// Backward recomputes col per chunk: dW_g += dRows_g * col_g^T, col_g = W_g^T * dRows_g,
-/// dx = col2im(col).
+/// Backward: dW_g += dRows_g * col_g^T, col_g = W_g^T * dRows_g, dx = col2im(col), with col
+/// recomputed per chunk unless the forward's columns of the whole batch are still there.
+///
+/// On CPU devices the same steps run through `PanelConvolution` (`ConvAlgorithm.cpuPanels`),
+/// which reads and writes NCHW directly and needs no layout moves.
 public final class Conv2D: Layer {
     public let name: String
     public let inputShape: Shape
@@ -39,6 +42,7 @@ public final class Conv2D: Layer {
     public let config: Conv2DConfig
     public let weight: Parameter
     public let bias: Parameter?
+    public let algorithm: ConvAlgorithm
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
 
     /// Bound on the scratch of one chunk: large enough for wide GEMMs (a batch of 100 CIFAR
@@ -52,8 +56,13 @@ public final class Conv2D: Layer {
     private let context: ComputeContext
     private let gemm: MatrixMultiply
     private let im2colKernel, col2imKernel, rowsToNCHW, nchwToRows, biasGradient: Kernel
+    private let panels: PanelConvolution?
     private var reservedBatch = 0
     private var columns: DeviceBuffer<Float>?
+    /// The input and batch whose unfolded columns `columns` still holds: set by a training
+    /// forward that ran the batch as one chunk, so the backward that follows it (the Layer
+    /// contract) skips the second im2col. Cleared when anything else writes the columns.
+    private var unfoldedInput: (input: ObjectIdentifier, batch: Int)?
     private var rows: DeviceBuffer<Float>?
 
     private var channelsPerGroup: Int { inputShape.channels / config.groups }
@@ -61,9 +70,16 @@ public final class Conv2D: Layer {
     private var pixels: Int { outputShape.height * outputShape.width }
     /// Rows of col: C*F*F.
     private var columnRows: Int { inputShape.channels * config.size * config.size }
+    /// Filters the second scratch buffer holds per pixel: the GEMM's output rows (tiled-gemm)
+    /// or the output gradient in channel panels, padded to whole panels (cpu-panels).
+    private var rowsScratchFilters: Int {
+        guard let panels else { return config.filters }
+        return (config.filters + panels.filterWidth - 1) / panels.filterWidth * panels.filterWidth
+    }
 
+    /// `algorithm` nil picks `ConvAlgorithm.preferred` for the device.
     public init(context: ComputeContext, name: String, input: Shape, config: Conv2DConfig,
-                gemmTuning: GemmTuning? = nil) throws {
+                gemmTuning: GemmTuning? = nil, algorithm: ConvAlgorithm? = nil) throws {
         guard config.filters >= 1 else { throw ShapeError(layer: name, message: "filters is \(config.filters); it must be at least 1") }
         guard config.groups >= 1 else { throw ShapeError(layer: name, message: "groups is \(config.groups); it must be at least 1") }
         guard input.channels % config.groups == 0, config.filters % config.groups == 0 else {
@@ -92,6 +108,13 @@ public final class Conv2D: Layer {
         rowsToNCHW = try program.kernel("rows_to_nchw")
         nchwToRows = try program.kernel("nchw_to_rows")
         biasGradient = try program.kernel("bias_gradient")
+        let outputPixels = height * width
+        let algorithm = algorithm ?? ConvAlgorithm.preferred(for: context.device, config: config, outputPixels: outputPixels)
+        if algorithm == .cpuPanels, let refusal = ConvAlgorithm.cpuPanelsRefusal(config: config, outputPixels: outputPixels) {
+            throw ShapeError(layer: name, message: refusal + "; use the tiled-gemm algorithm")
+        }
+        self.algorithm = algorithm
+        panels = algorithm == .cpuPanels ? try PanelConvolution(context: context, input: input, output: outputShape, config: config) : nil
     }
 
     public var forwardFLOPsPerImage: Int {
@@ -100,7 +123,7 @@ public final class Conv2D: Layer {
 
     /// Images per chunk: the whole batch when its scratch fits `chunkBudgetBytes`, else fewer (at least 1).
     public func chunkSize(batch: Int) -> Int {
-        let perImage = (columnRows + config.filters) * pixels * MemoryLayout<Float>.stride
+        let perImage = (columnRows + rowsScratchFilters) * pixels * MemoryLayout<Float>.stride
         return max(1, min(batch, chunkBudgetBytes / max(perImage, 1)))
     }
 
@@ -108,7 +131,7 @@ public final class Conv2D: Layer {
         guard batch > 0 else { return 0 }
         let chunk = chunkSize(batch: batch)
         // DeviceBuffer allocates at least one element.
-        return (max(columnRows * chunk * pixels, 1) + max(config.filters * chunk * pixels, 1)) * MemoryLayout<Float>.stride
+        return (max(columnRows * chunk * pixels, 1) + max(rowsScratchFilters * chunk * pixels, 1)) * MemoryLayout<Float>.stride
     }
 
     public func reserve(batch: Int) throws {
@@ -117,7 +140,7 @@ public final class Conv2D: Layer {
         rows = nil
         let chunk = chunkSize(batch: batch)
         columns = try context.buffer(Float.self, count: columnRows * chunk * pixels, label: "\(name).im2col")
-        rows = try context.buffer(Float.self, count: config.filters * chunk * pixels, label: "\(name).rows")
+        rows = try context.buffer(Float.self, count: rowsScratchFilters * chunk * pixels, label: "\(name).rows")
         reservedBatch = batch
     }
 
@@ -137,9 +160,15 @@ public final class Conv2D: Layer {
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
         let (columns, rows, chunk) = try scratch(batch: batch)
         let k = filtersPerGroup, depth = channelsPerGroup * config.size * config.size
+        unfoldedInput = mode == .training && chunk >= batch ? (ObjectIdentifier(input), batch) : nil
         for first in stride(from: 0, to: batch, by: chunk) {
             let count = min(chunk, batch - first)
             let n = count * pixels
+            if let panels {
+                try panels.unfold(input, first: first, count: count, into: columns)
+                try panels.forward(weight: weight.value, bias: bias?.value, columns: columns, output: output, first: first, count: count)
+                continue
+            }
             try unfold(input, first: first, count: count, into: columns)
             for g in 0..<config.groups {
                 try gemm.multiply(a: weight.value, aOffset: g * k * depth, b: columns, bOffset: g * depth * n,
@@ -155,16 +184,29 @@ public final class Conv2D: Layer {
                          inputGradient: DeviceBuffer<Float>?, batch: Int) throws {
         let (columns, rows, chunk) = try scratch(batch: batch)
         let k = filtersPerGroup, depth = channelsPerGroup * config.size * config.size
-        if let bias {
+        let columnsReady = unfoldedInput.map { $0.input == ObjectIdentifier(input) && $0.batch == batch } ?? false
+        unfoldedInput = nil   // the input gradient's columns overwrite them below
+        if let bias, let panels {
+            try panels.accumulateBiasGradient(outputGradient: outputGradient, biasGradient: bias.gradient, batch: batch)
+        } else if let bias {
             try biasGradient.setArgs(outputGradient, config.filters, pixels, batch, bias.gradient)
             try context.launch(biasGradient, global: [config.filters * 64], local: [64])
         }
         for first in stride(from: 0, to: batch, by: chunk) {
             let count = min(chunk, batch - first)
             let n = count * pixels
+            if let panels {
+                if !columnsReady { try panels.unfold(input, first: first, count: count, into: columns) }
+                try panels.accumulateWeightGradient(outputGradient: outputGradient, columns: columns, panels: rows,
+                                                    weightGradient: weight.gradient, first: first, count: count)
+                guard let inputGradient else { continue }
+                try panels.inputGradient(weight: weight.value, outputGradient: outputGradient, columns: columns,
+                                         inputGradient: inputGradient, first: first, count: count)
+                continue
+            }
             try nchwToRows.setArgs(outputGradient, first * outputShape.count, config.filters, pixels, count, rows)
             try context.launch(nchwToRows, global: [pixels, config.filters, count])
-            try unfold(input, first: first, count: count, into: columns)
+            if !columnsReady { try unfold(input, first: first, count: count, into: columns) }
             for g in 0..<config.groups {
                 // dW_g[k, depth] += dRows_g[k, n] * col_g[depth, n]^T
                 try gemm.multiply(a: rows, aOffset: g * k * n, b: columns, bOffset: g * depth * n,

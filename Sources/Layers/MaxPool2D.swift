@@ -3,8 +3,8 @@ import OpenCLRuntime
 /// Max pooling over square windows; padded cells count as -infinity.
 ///
 /// Forward keeps the arg-max of every output in scratch (`reserve(batch:)`); backward routes each
-/// output gradient to its arg-max, gathering per input pixel so that no two work-items write
-/// the same gradient. Ties go to the first pixel in row-major order, as in PyTorch.
+/// output gradient to its arg-max (see `PoolBackwardStrategy`). Ties go to the first pixel in
+/// row-major order, as in PyTorch.
 public final class MaxPool2D: Layer {
     public let name: String
     public let inputShape: Shape
@@ -15,11 +15,14 @@ public final class MaxPool2D: Layer {
     private let context: ComputeContext
     private let forwardKernel: Kernel
     private let backwardKernel: Kernel
+    public let backwardStrategy: PoolBackwardStrategy
     /// (batch, C, out_h, out_w) arg-max indices within each input plane.
     private var argmax: DeviceBuffer<Int32>?
     private var reservedBatch = 0
 
-    public init(context: ComputeContext, name: String, input: Shape, config: Pool2DConfig) throws {
+    /// `backward` nil picks `PoolBackwardStrategy.preferred` for the device.
+    public init(context: ComputeContext, name: String, input: Shape, config: Pool2DConfig,
+                backward: PoolBackwardStrategy? = nil) throws {
         self.context = context
         self.name = name
         self.inputShape = input
@@ -27,7 +30,8 @@ public final class MaxPool2D: Layer {
         outputShape = try config.outputShape(layer: name, input: input)
         let program = try LayerPrograms.program("pool.cl", context: context)
         forwardKernel = try program.kernel("max_pool_forward")
-        backwardKernel = try program.kernel("max_pool_backward")
+        backwardStrategy = backward ?? .preferred(for: context.device)
+        backwardKernel = try program.kernel(backwardStrategy == .scatterPerPlane ? "max_pool_backward_planes" : "max_pool_backward")
     }
 
     public func scratchBytes(batch: Int) -> Int {
@@ -53,11 +57,16 @@ public final class MaxPool2D: Layer {
                          inputGradient: DeviceBuffer<Float>?, batch: Int) throws {
         guard let inputGradient else { return }
         try LayerPrograms.checkBatch(batch, reserved: reservedBatch, layer: name)
-        let total = batch * inputShape.count
-        try backwardKernel.setArgs(outputGradient, argmax!, inputGradient, total, inputShape.channels, inputShape.height,
+        let planes = batch * inputShape.channels
+        let items = backwardStrategy == .scatterPerPlane ? planes : batch * inputShape.count
+        try backwardKernel.setArgs(outputGradient, argmax!, inputGradient, items, inputShape.channels, inputShape.height,
                                    inputShape.width, outputShape.height, outputShape.width, config.size, config.stride,
                                    config.padding)
-        try LayerPrograms.launchElementwise(backwardKernel, count: total, context: context)
+        if backwardStrategy == .scatterPerPlane {
+            try context.launch(backwardKernel, global: [planes], local: [1])
+        } else {
+            try LayerPrograms.launchElementwise(backwardKernel, count: items, context: context)
+        }
     }
 
     /// One comparison per window cell.

@@ -1,3 +1,5 @@
+import OpenCLRuntime
+
 /// Window, stride, padding and output-size rounding of a 2-D pooling layer (square windows).
 public struct Pool2DConfig: Hashable, Codable, Sendable {
     public var size: Int
@@ -26,5 +28,17 @@ public struct Pool2DConfig: Hashable, Codable, Sendable {
         let width = try OutputSize.compute(layer: layer, axis: "width", input: input.width, window: size, stride: stride,
                                            padding: padding, rounding: rounding)
         return Shape(channels: input.channels, height: height, width: width)
+    }
+}
+
+/// How a pooling layer computes its input gradient (see Kernels/pool.cl).
+public enum PoolBackwardStrategy: String, Sendable, CaseIterable {
+    /// One work-item per input pixel gathers from its windows: GPUs.
+    case gatherPerPixel = "gather"
+    /// One work-item per (image, channel) plane scatters into its windows in order: CPUs.
+    case scatterPerPlane = "scatter"
+
+    public static func preferred(for device: Device) -> PoolBackwardStrategy {
+        device.kind == .cpu ? .scatterPerPlane : .gatherPerPixel
     }
 }

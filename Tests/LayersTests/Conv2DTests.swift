@@ -48,11 +48,56 @@ final class Conv2DTests: XCTestCase {
         return list
     }
 
+    /// Shapes the cpu-panels algorithm takes (output planes of a multiple of 16 pixels, groups 1):
+    /// 32- and 16-column panels, one and two filter panels (with zero padding), stride,
+    /// dilation, 1x1 windows, no bias, and a chunked batch.
+    func panelCases() -> [Case] {
+        [
+            Case(input: Shape(channels: 3, height: 8, width: 8), config: Conv2DConfig(filters: 5, size: 3, padding: 1), batch: 2),
+            Case(input: Shape(channels: 4, height: 8, width: 8), config: Conv2DConfig(filters: 17, size: 5, padding: 2), batch: 1),
+            Case(input: Shape(channels: 2, height: 8, width: 8), config: Conv2DConfig(filters: 40, size: 3, stride: 2, padding: 1, bias: false, rounding: .floor), batch: 3),
+            Case(input: Shape(channels: 3, height: 12, width: 12), config: Conv2DConfig(filters: 8, size: 3, padding: 2, dilation: 2), batch: 2),
+            Case(input: Shape(channels: 6, height: 4, width: 4), config: Conv2DConfig(filters: 33, size: 1), batch: 5),
+            Case(input: Shape(channels: 3, height: 16, width: 16), config: Conv2DConfig(filters: 32, size: 5, padding: 2), batch: 2),
+        ]
+    }
+
     func testMatchesReference() throws {
+        try checkAgainstReference(cases(), algorithm: .tiledGemm)
+    }
+
+    func testCPUPanelsMatchReference() throws {
+        try checkAgainstReference(panelCases(), algorithm: .cpuPanels)
+    }
+
+    func testCPUPanelsChunkedBatchMatchesReference() throws {
+        // Two images per chunk: a batch of 5 runs as 2, 2 and 1, so offsets into x, y, dy and dx matter.
+        try checkAgainstReference([Case(input: Shape(channels: 3, height: 8, width: 8), config: Conv2DConfig(filters: 20, size: 3, padding: 1),
+                                        batch: 5)], algorithm: .cpuPanels, chunkImages: 2)
+    }
+
+    func testAlgorithmChoice() throws {
+        let cifar = try Conv2D(context: context, name: "conv", input: Shape(channels: 3, height: 32, width: 32),
+                               config: Conv2DConfig(filters: 32, size: 5, padding: 2))
+        XCTAssertEqual(cifar.algorithm, context.device.kind == .cpu ? .cpuPanels : .tiledGemm)
+        let odd = try Conv2D(context: context, name: "conv", input: Shape(channels: 3, height: 7, width: 7), config: Conv2DConfig(filters: 4, size: 3))
+        XCTAssertEqual(odd.algorithm, .tiledGemm, "a 5x5 output plane cannot use 16-column panels")
+        XCTAssertThrowsError(try Conv2D(context: context, name: "grouped", input: Shape(channels: 4, height: 8, width: 8),
+                                        config: Conv2DConfig(filters: 4, size: 3, padding: 1, groups: 2), algorithm: .cpuPanels)) { error in
+            XCTAssertTrue("\(error)".contains("groups = 1"), "\(error)")
+        }
+    }
+
+    func checkAgainstReference(_ cases: [Case], algorithm: ConvAlgorithm, chunkImages: Int? = nil) throws {
         var random = SeededGenerator(seed: 7)
-        for item in cases() {
-            let label = "\(item.config) on \(item.input) batch \(item.batch)"
-            let layer = try Conv2D(context: context, name: "conv", input: item.input, config: item.config, gemmTuning: layerTestTuning)
+        for item in cases {
+            let label = "\(algorithm) \(item.config) on \(item.input) batch \(item.batch)"
+            let layer = try Conv2D(context: context, name: "conv", input: item.input, config: item.config, gemmTuning: layerTestTuning,
+                                   algorithm: algorithm)
+            if let chunkImages {
+                layer.chunkBudgetBytes = layer.scratchBytes(batch: 1) * chunkImages
+                XCTAssertEqual(layer.chunkSize(batch: item.batch), chunkImages)
+            }
             let reference = try ConvReference(input: item.input, config: item.config)
             XCTAssertEqual(layer.outputShape, reference.output, label)
             let x = random.floats(item.batch * item.input.count)

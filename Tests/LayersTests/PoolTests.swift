@@ -66,24 +66,26 @@ final class PoolTests: XCTestCase {
             let x = random.floats(batch * input.count).map { ($0 * 4).rounded() / 4 }
             let dy = random.floats(batch * output.count)
 
-            let maxPool = try MaxPool2D(context: context, name: "max", input: input, config: config)
-            try maxPool.reserve(batch: batch)
-            let maxResult = try LayerHarness(context: context, layer: maxPool)
-                .forwardBackward(x, outputGradient: dy, batch: batch, mode: .training)
-            let (maxY, argmax) = PoolReference.maxForward(x, batch: batch, input: input, output: output, config: config)
-            assertClose(maxResult.output, maxY, "max forward \(what)")
-            assertClose(maxResult.inputGradient,
-                        PoolReference.maxBackward(dy, argmax: argmax, batch: batch, input: input, output: output),
-                        "max backward \(what)")
+            for strategy in PoolBackwardStrategy.allCases {
+                let maxPool = try MaxPool2D(context: context, name: "max", input: input, config: config, backward: strategy)
+                try maxPool.reserve(batch: batch)
+                let maxResult = try LayerHarness(context: context, layer: maxPool)
+                    .forwardBackward(x, outputGradient: dy, batch: batch, mode: .training)
+                let (maxY, argmax) = PoolReference.maxForward(x, batch: batch, input: input, output: output, config: config)
+                assertClose(maxResult.output, maxY, "max forward \(strategy) \(what)")
+                assertClose(maxResult.inputGradient,
+                            PoolReference.maxBackward(dy, argmax: argmax, batch: batch, input: input, output: output),
+                            "max backward \(strategy) \(what)")
 
-            let avgPool = try AvgPool2D(context: context, name: "avg", input: input, config: config)
-            let avgResult = try LayerHarness(context: context, layer: avgPool)
-                .forwardBackward(x, outputGradient: dy, batch: batch, mode: .training)
-            assertClose(avgResult.output, PoolReference.avgForward(x, batch: batch, input: input, output: output, config: config),
-                        "avg forward \(what)")
-            assertClose(avgResult.inputGradient,
-                        PoolReference.avgBackward(dy, batch: batch, input: input, output: output, config: config),
-                        "avg backward \(what)")
+                let avgPool = try AvgPool2D(context: context, name: "avg", input: input, config: config, backward: strategy)
+                let avgResult = try LayerHarness(context: context, layer: avgPool)
+                    .forwardBackward(x, outputGradient: dy, batch: batch, mode: .training)
+                assertClose(avgResult.output, PoolReference.avgForward(x, batch: batch, input: input, output: output, config: config),
+                            "avg forward \(strategy) \(what)")
+                assertClose(avgResult.inputGradient,
+                            PoolReference.avgBackward(dy, batch: batch, input: input, output: output, config: config),
+                            "avg backward \(strategy) \(what)")
+            }
 
             let global = try GlobalAvgPool(context: context, name: "global", input: input)
             let globalDy = random.floats(batch * input.channels)
