@@ -1,7 +1,9 @@
 // Batch normalisation over the channels of NCHW float32 batches.
 //
 // Per-channel statistics and gradient sums are reduced by one work-group per channel through
-// local memory (each work-item strides over the channel's N*H*W values, then a tree sum).
+// local memory (each work-item strides over the channel's N*H*W values, then a tree sum). On
+// CPUs the host sets BN_GROUP 1: one work-item per channel walks its planes in order, with no
+// barrier and no division per value, and the *_planes kernels apply per (n, c) plane.
 // `saved` holds 4 x C floats: mean, 1/sqrt(var + eps), sum(dy), sum(dy * xhat), the last two
 // written by the backward reduction for the backward apply.
 
@@ -13,6 +15,18 @@
 #ifndef BN_AFFINE
 // 1 when the layer has gamma and beta, 0 when it normalises only (gamma = 1, beta = 0).
 #define BN_AFFINE 1
+#endif
+
+// `for (at ...)` over the offsets of channel c's values that this work-item handles: flat and
+// strided over the work-group (coalesced on GPUs), or plane by plane with one work-item.
+#if BN_GROUP == 1
+#define BN_FOR_CHANNEL(at) \
+    for (int n_ = 0; n_ < batch; n_++) \
+        for (size_t at = ((size_t)n_ * channels + c) * plane, end_ = at + plane; at < end_; at++)
+#else
+#define BN_FOR_CHANNEL(at) \
+    for (int i_ = get_local_id(0); i_ < batch * plane; i_ += BN_GROUP) \
+        for (size_t at = ((size_t)(i_ / plane) * channels + c) * plane + i_ % plane, once_ = 0; once_ < 1; once_++)
 #endif
 
 // Sums `value` over the work-group; every work-item gets the result.
@@ -40,16 +54,12 @@ __kernel void bn_statistics(__global const float* x, __global float* saved,
     int lid = get_local_id(0);
     int count = batch * plane;
     float sum = 0.0f;
-    for (int i = lid; i < count; i += BN_GROUP) {
-        int n = i / plane;
-        sum += x[((size_t)n * channels + c) * plane + (i - n * plane)];
-    }
+    BN_FOR_CHANNEL(at) sum += x[at];
     float mean = bn_group_sum(sum, scratch) / (float)count;
     // A second pass over centred values: no cancellation when |mean| >> std.
     float squares = 0.0f;
-    for (int i = lid; i < count; i += BN_GROUP) {
-        int n = i / plane;
-        float d = x[((size_t)n * channels + c) * plane + (i - n * plane)] - mean;
+    BN_FOR_CHANNEL(at) {
+        float d = x[at] - mean;
         squares += d * d;
     }
     float variance = bn_group_sum(squares, scratch) / (float)count;
@@ -86,6 +96,23 @@ __kernel void bn_forward_apply(__global const float* x, __global float* y, __glo
 #endif
 }
 
+// bn_forward_apply with one work-item per (n, c) plane (CPUs). Global size: [batch * channels].
+__kernel void bn_forward_apply_planes(__global const float* x, __global float* y, __global const float* saved,
+                                      __global const float* gamma, __global const float* beta,
+                                      const int planes, const int channels, const int plane) {
+    int index = get_global_id(0);
+    if (index >= planes) return;
+    int c = index % channels;
+    float mean = saved[c], invstd = saved[channels + c];
+#if BN_AFFINE
+    float scale = gamma[c], shift = beta[c];
+#else
+    float scale = 1.0f, shift = 0.0f;
+#endif
+    size_t base = (size_t)index * plane;
+    for (int p = 0; p < plane; p++) y[base + p] = (x[base + p] - mean) * invstd * scale + shift;
+}
+
 // Per channel: sum(dy) and sum(dy * xhat) into saved; gamma_grad += sum(dy * xhat) and
 // beta_grad += sum(dy) (gradients accumulate). One work-group per channel.
 __kernel void bn_backward_reduce(__global const float* x, __global const float* dy, __global float* saved,
@@ -96,9 +123,7 @@ __kernel void bn_backward_reduce(__global const float* x, __global const float* 
     int count = batch * plane;
     float mean = saved[c], invstd = saved[channels + c];
     float sum_dy = 0.0f, sum_dy_xhat = 0.0f;
-    for (int i = lid; i < count; i += BN_GROUP) {
-        int n = i / plane;
-        size_t at = ((size_t)n * channels + c) * plane + (i - n * plane);
+    BN_FOR_CHANNEL(at) {
         float g = dy[at];
         sum_dy += g;
         sum_dy_xhat += g * (x[at] - mean) * invstd;
@@ -136,5 +161,31 @@ __kernel void bn_backward_apply(__global const float* x, __global const float* d
         dx[i] = scale * (dy[i] - saved[2 * channels + c] / m - xhat * saved[3 * channels + c] / m);
     } else {
         dx[i] = scale * dy[i];
+    }
+}
+
+// bn_backward_apply with one work-item per (n, c) plane (CPUs). Global size: [batch * channels].
+__kernel void bn_backward_apply_planes(__global const float* x, __global const float* dy, __global float* dx,
+                                       __global const float* saved, __global const float* gamma,
+                                       const int planes, const int channels, const int plane, const int training) {
+    int index = get_global_id(0);
+    if (index >= planes) return;
+    int c = index % channels;
+    float mean = saved[c], invstd = saved[channels + c];
+#if BN_AFFINE
+    float scale = gamma[c] * invstd;
+#else
+    float scale = invstd;
+#endif
+    size_t base = (size_t)index * plane;
+    if (training) {
+        float m = (float)(planes / channels * plane);
+        float meanDy = saved[2 * channels + c] / m, meanDyXhat = saved[3 * channels + c] / m;
+        for (int p = 0; p < plane; p++) {
+            float xhat = (x[base + p] - mean) * invstd;
+            dx[base + p] = scale * (dy[base + p] - meanDy - xhat * meanDyXhat);
+        }
+    } else {
+        for (int p = 0; p < plane; p++) dx[base + p] = scale * dy[base + p];
     }
 }

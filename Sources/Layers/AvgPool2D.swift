@@ -16,45 +16,50 @@ public final class AvgPool2D: Layer {
     private let context: ComputeContext
     private let forwardKernel: Kernel
     private let backwardKernel: Kernel
-    public let backwardStrategy: PoolBackwardStrategy
+    public let style: KernelStyle
 
-    /// `backward` nil picks `PoolBackwardStrategy.preferred` for the device.
+    /// `style` nil picks `KernelStyle.preferred` for the device.
     public init(context: ComputeContext, name: String, input: Shape, config: Pool2DConfig,
-                backward: PoolBackwardStrategy? = nil) throws {
+                style: KernelStyle? = nil) throws {
         self.context = context
         self.name = name
         self.inputShape = input
         self.config = config
         outputShape = try config.outputShape(layer: name, input: input)
         let program = try LayerPrograms.program("pool.cl", context: context)
-        forwardKernel = try program.kernel("avg_pool_forward")
-        backwardStrategy = backward ?? .preferred(for: context.device)
-        backwardKernel = try program.kernel(backwardStrategy == .scatterPerPlane ? "avg_pool_backward_planes" : "avg_pool_backward")
+        self.style = style ?? .preferred(for: context.device)
+        forwardKernel = try program.kernel(self.style == .perPlane ? "avg_pool_forward_planes" : "avg_pool_forward")
+        backwardKernel = try program.kernel(self.style == .perPlane ? "avg_pool_backward_planes" : "avg_pool_backward")
     }
 
     public func scratchBytes(batch: Int) -> Int { 0 }
     public func reserve(batch: Int) throws {}
 
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
-        let total = batch * outputShape.count
-        try forwardKernel.setArgs(input, output, total, inputShape.channels, inputShape.height, inputShape.width,
+        let planes = batch * inputShape.channels
+        let items = style == .perPlane ? planes : batch * outputShape.count
+        try forwardKernel.setArgs(input, output, items, inputShape.channels, inputShape.height, inputShape.width,
                                   outputShape.height, outputShape.width, config.size, config.stride, config.padding)
-        try LayerPrograms.launchElementwise(forwardKernel, count: total, context: context)
+        try launch(forwardKernel, items: items)
+    }
+
+    /// Per plane: one work-item per work-group, so PoCL spreads the planes over its cores.
+    private func launch(_ kernel: Kernel, items: Int) throws {
+        if style == .perPlane {
+            try context.launch(kernel, global: [items], local: [1])
+        } else {
+            try LayerPrograms.launchElementwise(kernel, count: items, context: context)
+        }
     }
 
     public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
                          inputGradient: DeviceBuffer<Float>?, batch: Int) throws {
         guard let inputGradient else { return }
-        let planes = batch * inputShape.channels
-        let items = backwardStrategy == .scatterPerPlane ? planes : batch * inputShape.count
+        let items = style == .perPlane ? batch * inputShape.channels : batch * inputShape.count
         try backwardKernel.setArgs(outputGradient, inputGradient, items, inputShape.channels, inputShape.height,
                                    inputShape.width, outputShape.height, outputShape.width, config.size, config.stride,
                                    config.padding)
-        if backwardStrategy == .scatterPerPlane {
-            try context.launch(backwardKernel, global: [planes], local: [1])
-        } else {
-            try LayerPrograms.launchElementwise(backwardKernel, count: items, context: context)
-        }
+        try launch(backwardKernel, items: items)
     }
 
     /// One addition per window cell and a division.

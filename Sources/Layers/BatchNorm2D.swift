@@ -12,7 +12,8 @@ import OpenCLRuntime
 /// Backward follows the mode of the last forward pass: through the batch statistics after a
 /// training forward, through the fixed running statistics after an evaluation one.
 public final class BatchNorm2D: Layer {
-    /// Work-items per channel in the reductions (the kernels' BN_GROUP); a power of two.
+    /// Work-items per channel in the reductions (the kernels' BN_GROUP) in the per-element
+    /// style; a power of two. The per-plane style uses one.
     public static let reductionGroup = 256
 
     public let name: String
@@ -21,6 +22,7 @@ public final class BatchNorm2D: Layer {
     public let momentum: Float
     public let epsilon: Float
     public let affine: Bool
+    public let style: KernelStyle
     public let parameters: [Parameter]
     public let state: [StateTensor]
 
@@ -39,8 +41,9 @@ public final class BatchNorm2D: Layer {
     private var saved: DeviceBuffer<Float>?
     private var lastMode = Mode.training
 
+    /// `style` nil picks `KernelStyle.preferred` for the device.
     public init(context: ComputeContext, name: String, input: Shape, momentum: Float = 0.1, epsilon: Float = 1e-5,
-                affine: Bool = true) throws {
+                affine: Bool = true, style: KernelStyle? = nil) throws {
         guard input.count > 0 else { throw ShapeError(layer: name, message: "input \(input) is empty") }
         guard momentum >= 0, momentum <= 1, epsilon > 0 else {
             throw ShapeError(layer: name, message: "momentum \(momentum) must lie in 0...1 and epsilon \(epsilon) be positive")
@@ -68,13 +71,16 @@ public final class BatchNorm2D: Layer {
         try runningVar.fill(1)
         state = [StateTensor(name: "running_mean", shape: [channels], buffer: runningMean),
                  StateTensor(name: "running_var", shape: [channels], buffer: runningVar)]
+        let style = style ?? .preferred(for: context.device)
+        self.style = style
+        let planes = style == .perPlane
         let program = try LayerPrograms.program("batchnorm.cl", context: context,
-                                                defines: ["BN_GROUP": "\(Self.reductionGroup)", "BN_AFFINE": affine ? "1" : "0"])
+                                                defines: ["BN_GROUP": "\(planes ? 1 : Self.reductionGroup)", "BN_AFFINE": affine ? "1" : "0"])
         statisticsKernel = try program.kernel("bn_statistics")
         runningKernel = try program.kernel("bn_running_statistics")
-        applyKernel = try program.kernel("bn_forward_apply")
+        applyKernel = try program.kernel(planes ? "bn_forward_apply_planes" : "bn_forward_apply")
         reduceKernel = try program.kernel("bn_backward_reduce")
-        backwardKernel = try program.kernel("bn_backward_apply")
+        backwardKernel = try program.kernel(planes ? "bn_backward_apply_planes" : "bn_backward_apply")
     }
 
     public func scratchBytes(batch: Int) -> Int { 4 * inputShape.channels * MemoryLayout<Float>.stride }
@@ -92,7 +98,7 @@ public final class BatchNorm2D: Layer {
                 throw ShapeError(layer: name, message: "training needs more than one value per channel, got batch \(batch) "
                                  + "of \(inputShape); use a larger batch")
             }
-            let group = Self.reductionGroup
+            let group = reductionGroup
             try statisticsKernel.setArgs(input, saved, runningMean, runningVar, batch, channels, plane, momentum, epsilon,
                                          LocalMemory(bytes: group * MemoryLayout<Float>.stride))
             try context.launch(statisticsKernel, global: [channels * group], local: [group])
@@ -101,24 +107,39 @@ public final class BatchNorm2D: Layer {
             try LayerPrograms.launchElementwise(runningKernel, count: channels, context: context)
         }
         lastMode = mode
-        let total = batch * inputShape.count
-        try applyKernel.setArgs(input, output, saved, weight?.value ?? saved, bias?.value ?? saved, total, channels, plane)
-        try LayerPrograms.launchElementwise(applyKernel, count: total, context: context)
+        let items = applyItems(batch: batch)
+        try applyKernel.setArgs(input, output, saved, weight?.value ?? saved, bias?.value ?? saved, items, channels, plane)
+        try launchApply(applyKernel, items: items)
     }
 
     public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
                          inputGradient: DeviceBuffer<Float>?, batch: Int) throws {
         guard let saved else { throw ShapeError(layer: name, message: "call reserve(batch:) before backward") }
         let channels = inputShape.channels, plane = inputShape.height * inputShape.width
-        let group = Self.reductionGroup
+        let group = reductionGroup
         try reduceKernel.setArgs(input, outputGradient, saved, weight?.gradient ?? saved, bias?.gradient ?? saved,
                                  batch, channels, plane, LocalMemory(bytes: group * MemoryLayout<Float>.stride))
         try context.launch(reduceKernel, global: [channels * group], local: [group])
         guard let inputGradient else { return }
-        let total = batch * inputShape.count
-        try backwardKernel.setArgs(input, outputGradient, inputGradient, saved, weight?.value ?? saved, total, channels,
+        let items = applyItems(batch: batch)
+        try backwardKernel.setArgs(input, outputGradient, inputGradient, saved, weight?.value ?? saved, items, channels,
                                    plane, lastMode == .training ? 1 : 0)
-        try LayerPrograms.launchElementwise(backwardKernel, count: total, context: context)
+        try launchApply(backwardKernel, items: items)
+    }
+
+    private var reductionGroup: Int { style == .perPlane ? 1 : Self.reductionGroup }
+
+    /// Work-items of the apply kernels: one per (n, c) plane, or one per value.
+    private func applyItems(batch: Int) -> Int {
+        style == .perPlane ? batch * inputShape.channels : batch * inputShape.count
+    }
+
+    private func launchApply(_ kernel: Kernel, items: Int) throws {
+        if style == .perPlane {
+            try context.launch(kernel, global: [items], local: [1])
+        } else {
+            try LayerPrograms.launchElementwise(kernel, count: items, context: context)
+        }
     }
 
     /// Subtract, multiply, multiply-add per value.

@@ -5,8 +5,10 @@ import OpenCLRuntime
 /// Forward reduces each (image, channel) plane in one work-group through local memory;
 /// backward spreads each gradient evenly over its plane. Needs no scratch.
 public final class GlobalAvgPool: Layer {
-    /// Work-items per plane in the forward reduction (the kernel's POOL_GLOBAL_GROUP); a power of two.
+    /// Work-items per plane in the forward reduction (the kernel's POOL_GLOBAL_GROUP) in the
+    /// per-element style; a power of two. The per-plane style uses one.
     public static let reductionGroup = 64
+    public let style: KernelStyle
 
     public let name: String
     public let inputShape: Shape
@@ -17,7 +19,8 @@ public final class GlobalAvgPool: Layer {
     private let forwardKernel: Kernel
     private let backwardKernel: Kernel
 
-    public init(context: ComputeContext, name: String, input: Shape) throws {
+    /// `style` nil picks `KernelStyle.preferred` for the device.
+    public init(context: ComputeContext, name: String, input: Shape, style: KernelStyle? = nil) throws {
         guard input.count > 0 else {
             throw ShapeError(layer: name, message: "input \(input) is empty")
         }
@@ -25,8 +28,10 @@ public final class GlobalAvgPool: Layer {
         self.name = name
         self.inputShape = input
         outputShape = Shape(channels: input.channels, height: 1, width: 1)
+        let style = style ?? .preferred(for: context.device)
+        self.style = style
         let program = try LayerPrograms.program("pool.cl", context: context,
-                                                defines: ["POOL_GLOBAL_GROUP": "\(Self.reductionGroup)"])
+                                                defines: ["POOL_GLOBAL_GROUP": "\(style == .perPlane ? 1 : Self.reductionGroup)"])
         forwardKernel = try program.kernel("global_avg_pool_forward")
         backwardKernel = try program.kernel("global_avg_pool_backward")
     }
@@ -36,7 +41,7 @@ public final class GlobalAvgPool: Layer {
 
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
         let planes = batch * inputShape.channels
-        let group = Self.reductionGroup
+        let group = style == .perPlane ? 1 : Self.reductionGroup
         try forwardKernel.setArgs(input, output, inputShape.height * inputShape.width,
                                   LocalMemory(bytes: group * MemoryLayout<Float>.stride))
         try context.launch(forwardKernel, global: [planes * group], local: [group])

@@ -3,7 +3,7 @@ import OpenCLRuntime
 /// Max pooling over square windows; padded cells count as -infinity.
 ///
 /// Forward keeps the arg-max of every output in scratch (`reserve(batch:)`); backward routes each
-/// output gradient to its arg-max (see `PoolBackwardStrategy`). Ties go to the first pixel in
+/// output gradient to its arg-max (see `KernelStyle` and Kernels/pool.cl). Ties go to the first pixel in
 /// row-major order, as in PyTorch.
 public final class MaxPool2D: Layer {
     public let name: String
@@ -15,23 +15,23 @@ public final class MaxPool2D: Layer {
     private let context: ComputeContext
     private let forwardKernel: Kernel
     private let backwardKernel: Kernel
-    public let backwardStrategy: PoolBackwardStrategy
+    public let style: KernelStyle
     /// (batch, C, out_h, out_w) arg-max indices within each input plane.
     private var argmax: DeviceBuffer<Int32>?
     private var reservedBatch = 0
 
-    /// `backward` nil picks `PoolBackwardStrategy.preferred` for the device.
+    /// `style` nil picks `KernelStyle.preferred` for the device.
     public init(context: ComputeContext, name: String, input: Shape, config: Pool2DConfig,
-                backward: PoolBackwardStrategy? = nil) throws {
+                style: KernelStyle? = nil) throws {
         self.context = context
         self.name = name
         self.inputShape = input
         self.config = config
         outputShape = try config.outputShape(layer: name, input: input)
         let program = try LayerPrograms.program("pool.cl", context: context)
-        forwardKernel = try program.kernel("max_pool_forward")
-        backwardStrategy = backward ?? .preferred(for: context.device)
-        backwardKernel = try program.kernel(backwardStrategy == .scatterPerPlane ? "max_pool_backward_planes" : "max_pool_backward")
+        self.style = style ?? .preferred(for: context.device)
+        forwardKernel = try program.kernel(self.style == .perPlane ? "max_pool_forward_planes" : "max_pool_forward")
+        backwardKernel = try program.kernel(self.style == .perPlane ? "max_pool_backward_planes" : "max_pool_backward")
     }
 
     public func scratchBytes(batch: Int) -> Int {
@@ -47,26 +47,31 @@ public final class MaxPool2D: Layer {
 
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
         try LayerPrograms.checkBatch(batch, reserved: reservedBatch, layer: name)
-        let total = batch * outputShape.count
-        try forwardKernel.setArgs(input, output, argmax!, total, inputShape.channels, inputShape.height, inputShape.width,
+        let planes = batch * inputShape.channels
+        let items = style == .perPlane ? planes : batch * outputShape.count
+        try forwardKernel.setArgs(input, output, argmax!, items, inputShape.channels, inputShape.height, inputShape.width,
                                   outputShape.height, outputShape.width, config.size, config.stride, config.padding)
-        try LayerPrograms.launchElementwise(forwardKernel, count: total, context: context)
+        try launch(forwardKernel, items: items)
+    }
+
+    /// Per plane: one work-item per work-group, so PoCL spreads the planes over its cores.
+    private func launch(_ kernel: Kernel, items: Int) throws {
+        if style == .perPlane {
+            try context.launch(kernel, global: [items], local: [1])
+        } else {
+            try LayerPrograms.launchElementwise(kernel, count: items, context: context)
+        }
     }
 
     public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
                          inputGradient: DeviceBuffer<Float>?, batch: Int) throws {
         guard let inputGradient else { return }
         try LayerPrograms.checkBatch(batch, reserved: reservedBatch, layer: name)
-        let planes = batch * inputShape.channels
-        let items = backwardStrategy == .scatterPerPlane ? planes : batch * inputShape.count
+        let items = style == .perPlane ? batch * inputShape.channels : batch * inputShape.count
         try backwardKernel.setArgs(outputGradient, argmax!, inputGradient, items, inputShape.channels, inputShape.height,
                                    inputShape.width, outputShape.height, outputShape.width, config.size, config.stride,
                                    config.padding)
-        if backwardStrategy == .scatterPerPlane {
-            try context.launch(backwardKernel, global: [planes], local: [1])
-        } else {
-            try LayerPrograms.launchElementwise(backwardKernel, count: items, context: context)
-        }
+        try launch(backwardKernel, items: items)
     }
 
     /// One comparison per window cell.

@@ -1,5 +1,3 @@
-import OpenCLRuntime
-
 /// Window, stride, padding and output-size rounding of a 2-D pooling layer (square windows).
 public struct Pool2DConfig: Hashable, Codable, Sendable {
     public var size: Int
@@ -31,14 +29,3 @@ public struct Pool2DConfig: Hashable, Codable, Sendable {
     }
 }
 
-/// How a pooling layer computes its input gradient (see Kernels/pool.cl).
-public enum PoolBackwardStrategy: String, Sendable, CaseIterable {
-    /// One work-item per input pixel gathers from its windows: GPUs.
-    case gatherPerPixel = "gather"
-    /// One work-item per (image, channel) plane scatters into its windows in order: CPUs.
-    case scatterPerPlane = "scatter"
-
-    public static func preferred(for device: Device) -> PoolBackwardStrategy {
-        device.kind == .cpu ? .scatterPerPlane : .gatherPerPixel
-    }
-}

@@ -44,7 +44,8 @@ final class BatchNormTests: XCTestCase {
             if batch * shape.height * shape.width == 1 { batch = 2 }
             let affine = trial % 4 != 3
             let momentum = Float.random(in: 0.05...0.5, using: &random)
-            let layer = try BatchNorm2D(context: context, name: "bn", input: shape, momentum: momentum, affine: affine)
+            let style: KernelStyle = trial % 3 == 0 ? .perPlane : .perElement   // both styles, with and without affine
+            let layer = try BatchNorm2D(context: context, name: "bn", input: shape, momentum: momentum, affine: affine, style: style)
             try layer.reserve(batch: batch)
             let c = shape.channels
             let gamma = affine ? random.floats(c, in: 0.5...1.5) : nil

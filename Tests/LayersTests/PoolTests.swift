@@ -66,28 +66,29 @@ final class PoolTests: XCTestCase {
             let x = random.floats(batch * input.count).map { ($0 * 4).rounded() / 4 }
             let dy = random.floats(batch * output.count)
 
-            for strategy in PoolBackwardStrategy.allCases {
-                let maxPool = try MaxPool2D(context: context, name: "max", input: input, config: config, backward: strategy)
+            for style in KernelStyle.allCases {
+                let maxPool = try MaxPool2D(context: context, name: "max", input: input, config: config, style: style)
                 try maxPool.reserve(batch: batch)
                 let maxResult = try LayerHarness(context: context, layer: maxPool)
                     .forwardBackward(x, outputGradient: dy, batch: batch, mode: .training)
                 let (maxY, argmax) = PoolReference.maxForward(x, batch: batch, input: input, output: output, config: config)
-                assertClose(maxResult.output, maxY, "max forward \(strategy) \(what)")
+                assertClose(maxResult.output, maxY, "max forward \(style) \(what)")
                 assertClose(maxResult.inputGradient,
                             PoolReference.maxBackward(dy, argmax: argmax, batch: batch, input: input, output: output),
-                            "max backward \(strategy) \(what)")
+                            "max backward \(style) \(what)")
 
-                let avgPool = try AvgPool2D(context: context, name: "avg", input: input, config: config, backward: strategy)
+                let avgPool = try AvgPool2D(context: context, name: "avg", input: input, config: config, style: style)
                 let avgResult = try LayerHarness(context: context, layer: avgPool)
                     .forwardBackward(x, outputGradient: dy, batch: batch, mode: .training)
                 assertClose(avgResult.output, PoolReference.avgForward(x, batch: batch, input: input, output: output, config: config),
-                            "avg forward \(strategy) \(what)")
+                            "avg forward \(style) \(what)")
                 assertClose(avgResult.inputGradient,
                             PoolReference.avgBackward(dy, batch: batch, input: input, output: output, config: config),
-                            "avg backward \(strategy) \(what)")
+                            "avg backward \(style) \(what)")
             }
 
-            let global = try GlobalAvgPool(context: context, name: "global", input: input)
+            let global = try GlobalAvgPool(context: context, name: "global", input: input,
+                                           style: trial % 2 == 0 ? .perPlane : .perElement)
             let globalDy = random.floats(batch * input.channels)
             let globalResult = try LayerHarness(context: context, layer: global)
                 .forwardBackward(x, outputGradient: globalDy, batch: batch, mode: .training)
@@ -101,9 +102,11 @@ final class PoolTests: XCTestCase {
         var random = SeededGenerator(seed: 5)
         let input = Shape(channels: 3, height: 17, width: 19)   // more values per plane than work-items
         let x = random.floats(2 * input.count)
-        let layer = try GlobalAvgPool(context: context, name: "global", input: input)
-        assertClose(try LayerHarness(context: context, layer: layer).forward(x, batch: 2, mode: .evaluation),
-                    PoolReference.globalAvgForward(x, batch: 2, input: input), "global forward 17x19")
+        for style in KernelStyle.allCases {
+            let layer = try GlobalAvgPool(context: context, name: "global", input: input, style: style)
+            assertClose(try LayerHarness(context: context, layer: layer).forward(x, batch: 2, mode: .evaluation),
+                        PoolReference.globalAvgForward(x, batch: 2, input: input), "global forward 17x19 \(style)")
+        }
     }
 
     func testPoolWhoseOutputIsNotAnIntegerIsRejectedWithTheNumbers() {
