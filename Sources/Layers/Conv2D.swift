@@ -50,6 +50,13 @@ public final class Conv2D: Layer {
     /// to activations when the batch or the images grow.
     public static let defaultChunkBudgetBytes = 64 << 20
 
+    /// CPUs: a quarter of the last-level cache, so a chunk's columns are still in cache when
+    /// the product reads them (PoCL, 32 MiB L3, cifar10-quick: 8 MiB chunks train 10% faster
+    /// than the whole batch of 100 at once; 4 MiB and 16 MiB are no better than 8).
+    static func cpuChunkBudget(for device: Device) -> Int {
+        max(Int(device.globalMemoryCache) / 4, 1 << 20)
+    }
+
     /// The chunk budget of this layer; change it before `reserve(batch:)` (tests use small ones).
     public var chunkBudgetBytes = Conv2D.defaultChunkBudgetBytes
 
@@ -114,6 +121,7 @@ public final class Conv2D: Layer {
             throw ShapeError(layer: name, message: refusal + "; use the tiled-gemm algorithm")
         }
         self.algorithm = algorithm
+        if algorithm == .cpuPanels { chunkBudgetBytes = Self.cpuChunkBudget(for: context.device) }
         panels = algorithm == .cpuPanels ? try PanelConvolution(context: context, input: input, output: outputShape, config: config) : nil
     }
 

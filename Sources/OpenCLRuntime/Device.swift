@@ -14,6 +14,8 @@ public struct Device: @unchecked Sendable, Encodable {
     public let globalMemory: UInt64
     public let maxAllocation: UInt64
     public let localMemory: UInt64
+    /// Bytes of the global memory cache (on CPUs, PoCL reports the last-level cache).
+    public let globalMemoryCache: UInt64
     public let computeUnits: UInt32
     public let maxWorkGroupSize: Int
     public let openCLCVersion: String
@@ -40,6 +42,7 @@ public struct Device: @unchecked Sendable, Encodable {
         globalMemory = try Device.value(id, CL_DEVICE_GLOBAL_MEM_SIZE) as cl_ulong
         maxAllocation = try Device.value(id, CL_DEVICE_MAX_MEM_ALLOC_SIZE) as cl_ulong
         localMemory = try Device.value(id, CL_DEVICE_LOCAL_MEM_SIZE) as cl_ulong
+        globalMemoryCache = try Device.value(id, CL_DEVICE_GLOBAL_MEM_CACHE_SIZE) as cl_ulong
         computeUnits = try Device.value(id, CL_DEVICE_MAX_COMPUTE_UNITS) as cl_uint
         maxWorkGroupSize = Int(try Device.value(id, CL_DEVICE_MAX_WORK_GROUP_SIZE) as Int)
     }

@@ -23,6 +23,12 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Measure the input pipeline (load, crop, flip, normalise) without the device.")
     var input = false
 
+    @Flag(help: "Also train with the CPU references on the host (OpenBLAS matrix products) and report their images/s.")
+    var reference = false
+
+    @Option(help: "Threads for the OpenBLAS reference path (default: OpenBLAS's own choice).")
+    var referenceThreads: Int?
+
     @Flag(help: "Print JSON instead of tables.")
     var json = false
 
@@ -38,24 +44,33 @@ struct BenchCommand: ParsableCommand {
             let setup = try TrainingSetup(config: config, deviceSelector: deviceOptions.device,
                                           memoryLimit: pipelineOptions.memoryLimitBytes())
             let report = try TrainingBenchmark(setup: setup).run(steps: steps, layers: layers)
+            // A few steps suffice: the reference path is 10-100x slower than the kernels.
+            let referenceReport = reference
+                ? try ReferenceTrainingBenchmark(setup: setup).run(steps: max(1, min(steps, 3)), threads: referenceThreads) : nil
             // The input benchmark reads the pipeline's own data (real CIFAR-10 when it says so).
             let inputRate = input ? try InputBenchmarkRunner.imagesPerSecond(
                 config: PipelineConfig.load(path: pipeline, overrides: pipelineOptions.allOverrides), batch: setup.batch) : nil
             if json {
-                try printJSON(report, inputImagesPerSecond: inputRate)
+                try printJSON(report, inputImagesPerSecond: inputRate, reference: referenceReport)
             } else {
-                printTables(report, inputImagesPerSecond: inputRate)
+                printTables(report, inputImagesPerSecond: inputRate, reference: referenceReport)
             }
         }
     }
 
-    private func printTables(_ report: TrainingBenchmark.Report, inputImagesPerSecond: Double?) {
+    private func printTables(_ report: TrainingBenchmark.Report, inputImagesPerSecond: Double?,
+                             reference: ReferenceTrainingBenchmark.Report?) {
         print("\(report.pipeline) on \(report.device) (\(report.deviceType)), batch \(report.batch), \(report.steps) steps")
         print(String(format: "training: %.1f images/s, %.2f ms/step, %.1f GFLOP/s (forward+backward counted as 3x forward)",
                      report.imagesPerSecond, report.millisecondsPerStep, report.trainingGFLOPS))
         if !report.peakGFLOPS.isNaN {
             print(String(format: "device FP32 peak (multiply-add kernel): %.1f GFLOP/s; training reaches %.1f%%",
                          report.peakGFLOPS, 100 * report.trainingGFLOPS / report.peakGFLOPS))
+        }
+        if let reference {
+            print(String(format: "OpenBLAS CPU reference path (host, %d threads): %.1f images/s, %.1f ms/step; OpenCL is %.1fx faster",
+                         reference.threads, reference.imagesPerSecond, reference.millisecondsPerStep,
+                         report.imagesPerSecond / reference.imagesPerSecond))
         }
         if !report.layers.isEmpty {
             let rows = report.layers.map { t in
@@ -71,12 +86,16 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    private func printJSON(_ report: TrainingBenchmark.Report, inputImagesPerSecond: Double?) throws {
+    private func printJSON(_ report: TrainingBenchmark.Report, inputImagesPerSecond: Double?,
+                           reference: ReferenceTrainingBenchmark.Report?) throws {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         var object = try JSONSerialization.jsonObject(with: encoder.encode(report)) as! [String: Any]
         if let inputImagesPerSecond { object["input_images_per_second"] = inputImagesPerSecond }
+        if let reference {
+            object["reference"] = try JSONSerialization.jsonObject(with: encoder.encode(reference))
+        }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     }

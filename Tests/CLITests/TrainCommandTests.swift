@@ -138,11 +138,13 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertNotEqual(tooLarge.status, 0)
         XCTAssertTrue(tooLarge.stderr.contains("the largest batch that fits is"), tooLarge.stderr)
 
-        let bench = try run(["bench", "tiny.yaml", "--steps", "2", "--layers", "--input", "--json"])
+        let bench = try run(["bench", "tiny.yaml", "--steps", "2", "--layers", "--input", "--reference", "--json"])
         XCTAssertEqual(bench.status, 0, bench.stderr)
         let figures = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bench.stdout.utf8)) as? [String: Any])
         XCTAssertGreaterThan(figures["images_per_second"] as? Double ?? 0, 0)
         XCTAssertEqual((figures["layers"] as? [Any])?.count, 8)
         XCTAssertGreaterThan(figures["input_images_per_second"] as? Double ?? 0, 0)
+        let reference = try XCTUnwrap(figures["reference"] as? [String: Any], "the OpenBLAS reference path's figures")
+        XCTAssertGreaterThan(reference["images_per_second"] as? Double ?? 0, 0)
     }
 }
