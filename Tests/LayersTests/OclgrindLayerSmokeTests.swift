@@ -21,10 +21,13 @@ final class OclgrindLayerSmokeTests: XCTestCase {
         let input = Shape(channels: 2, height: 5, width: 5)
         let config = Pool2DConfig(size: 3, stride: 2, padding: 1, rounding: .ceil)
         let x = random.floats(2 * input.count)
-        let maxPool = try MaxPool2D(context: context, name: "max", input: input, config: config)
-        try maxPool.reserve(batch: 2)
-        let layers: [Layer] = [maxPool, try AvgPool2D(context: context, name: "avg", input: input, config: config),
-                               try GlobalAvgPool(context: context, name: "global", input: input)]
+        var layers: [Layer] = []
+        for style in KernelStyle.allCases {
+            let maxPool = try MaxPool2D(context: context, name: "max \(style)", input: input, config: config, style: style)
+            try maxPool.reserve(batch: 2)
+            layers += [maxPool, try AvgPool2D(context: context, name: "avg \(style)", input: input, config: config, style: style),
+                       try GlobalAvgPool(context: context, name: "global \(style)", input: input, style: style)]
+        }
         for layer in layers {
             let result = try LayerHarness(context: context, layer: layer)
                 .forwardBackward(x, outputGradient: random.floats(2 * layer.outputShape.count), batch: 2, mode: .training)
@@ -46,13 +49,15 @@ final class OclgrindLayerSmokeTests: XCTestCase {
     func testBatchNormKernels() throws {
         var random = SeededGenerator(seed: 3)
         let shape = Shape(channels: 3, height: 2, width: 3)
-        let layer = try BatchNorm2D(context: context, name: "bn", input: shape)
-        try layer.reserve(batch: 2)
-        let harness = LayerHarness(context: context, layer: layer)
         let x = random.floats(2 * shape.count), dy = random.floats(2 * shape.count)
-        for mode in [Mode.training, .evaluation] {
-            let result = try harness.forwardBackward(x, outputGradient: dy, batch: 2, mode: mode)
-            XCTAssertFalse(result.inputGradient.contains { $0.isNaN }, "\(mode)")
+        for style in KernelStyle.allCases {
+            let layer = try BatchNorm2D(context: context, name: "bn", input: shape, style: style)
+            try layer.reserve(batch: 2)
+            let harness = LayerHarness(context: context, layer: layer)
+            for mode in [Mode.training, .evaluation] {
+                let result = try harness.forwardBackward(x, outputGradient: dy, batch: 2, mode: mode)
+                XCTAssertFalse(result.inputGradient.contains { $0.isNaN }, "\(mode) \(style)")
+            }
         }
     }
 

@@ -31,10 +31,19 @@ final class OclgrindSmokeTests: XCTestCase {
 
     func testConvForwardAndBackward() throws {
         var random = SeededGenerator(seed: 4)
-        for config in [Conv2DConfig(filters: 3, size: 3, stride: 2, padding: 1),
-                       Conv2DConfig(filters: 4, size: 3, padding: 2, dilation: 2, groups: 2, bias: false)] {
-            let input = Shape(channels: 2, height: 5, width: 5), batch = 2
-            let layer = try Conv2D(context: context, name: "conv", input: input, config: config, gemmTuning: layerTestTuning)
+        let small = Shape(channels: 2, height: 5, width: 5)
+        // Both algorithms; the cpu-panels cases have output planes of 16 and 64 pixels (panels
+        // of 16 and 32 columns) and 17 filters (a padded filter panel).
+        let cases: [(Shape, Conv2DConfig, ConvAlgorithm)] = [
+            (small, Conv2DConfig(filters: 3, size: 3, stride: 2, padding: 1), .tiledGemm),
+            (small, Conv2DConfig(filters: 4, size: 3, padding: 2, dilation: 2, groups: 2, bias: false), .tiledGemm),
+            (Shape(channels: 2, height: 4, width: 4), Conv2DConfig(filters: 17, size: 3, padding: 1), .cpuPanels),
+            (Shape(channels: 2, height: 8, width: 8), Conv2DConfig(filters: 3, size: 3, stride: 1, padding: 1, bias: false), .cpuPanels),
+        ]
+        for (input, config, algorithm) in cases {
+            let batch = 2
+            let layer = try Conv2D(context: context, name: "conv", input: input, config: config, gemmTuning: layerTestTuning,
+                                   algorithm: algorithm)
             let reference = try ConvReference(input: input, config: config)
             let x = random.floats(batch * input.count), w = random.floats(layer.weight.count)
             let b = config.bias ? random.floats(config.filters) : []
