@@ -10,6 +10,8 @@ public struct TrainingBenchmark {
     public struct LayerTiming: Sendable, Encodable {
         public let layer: String
         public let outputShape: String
+        /// Which kernels run the layer where it has a choice (conv algorithm, kernel style), else "".
+        public let kernels: String
         public let forwardMilliseconds: Double
         public let backwardMilliseconds: Double
         public let forwardGFLOPS: Double
@@ -98,11 +100,22 @@ public struct TrainingBenchmark {
                                    inputGradient: index == 0 ? nil : network.outputGradient(ofLayer: index - 1), batch: batch)
             }
             let flops = Double(layer.forwardFLOPsPerImage * batch)
-            rows.append(LayerTiming(layer: layer.name, outputShape: layer.outputShape.description,
+            rows.append(LayerTiming(layer: layer.name, outputShape: layer.outputShape.description, kernels: Self.kernels(of: layer),
                                     forwardMilliseconds: forward * 1000, backwardMilliseconds: backward * 1000,
                                     forwardGFLOPS: flops / forward / 1e9, backwardGFLOPS: 2 * flops / backward / 1e9,
                                     forwardFractionOfPeak: peak.isNaN ? .nan : flops / forward / 1e9 / peak))
         }
         return rows
+    }
+
+    static func kernels(of layer: Layer) -> String {
+        switch layer {
+        case let conv as Conv2D: return conv.algorithm.rawValue
+        case let pool as MaxPool2D: return pool.style.rawValue
+        case let pool as AvgPool2D: return pool.style.rawValue
+        case let pool as GlobalAvgPool: return pool.style.rawValue
+        case let norm as BatchNorm2D: return norm.style.rawValue
+        default: return ""
+        }
     }
 }

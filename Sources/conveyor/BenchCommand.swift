@@ -74,12 +74,12 @@ struct BenchCommand: ParsableCommand {
         }
         if !report.layers.isEmpty {
             let rows = report.layers.map { t in
-                [t.layer, t.outputShape, String(format: "%.3f", t.forwardMilliseconds), String(format: "%.3f", t.backwardMilliseconds),
+                [t.layer, t.outputShape, t.kernels, String(format: "%.3f", t.forwardMilliseconds), String(format: "%.3f", t.backwardMilliseconds),
                  String(format: "%.1f", t.forwardGFLOPS), String(format: "%.1f", t.backwardGFLOPS),
                  t.forwardFractionOfPeak.isNaN ? "" : String(format: "%.1f%%", 100 * t.forwardFractionOfPeak)]
             }
             print("")
-            print(TextTable.render(header: ["layer", "output", "fwd ms", "bwd ms", "fwd GFLOP/s", "bwd GFLOP/s", "fwd % peak"], rows: rows))
+            print(TextTable.render(header: ["layer", "output", "kernels", "fwd ms", "bwd ms", "fwd GFLOP/s", "bwd GFLOP/s", "fwd % peak"], rows: rows))
         }
         if let inputImagesPerSecond {
             print(String(format: "\ninput pipeline (load, crop, flip, normalise; no device): %.0f images/s", inputImagesPerSecond))
