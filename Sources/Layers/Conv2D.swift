@@ -33,8 +33,8 @@ public struct Conv2DConfig: Hashable, Sendable {
 /// Backward: dW_g += dRows_g * col_g^T, col_g = W_g^T * dRows_g, dx = col2im(col), with col
 /// recomputed per chunk unless the forward's columns of the whole batch are still there.
 ///
-/// On CPU devices the same steps run through `PanelConvolution` (`ConvAlgorithm.cpuPanels`),
-/// which reads and writes NCHW directly and needs no layout moves.
+/// On CPU devices the products run through `ImplicitConvolution` (`ConvAlgorithm.cpuImplicit`,
+/// no columns at all) or `PanelConvolution` (`cpuPanels`), which read and write NCHW directly.
 public final class Conv2D: Layer {
     public let name: String
     public let inputShape: Shape
@@ -64,11 +64,13 @@ public final class Conv2D: Layer {
     private let gemm: MatrixMultiply
     private let im2colKernel, col2imKernel, rowsToNCHW, nchwToRows, biasGradient: Kernel
     private let panels: PanelConvolution?
+    private let implicit: ImplicitConvolution?
     private var reservedBatch = 0
     private var columns: DeviceBuffer<Float>?
-    /// The input and batch whose unfolded columns `columns` still holds: set by a training
-    /// forward that ran the batch as one chunk, so the backward that follows it (the Layer
-    /// contract) skips the second im2col. Cleared when anything else writes the columns.
+    /// The input and batch whose unfolded columns (or padded copy, cpu-implicit) the scratch
+    /// still holds: set by a training forward that ran the batch as one chunk, so the backward
+    /// that follows it (the Layer contract) skips redoing them. Cleared when anything else
+    /// writes the scratch.
     private var unfoldedInput: (input: ObjectIdentifier, batch: Int)?
     private var rows: DeviceBuffer<Float>?
 
@@ -115,14 +117,15 @@ public final class Conv2D: Layer {
         rowsToNCHW = try program.kernel("rows_to_nchw")
         nchwToRows = try program.kernel("nchw_to_rows")
         biasGradient = try program.kernel("bias_gradient")
-        let outputPixels = height * width
-        let algorithm = algorithm ?? ConvAlgorithm.preferred(for: context.device, config: config, outputPixels: outputPixels)
-        if algorithm == .cpuPanels, let refusal = ConvAlgorithm.cpuPanelsRefusal(config: config, outputPixels: outputPixels) {
+        let algorithm = algorithm ?? ConvAlgorithm.preferred(for: context.device, input: input, config: config, output: outputShape)
+        if let refusal = algorithm.refusal(input: input, config: config, output: outputShape) {
             throw ShapeError(layer: name, message: refusal + "; use the tiled-gemm algorithm")
         }
         self.algorithm = algorithm
-        if algorithm == .cpuPanels { chunkBudgetBytes = Self.cpuChunkBudget(for: context.device) }
+        if algorithm != .tiledGemm { chunkBudgetBytes = Self.cpuChunkBudget(for: context.device) }
         panels = algorithm == .cpuPanels ? try PanelConvolution(context: context, input: input, output: outputShape, config: config) : nil
+        implicit = algorithm == .cpuImplicit
+            ? try ImplicitConvolution(context: context, input: input, output: outputShape, config: config) : nil
     }
 
     public var forwardFLOPsPerImage: Int {
@@ -131,27 +134,34 @@ public final class Conv2D: Layer {
 
     /// Images per chunk: the whole batch when its scratch fits `chunkBudgetBytes`, else fewer (at least 1).
     public func chunkSize(batch: Int) -> Int {
-        let perImage = (columnRows + rowsScratchFilters) * pixels * MemoryLayout<Float>.stride
+        let perImage = (implicit?.floatsPerImage ?? (columnRows + rowsScratchFilters) * pixels) * MemoryLayout<Float>.stride
         return max(1, min(batch, chunkBudgetBytes / max(perImage, 1)))
     }
 
     public func scratchBytes(batch: Int) -> Int {
         guard batch > 0 else { return 0 }
         let chunk = chunkSize(batch: batch)
+        if let implicit { return implicit.scratchBytes(chunk: chunk) }
         // DeviceBuffer allocates at least one element.
         return (max(columnRows * chunk * pixels, 1) + max(rowsScratchFilters * chunk * pixels, 1)) * MemoryLayout<Float>.stride
     }
 
     public func reserve(batch: Int) throws {
         guard batch > reservedBatch else { return }
+        let chunk = chunkSize(batch: batch)
+        if let implicit {
+            try implicit.reserve(chunk: chunk)
+            reservedBatch = batch
+            return
+        }
         columns = nil
         rows = nil
-        let chunk = chunkSize(batch: batch)
         columns = try context.buffer(Float.self, count: columnRows * chunk * pixels, label: "\(name).im2col")
         rows = try context.buffer(Float.self, count: rowsScratchFilters * chunk * pixels, label: "\(name).rows")
         reservedBatch = batch
     }
 
+    /// The column scratch of the tiled-gemm and cpu-panels algorithms.
     private func scratch(batch: Int) throws -> (columns: DeviceBuffer<Float>, rows: DeviceBuffer<Float>, chunk: Int) {
         if batch > reservedBatch { try reserve(batch: batch) }
         return (columns!, rows!, chunkSize(batch: reservedBatch))
@@ -165,18 +175,32 @@ public final class Conv2D: Layer {
         try context.launch(im2colKernel, global: [outputShape.width, outputShape.height, count * columnRows])
     }
 
+    /// The batch's chunks as (first image, image count).
+    private func chunks(batch: Int) throws -> [(first: Int, count: Int)] {
+        if batch > reservedBatch { try reserve(batch: batch) }
+        let chunk = chunkSize(batch: reservedBatch)
+        return stride(from: 0, to: batch, by: chunk).map { ($0, min(chunk, batch - $0)) }
+    }
+
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
-        let (columns, rows, chunk) = try scratch(batch: batch)
+        let chunks = try chunks(batch: batch)
+        unfoldedInput = mode == .training && chunks.count == 1 ? (ObjectIdentifier(input), batch) : nil
+        if let implicit {
+            for (first, count) in chunks {
+                try implicit.padInput(input, first: first, count: count)
+                try implicit.forward(weight: weight.value, bias: bias?.value, output: output, first: first, count: count)
+            }
+            return
+        }
+        let (columns, rows, _) = try scratch(batch: batch)
         let k = filtersPerGroup, depth = channelsPerGroup * config.size * config.size
-        unfoldedInput = mode == .training && chunk >= batch ? (ObjectIdentifier(input), batch) : nil
-        for first in stride(from: 0, to: batch, by: chunk) {
-            let count = min(chunk, batch - first)
-            let n = count * pixels
+        for (first, count) in chunks {
             if let panels {
                 try panels.unfold(input, first: first, count: count, into: columns)
                 try panels.forward(weight: weight.value, bias: bias?.value, columns: columns, output: output, first: first, count: count)
                 continue
             }
+            let n = count * pixels
             try unfold(input, first: first, count: count, into: columns)
             for g in 0..<config.groups {
                 try gemm.multiply(a: weight.value, aOffset: g * k * depth, b: columns, bOffset: g * depth * n,
@@ -190,21 +214,33 @@ public final class Conv2D: Layer {
 
     public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
                          inputGradient: DeviceBuffer<Float>?, batch: Int) throws {
-        let (columns, rows, chunk) = try scratch(batch: batch)
+        let chunks = try chunks(batch: batch)
+        let scratchReady = unfoldedInput.map { $0.input == ObjectIdentifier(input) && $0.batch == batch } ?? false
+        unfoldedInput = nil   // the input gradient's scratch overwrites it below
+        if let implicit {
+            if let bias { try implicit.accumulateBiasGradient(outputGradient: outputGradient, biasGradient: bias.gradient, batch: batch) }
+            if inputGradient != nil { try implicit.prepareInputGradient(weight: weight.value) }
+            for (first, count) in chunks {
+                if !scratchReady { try implicit.padInput(input, first: first, count: count) }
+                try implicit.accumulateWeightGradient(outputGradient: outputGradient, weightGradient: weight.gradient,
+                                                      first: first, count: count)
+                if let inputGradient {
+                    try implicit.inputGradient(outputGradient: outputGradient, inputGradient: inputGradient, first: first, count: count)
+                }
+            }
+            return
+        }
+        let (columns, rows, _) = try scratch(batch: batch)
         let k = filtersPerGroup, depth = channelsPerGroup * config.size * config.size
-        let columnsReady = unfoldedInput.map { $0.input == ObjectIdentifier(input) && $0.batch == batch } ?? false
-        unfoldedInput = nil   // the input gradient's columns overwrite them below
         if let bias, let panels {
             try panels.accumulateBiasGradient(outputGradient: outputGradient, biasGradient: bias.gradient, batch: batch)
         } else if let bias {
             try biasGradient.setArgs(outputGradient, config.filters, pixels, batch, bias.gradient)
             try context.launch(biasGradient, global: [config.filters * 64], local: [64])
         }
-        for first in stride(from: 0, to: batch, by: chunk) {
-            let count = min(chunk, batch - first)
-            let n = count * pixels
+        for (first, count) in chunks {
             if let panels {
-                if !columnsReady { try panels.unfold(input, first: first, count: count, into: columns) }
+                if !scratchReady { try panels.unfold(input, first: first, count: count, into: columns) }
                 try panels.accumulateWeightGradient(outputGradient: outputGradient, columns: columns, panels: rows,
                                                     weightGradient: weight.gradient, first: first, count: count)
                 guard let inputGradient else { continue }
@@ -212,9 +248,10 @@ public final class Conv2D: Layer {
                                          inputGradient: inputGradient, first: first, count: count)
                 continue
             }
+            let n = count * pixels
             try nchwToRows.setArgs(outputGradient, first * outputShape.count, config.filters, pixels, count, rows)
             try context.launch(nchwToRows, global: [pixels, config.filters, count])
-            if !columnsReady { try unfold(input, first: first, count: count, into: columns) }
+            if !scratchReady { try unfold(input, first: first, count: count, into: columns) }
             for g in 0..<config.groups {
                 // dW_g[k, depth] += dRows_g[k, n] * col_g[depth, n]^T
                 try gemm.multiply(a: rows, aOffset: g * k * n, b: columns, bOffset: g * depth * n,

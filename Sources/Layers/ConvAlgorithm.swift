@@ -8,18 +8,31 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
     /// (PoCL): about 3x the tiled product there. Needs groups = 1 and output planes of a
     /// multiple of 16 pixels, so a vector of columns never straddles two images.
     case cpuPanels = "cpu-panels"
+    /// Products that read a zero-padded copy of the input, no columns at all (conv_implicit.cl),
+    /// for CPU devices: stride 1, groups 1, plane widths of 4, 8 or a multiple of 16.
+    case cpuImplicit = "cpu-implicit"
 
-    /// Why `cpuPanels` cannot run this layer, or nil when it can.
-    static func cpuPanelsRefusal(config: Conv2DConfig, outputPixels: Int) -> String? {
-        if config.groups != 1 { return "groups is \(config.groups); the cpu-panels convolution needs groups = 1" }
-        if outputPixels % 16 != 0 {
-            return "the output plane has \(outputPixels) pixels; the cpu-panels convolution needs a multiple of 16"
+    /// Why this algorithm cannot run a layer, or nil when it can.
+    public func refusal(input: Shape, config: Conv2DConfig, output: Shape) -> String? {
+        switch self {
+        case .tiledGemm:
+            return nil
+        case .cpuPanels:
+            if config.groups != 1 { return "groups is \(config.groups); the cpu-panels convolution needs groups = 1" }
+            let pixels = output.height * output.width
+            if pixels % 16 != 0 {
+                return "the output plane has \(pixels) pixels; the cpu-panels convolution needs a multiple of 16"
+            }
+            return nil
+        case .cpuImplicit:
+            return ImplicitConvolution.refusal(input: input, config: config, output: output)
         }
-        return nil
     }
 
-    /// The algorithm for a layer on a device: cpu-panels on CPUs where it can run, else tiled-gemm.
-    static func preferred(for device: Device, config: Conv2DConfig, outputPixels: Int) -> ConvAlgorithm {
-        device.kind == .cpu && cpuPanelsRefusal(config: config, outputPixels: outputPixels) == nil ? .cpuPanels : .tiledGemm
+    /// The algorithm for a layer on a device: on CPUs cpu-implicit, else cpu-panels, where they
+    /// can run; tiled-gemm otherwise.
+    static func preferred(for device: Device, input: Shape, config: Conv2DConfig, output: Shape) -> ConvAlgorithm {
+        guard device.kind == .cpu else { return .tiledGemm }
+        return [.cpuImplicit, .cpuPanels].first { $0.refusal(input: input, config: config, output: output) == nil } ?? .tiledGemm
     }
 }

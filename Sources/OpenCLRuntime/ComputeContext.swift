@@ -14,6 +14,7 @@ public final class ComputeContext: @unchecked Sendable {
     public let profiling: Bool
     public let memory: MemoryTracker
     let programs = ProgramCache()
+    private var profileRecorder: KernelProfileRecorder?
 
     public init(device: Device, profiling: Bool = false) throws {
         self.device = device
@@ -108,7 +109,22 @@ public final class ComputeContext: @unchecked Sendable {
         }
         try CLError.check(status, "clEnqueueNDRangeKernel",
                           detail: "kernel \(kernel.name), global \(globalSizes), local \(local.map { "\($0)" } ?? "auto")")
-        return event.map { Event($0) }
+        let wrapped = event.map { Event($0) }
+        if let profileRecorder, let wrapped { profileRecorder.record(kernel.name, wrapped) }
+        return wrapped
+    }
+
+    /// Starts recording every kernel launch for `kernelProfile()` (needs `profiling: true`).
+    public func startKernelProfile() {
+        precondition(profiling, "a kernel profile needs a context made with profiling: true")
+        profileRecorder = KernelProfileRecorder()
+    }
+
+    /// Device time per kernel since `startKernelProfile()`, slowest first; stops recording.
+    public func kernelProfile() throws -> [KernelProfileEntry] {
+        try finish()
+        defer { profileRecorder = nil }
+        return try profileRecorder?.summary() ?? []
     }
 
     // MARK: Buffers

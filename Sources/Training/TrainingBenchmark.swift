@@ -31,6 +31,15 @@ public struct TrainingBenchmark {
         public let peakGFLOPS: Double
         public let trainingGFLOPS: Double
         public let layers: [LayerTiming]
+        /// Device milliseconds per training step of each kernel (empty unless asked for).
+        public let kernels: [KernelTiming]
+    }
+
+    public struct KernelTiming: Sendable, Encodable {
+        public let kernel: String
+        public let launchesPerStep: Double
+        public let millisecondsPerStep: Double
+        public let fractionOfStep: Double
     }
 
     public let setup: TrainingSetup
@@ -39,7 +48,10 @@ public struct TrainingBenchmark {
         self.setup = setup
     }
 
-    public func run(steps: Int, warmup: Int = 3, layers measureLayers: Bool, peak measurePeak: Bool = true) throws -> Report {
+    /// `kernels`: also profile the steps kernel by kernel (the context must be made with
+    /// `profiling: true`).
+    public func run(steps: Int, warmup: Int = 3, layers measureLayers: Bool, kernels measureKernels: Bool = false,
+                    peak measurePeak: Bool = true) throws -> Report {
         let context = setup.context
         let network = setup.network
         let batch = setup.batch
@@ -64,10 +76,25 @@ public struct TrainingBenchmark {
         let peak = measurePeak ? try DevicePeak.measureGFLOPS(context: context) : .nan
         let flopsPerImage = network.layers.reduce(0) { $0 + $1.forwardFLOPsPerImage }
         let timings = measureLayers ? try layerTimings(input: images, peak: peak) : []
+        var kernelTimings: [KernelTiming] = []
+        if measureKernels {
+            context.startKernelProfile()
+            for step in 0..<steps {
+                try setup.enqueueStep(images: images, labels: labels, count: batch, step: warmup + steps + step,
+                                      losses: losses, correct: correct)
+            }
+            let profile = try context.kernelProfile()
+            let total = profile.reduce(0) { $0 + $1.seconds }
+            kernelTimings = profile.map {
+                KernelTiming(kernel: $0.kernel, launchesPerStep: Double($0.launches) / Double(steps),
+                             millisecondsPerStep: $0.seconds * 1000 / Double(steps), fractionOfStep: $0.seconds / total)
+            }
+        }
         return Report(pipeline: setup.config.name, device: context.device.name, deviceType: context.device.kind.rawValue,
                       batch: batch, steps: steps, imagesPerSecond: Double(batch * steps) / seconds,
                       millisecondsPerStep: seconds * 1000 / Double(steps), peakGFLOPS: peak,
-                      trainingGFLOPS: 3 * Double(flopsPerImage) * Double(batch * steps) / seconds / 1e9, layers: timings)
+                      trainingGFLOPS: 3 * Double(flopsPerImage) * Double(batch * steps) / seconds / 1e9, layers: timings,
+                      kernels: kernelTimings)
     }
 
     /// Each layer's forward and backward pass timed alone (host clock around a finished queue),

@@ -20,6 +20,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Time each layer's forward and backward pass.")
     var layers = false
 
+    @Flag(help: "Profile the training steps kernel by kernel (device time per step).")
+    var kernels = false
+
     @Flag(help: "Measure the input pipeline (load, crop, flip, normalise) without the device.")
     var input = false
 
@@ -41,9 +44,11 @@ struct BenchCommand: ParsableCommand {
             // The device benchmark needs no data set: it trains on one random batch.
             overrides.append("data.source=synthetic")
             let config = try PipelineConfig.load(path: pipeline, overrides: overrides)
+            // A kernel profile needs a profiling queue, which records an event per launch.
+            let context = kernels ? try ComputeContext(selector: deviceOptions.device ?? config.device, profiling: true) : nil
             let setup = try TrainingSetup(config: config, deviceSelector: deviceOptions.device,
-                                          memoryLimit: pipelineOptions.memoryLimitBytes())
-            let report = try TrainingBenchmark(setup: setup).run(steps: steps, layers: layers)
+                                          memoryLimit: pipelineOptions.memoryLimitBytes(), context: context)
+            let report = try TrainingBenchmark(setup: setup).run(steps: steps, layers: layers, kernels: kernels)
             // A few steps suffice: the reference path is 10-100x slower than the kernels.
             let referenceReport = reference
                 ? try ReferenceTrainingBenchmark(setup: setup).run(steps: max(1, min(steps, 3)), threads: referenceThreads) : nil
@@ -80,6 +85,14 @@ struct BenchCommand: ParsableCommand {
             }
             print("")
             print(TextTable.render(header: ["layer", "output", "kernels", "fwd ms", "bwd ms", "fwd GFLOP/s", "bwd GFLOP/s", "fwd % peak"], rows: rows))
+        }
+        if !report.kernels.isEmpty {
+            let rows = report.kernels.map { k in
+                [k.kernel, String(format: "%.1f", k.launchesPerStep), String(format: "%.3f", k.millisecondsPerStep),
+                 String(format: "%.1f%%", 100 * k.fractionOfStep)]
+            }
+            print("")
+            print(TextTable.render(header: ["kernel", "launches/step", "ms/step", "share"], rows: rows))
         }
         if let inputImagesPerSecond {
             print(String(format: "\ninput pipeline (load, crop, flip, normalise; no device): %.0f images/s", inputImagesPerSecond))

@@ -62,6 +62,29 @@ final class Conv2DTests: XCTestCase {
         ]
     }
 
+    /// Shapes the cpu-implicit algorithm takes (stride 1, plane widths 4, 8 or 16k): 16- and
+    /// 32-lane output vectors, one and two filter panels, 1x1 and 5x5 windows, no padding,
+    /// dilation, and input widths that differ from the output's (the input gradient's plane).
+    func implicitCases() -> [Case] {
+        [
+            Case(input: Shape(channels: 3, height: 8, width: 8), config: Conv2DConfig(filters: 5, size: 3, padding: 1), batch: 2),
+            Case(input: Shape(channels: 4, height: 8, width: 8), config: Conv2DConfig(filters: 17, size: 5, padding: 2), batch: 1),
+            Case(input: Shape(channels: 2, height: 4, width: 4), config: Conv2DConfig(filters: 40, size: 1, bias: false), batch: 3),
+            Case(input: Shape(channels: 3, height: 16, width: 16), config: Conv2DConfig(filters: 8, size: 3, padding: 2, dilation: 2), batch: 2),
+            Case(input: Shape(channels: 3, height: 8, width: 8), config: Conv2DConfig(filters: 6, size: 5), batch: 2),
+            Case(input: Shape(channels: 3, height: 16, width: 16), config: Conv2DConfig(filters: 32, size: 5, padding: 2), batch: 2),
+        ]
+    }
+
+    func testCPUImplicitMatchesReference() throws {
+        try checkAgainstReference(implicitCases(), algorithm: .cpuImplicit)
+    }
+
+    func testCPUImplicitChunkedBatchMatchesReference() throws {
+        try checkAgainstReference([Case(input: Shape(channels: 3, height: 8, width: 8), config: Conv2DConfig(filters: 20, size: 3, padding: 1),
+                                        batch: 5)], algorithm: .cpuImplicit, chunkImages: 2)
+    }
+
     func testMatchesReference() throws {
         try checkAgainstReference(cases(), algorithm: .tiledGemm)
     }
@@ -79,12 +102,19 @@ final class Conv2DTests: XCTestCase {
     func testAlgorithmChoice() throws {
         let cifar = try Conv2D(context: context, name: "conv", input: Shape(channels: 3, height: 32, width: 32),
                                config: Conv2DConfig(filters: 32, size: 5, padding: 2))
-        XCTAssertEqual(cifar.algorithm, context.device.kind == .cpu ? .cpuPanels : .tiledGemm)
+        XCTAssertEqual(cifar.algorithm, context.device.kind == .cpu ? .cpuImplicit : .tiledGemm)
+        let strided = try Conv2D(context: context, name: "conv", input: Shape(channels: 3, height: 8, width: 8),
+                                 config: Conv2DConfig(filters: 4, size: 3, stride: 2, padding: 1, rounding: .floor))
+        XCTAssertEqual(strided.algorithm, context.device.kind == .cpu ? .cpuPanels : .tiledGemm, "cpu-implicit needs stride 1")
         let odd = try Conv2D(context: context, name: "conv", input: Shape(channels: 3, height: 7, width: 7), config: Conv2DConfig(filters: 4, size: 3))
         XCTAssertEqual(odd.algorithm, .tiledGemm, "a 5x5 output plane cannot use 16-column panels")
         XCTAssertThrowsError(try Conv2D(context: context, name: "grouped", input: Shape(channels: 4, height: 8, width: 8),
                                         config: Conv2DConfig(filters: 4, size: 3, padding: 1, groups: 2), algorithm: .cpuPanels)) { error in
             XCTAssertTrue("\(error)".contains("groups = 1"), "\(error)")
+        }
+        XCTAssertThrowsError(try Conv2D(context: context, name: "odd", input: Shape(channels: 3, height: 12, width: 12),
+                                        config: Conv2DConfig(filters: 4, size: 3, padding: 1), algorithm: .cpuImplicit)) { error in
+            XCTAssertTrue("\(error)".contains("widths of 4, 8 or a multiple of 16"), "\(error)")
         }
     }
 

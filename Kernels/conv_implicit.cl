@@ -1,0 +1,193 @@
+// Implicit-GEMM convolution for CPU devices (stride 1): the products read their operands
+// straight from a zero-padded copy of the input, so no unfolded columns are written or read.
+//
+// Why: im2col multiplies the data by F*F (25 for 5x5 windows). On PoCL the columns of
+// cifar10-quick cost more memory traffic than the arithmetic (im2col and col2im were a quarter
+// of a training step). A work-item of the forward product walks (c, ky, kx) and loads each
+// 16-lane vector of outputs' inputs from one to four row segments of the padded plane, which
+// stay in L1 while it works.
+//
+// Three uses of two kernels (the host computes the padded copies and the flipped weights):
+//   forward:          y  = conv(pad(x, padding), W)                            conv_implicit_forward
+//   input gradient:   dx = conv(pad(dy, dilation*(F-1) - padding), flip(W)^T)    conv_implicit_forward
+//   weight gradient:  dW += dy * unfold(pad(x))^T                               conv_implicit_weight_gradient
+// where flip(W)^T[c][f][ky][kx] = W[f][c][F-1-ky][F-1-kx] (stride 1 makes the input gradient
+// a convolution too).
+//
+// Compile-time shape: KS (window F), DIL (dilation), OUT_W (width of the plane the forward
+// kernel writes: 4, 8 or a multiple of 16), VW (outputs per work-item: 16 or 32, dividing the
+// plane), RM (rows per work-item). Each 16-lane vector covers 16/SEG row segments of SEG floats.
+
+#ifndef KS
+#define KS 3
+#endif
+#ifndef DIL
+#define DIL 1
+#endif
+#ifndef OUT_W
+#define OUT_W 16
+#endif
+#ifndef VW
+#define VW 32
+#endif
+#ifndef RM
+#define RM 8
+#endif
+#define NV (VW / 16)
+#define SEG (OUT_W < 16 ? OUT_W : 16)
+#define SEGS (16 / SEG)
+
+#if SEGS == 1
+#define LOAD_LANES(src, o) vload16(0, (src) + (o)[0])
+#elif SEGS == 2
+#define LOAD_LANES(src, o) (float16)(vload8(0, (src) + (o)[0]), vload8(0, (src) + (o)[1]))
+#elif SEGS == 4
+#define LOAD_LANES(src, o) (float16)(vload4(0, (src) + (o)[0]), vload4(0, (src) + (o)[1]), \
+                                     vload4(0, (src) + (o)[2]), vload4(0, (src) + (o)[3]))
+#else
+#error "OUT_W must be 4, 8 or a multiple of 16"
+#endif
+
+// y[b][m][p] = sum over (c, ky, kx) of w[m][(c*KS + ky)*KS + kx] * xp[b][c][oy + ky*DIL][ox + kx*DIL]
+// (+ bias[m]), p = oy*OUT_W + ox, for the N = B*P outputs of a chunk; xp is [B][Cin][Hp][Wp].
+// Global size: [N / VW, ceil(M / RM)].
+__kernel void conv_implicit_forward(const int M, const int N, const int P, const int Cin, const int Hp, const int Wp,
+                                    __global const float* restrict w, __global const float* restrict xp,
+                                    __global float* restrict y, const int offY,
+                                    __global const float* restrict bias, const int hasBias) {
+    const int n0 = get_global_id(0) * VW;
+    const int m0 = get_global_id(1) * RM;
+    if (n0 >= N || m0 >= M) return;
+    const int b = n0 / P, p0 = n0 % P;
+    const int oy0 = p0 / OUT_W, ox0 = p0 % OUT_W;
+    __global const float* xb = xp + ((size_t)b * Cin * Hp + oy0) * Wp + ox0;
+    // Offset of each row segment of each 16-lane vector from the work-item's first input.
+    int off[NV][SEGS];
+    #pragma unroll
+    for (int j = 0; j < NV; j++) {
+        #pragma unroll
+        for (int s = 0; s < SEGS; s++) {
+            const int p = p0 + 16 * j + s * SEG;
+            off[j][s] = (p / OUT_W - oy0) * Wp + (p % OUT_W - ox0);
+        }
+    }
+    const int K = Cin * KS * KS;
+    int wRow[RM];
+    #pragma unroll
+    for (int i = 0; i < RM; i++) wRow[i] = min(m0 + i, M - 1) * K;   // rows past M: computed, not stored
+
+    float16 acc[RM][NV];
+    #pragma unroll
+    for (int i = 0; i < RM; i++) {
+        #pragma unroll
+        for (int j = 0; j < NV; j++) acc[i][j] = (float16)(0.0f);
+    }
+    int k = 0;
+    for (int c = 0; c < Cin; c++) {
+        for (int ky = 0; ky < KS; ky++) {
+            __global const float* row = xb + ((size_t)c * Hp + ky * DIL) * Wp;
+            #pragma unroll
+            for (int kx = 0; kx < KS; kx++, k++) {
+                float16 bv[NV];
+                #pragma unroll
+                for (int j = 0; j < NV; j++) bv[j] = LOAD_LANES(row + kx * DIL, off[j]);
+                #pragma unroll
+                for (int i = 0; i < RM; i++) {
+                    const float16 av = (float16)(w[wRow[i] + k]);
+                    #pragma unroll
+                    for (int j = 0; j < NV; j++) acc[i][j] = mad(av, bv[j], acc[i][j]);
+                }
+            }
+        }
+    }
+    #pragma unroll
+    for (int i = 0; i < RM; i++) {
+        const int m = m0 + i;
+        if (m >= M) break;
+        const float16 shift = (float16)(hasBias ? bias[m] : 0.0f);
+        __global float* out = y + offY + ((size_t)b * M + m) * P + p0;
+        #pragma unroll
+        for (int j = 0; j < NV; j++) vstore16(acc[i][j] + shift, j, out);
+    }
+}
+
+// dw[f][row] += sum over the chunk's outputs n = (b, oy, ox) of dy[b][f][oy][ox] * xp(row, n),
+// xp(row, n) = xp[b][c][oy + ky*DIL][ox + kx*DIL] with row = (c*KS + ky)*KS + kx. The output
+// gradient comes transposed into channel panels [ceil(F / VW)][B*H2*OUT_W][VW] (conv_cpu.cl's
+// nchw_to_channel_panels); rows = Cin*KS*KS. Global size: [ceil(F / VW), ceil(rows / RM)].
+__kernel void conv_implicit_weight_gradient(const int rows, const int F, const int B, const int H2,
+                                            const int Cin, const int Hp, const int Wp,
+                                            __global const float* restrict xp, __global const float* restrict panels,
+                                            __global float* restrict dw) {
+    const int f0 = get_global_id(0) * VW;
+    const int m0 = get_global_id(1) * RM;
+    if (f0 >= F || m0 >= rows) return;
+    int aOff[RM];
+    #pragma unroll
+    for (int i = 0; i < RM; i++) {
+        const int m = min(m0 + i, rows - 1);
+        const int c = m / (KS * KS), ky = (m / KS) % KS, kx = m % KS;
+        aOff[i] = (c * Hp + ky * DIL) * Wp + kx * DIL;
+    }
+    float16 acc[RM][NV];
+    #pragma unroll
+    for (int i = 0; i < RM; i++) {
+        #pragma unroll
+        for (int j = 0; j < NV; j++) acc[i][j] = (float16)(0.0f);
+    }
+    __global const float* bp = panels + (size_t)(f0 / VW) * B * H2 * OUT_W * VW;
+    for (int b = 0; b < B; b++) {
+        for (int oy = 0; oy < H2; oy++) {
+            __global const float* a = xp + ((size_t)b * Cin * Hp + oy) * Wp;
+            for (int ox = 0; ox < OUT_W; ox++, bp += VW) {
+                float16 bv[NV];
+                #pragma unroll
+                for (int j = 0; j < NV; j++) bv[j] = vload16(j, bp);
+                #pragma unroll
+                for (int i = 0; i < RM; i++) {
+                    const float16 av = (float16)(a[aOff[i] + ox]);
+                    #pragma unroll
+                    for (int j = 0; j < NV; j++) acc[i][j] = mad(av, bv[j], acc[i][j]);
+                }
+            }
+        }
+    }
+    #pragma unroll
+    for (int i = 0; i < RM; i++) {
+        const int m = m0 + i;
+        if (m >= rows) break;
+        float lanes[VW];
+        #pragma unroll
+        for (int j = 0; j < NV; j++) vstore16(acc[i][j], j, lanes);
+        for (int t = 0; t < VW && f0 + t < F; t++) dw[(size_t)(f0 + t) * rows + m] += lanes[t];
+    }
+}
+
+// dst[plane][pad + y][pad + x] = src[plane][y][x] with zeros around: [planes][H + 2pad][W + 2pad].
+// One work-item per plane. Global size: [planes].
+__kernel void pad_planes(__global const float* restrict src, const int offSrc, const int planes,
+                         const int H, const int W, const int pad, __global float* restrict dst) {
+    const int plane = get_global_id(0);
+    if (plane >= planes) return;
+    const int Hp = H + 2 * pad, Wp = W + 2 * pad;
+    __global const float* in = src + offSrc + (size_t)plane * H * W;
+    __global float* out = dst + (size_t)plane * Hp * Wp;
+    for (int i = 0; i < pad * Wp; i++) out[i] = 0.0f;
+    for (int y = 0; y < H; y++) {
+        __global float* row = out + (pad + y) * Wp;
+        for (int x = 0; x < pad; x++) row[x] = 0.0f;
+        for (int x = 0; x < W; x++) row[pad + x] = in[y * W + x];
+        for (int x = pad + W; x < Wp; x++) row[x] = 0.0f;
+    }
+    for (int i = (pad + H) * Wp; i < Hp * Wp; i++) out[i] = 0.0f;
+}
+
+// wt[c][f][ky][kx] = w[f][c][KS-1-ky][KS-1-kx]: the weights of the input-gradient convolution.
+// Global size: [F * C * KS * KS].
+__kernel void flip_transpose_weights(__global const float* restrict w, const int F, const int C,
+                                     __global float* restrict wt) {
+    const int index = get_global_id(0);
+    if (index >= F * C * KS * KS) return;
+    const int kx = index % KS, ky = (index / KS) % KS, f = (index / (KS * KS)) % F, c = index / (KS * KS * F);
+    wt[index] = w[((f * C + c) * KS + (KS - 1 - ky)) * KS + (KS - 1 - kx)];
+}

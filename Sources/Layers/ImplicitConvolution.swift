@@ -1,0 +1,163 @@
+import OpenCLRuntime
+
+/// The cpu-implicit convolution (Kernels/conv_implicit.cl): products that read a zero-padded
+/// copy of their input instead of unfolded columns, for stride-1 convolutions on CPU devices.
+///
+/// Per chunk of images, forward pads x and runs one product. Backward transposes dy into
+/// channel panels for the weight gradient (reading the padded x again), then, for the input
+/// gradient, pads dy by dilation*(F-1) - padding and convolves it with the flipped, transposed
+/// weights. The scratch buffers belong to this object; `Conv2D` sizes its chunks from
+/// `floatsPerImage`.
+final class ImplicitConvolution {
+    /// Rows per work-item, as in `PanelConvolution`.
+    static let registerRows = 8
+
+    private let context: ComputeContext
+    private let input: Shape, output: Shape, config: Conv2DConfig
+    private let outputWidth: Int, inputGradientWidth: Int, filterWidth: Int
+    private let padInput, forwardProduct, padGradient, flipWeights, inputGradientProduct, weightGradientProduct,
+                transposeGradient, biasGradient: Kernel
+    private var paddedInput, paddedGradient, gradientPanels: DeviceBuffer<Float>?
+    private let flippedWeights: DeviceBuffer<Float>
+    private var reservedChunk = 0
+
+    /// Zero padding of the output gradient that turns the input gradient into a convolution.
+    private var gradientPadding: Int { config.dilation * (config.size - 1) - config.padding }
+    private var paddedInputShape: (height: Int, width: Int) { (input.height + 2 * config.padding, input.width + 2 * config.padding) }
+    private var paddedGradientShape: (height: Int, width: Int) {
+        (output.height + 2 * gradientPadding, output.width + 2 * gradientPadding)
+    }
+    private var filterPanels: Int { (config.filters + filterWidth - 1) / filterWidth }
+
+    /// Why cpu-implicit cannot run this layer, or nil when it can.
+    static func refusal(input: Shape, config: Conv2DConfig, output: Shape) -> String? {
+        func planeFits(width: Int, height: Int) -> Bool {
+            (width == 4 || width == 8 || width % 16 == 0) && (width * height) % 16 == 0
+        }
+        if config.groups != 1 { return "groups is \(config.groups); the cpu-implicit convolution needs groups = 1" }
+        if config.stride != 1 { return "stride is \(config.stride); the cpu-implicit convolution needs stride 1" }
+        if config.padding > config.dilation * (config.size - 1) {
+            return "padding \(config.padding) is wider than the window; the cpu-implicit convolution cannot run it"
+        }
+        if !planeFits(width: output.width, height: output.height) || !planeFits(width: input.width, height: input.height) {
+            return "planes of \(input.width)x\(input.height) in and \(output.width)x\(output.height) out: the cpu-implicit "
+                + "convolution needs widths of 4, 8 or a multiple of 16 and planes of a multiple of 16 pixels"
+        }
+        return nil
+    }
+
+    init(context: ComputeContext, input: Shape, output: Shape, config: Conv2DConfig) throws {
+        self.context = context
+        self.input = input
+        self.output = output
+        self.config = config
+        outputWidth = (output.height * output.width) % 32 == 0 ? 32 : 16
+        inputGradientWidth = (input.height * input.width) % 32 == 0 ? 32 : 16
+        filterWidth = config.filters > 16 ? 32 : 16
+        func program(_ file: String, _ defines: [String: Int]) throws -> Program {
+            var all = ["KS": config.size, "DIL": config.dilation, "RM": Self.registerRows]
+            all.merge(defines) { $1 }
+            return try LayerPrograms.program(file, context: context, defines: all.mapValues { "\($0)" })
+        }
+        let forward = try program("conv_implicit.cl", ["OUT_W": output.width, "VW": outputWidth])
+        let backward = try program("conv_implicit.cl", ["OUT_W": input.width, "VW": inputGradientWidth])
+        let weights = try program("conv_implicit.cl", ["OUT_W": output.width, "VW": filterWidth])
+        let panels = try program("conv_cpu.cl", ["VW": filterWidth])
+        padInput = try forward.kernel("pad_planes")
+        forwardProduct = try forward.kernel("conv_implicit_forward")
+        padGradient = try backward.kernel("pad_planes")
+        flipWeights = try backward.kernel("flip_transpose_weights")
+        inputGradientProduct = try backward.kernel("conv_implicit_forward")
+        weightGradientProduct = try weights.kernel("conv_implicit_weight_gradient")
+        transposeGradient = try panels.kernel("nchw_to_channel_panels")
+        biasGradient = try panels.kernel("bias_gradient_rows")
+        flippedWeights = try context.buffer(Float.self, count: config.filters * input.channels * config.size * config.size,
+                                            label: "conv.flipped weights")
+    }
+
+    /// Scratch floats per image of a chunk: padded input, padded output gradient, gradient panels.
+    var floatsPerImage: Int {
+        input.channels * paddedInputShape.height * paddedInputShape.width
+            + config.filters * paddedGradientShape.height * paddedGradientShape.width
+            + filterPanels * filterWidth * output.height * output.width
+    }
+
+    /// Scratch bytes for chunks of `chunk` images, as `reserve(chunk:)` allocates them
+    /// (the flipped weights are allocated with the layer and counted here too).
+    func scratchBytes(chunk: Int) -> Int {
+        let stride = MemoryLayout<Float>.stride
+        let perChunk = [input.channels * paddedInputShape.height * paddedInputShape.width,
+                        config.filters * paddedGradientShape.height * paddedGradientShape.width,
+                        filterPanels * filterWidth * output.height * output.width].map { max($0 * chunk, 1) }
+        return (perChunk.reduce(0, +) + flippedWeights.count) * stride
+    }
+
+    func reserve(chunk: Int) throws {
+        guard chunk > reservedChunk else { return }
+        paddedInput = nil
+        paddedGradient = nil
+        gradientPanels = nil
+        let (hp, wp) = paddedInputShape, (hq, wq) = paddedGradientShape
+        paddedInput = try context.buffer(Float.self, count: max(chunk * input.channels * hp * wp, 1), label: "conv.padded input")
+        paddedGradient = try context.buffer(Float.self, count: max(chunk * config.filters * hq * wq, 1), label: "conv.padded gradient")
+        gradientPanels = try context.buffer(Float.self, count: max(chunk * filterPanels * filterWidth * output.height * output.width, 1),
+                                            label: "conv.gradient panels")
+        reservedChunk = chunk
+    }
+
+    private func launchProduct(_ kernel: Kernel, columns: Int, width: Int, rows: Int) throws {
+        // One work-item per work-group, as in PanelConvolution.
+        try context.launch(kernel, global: [(columns + width - 1) / width, (rows + Self.registerRows - 1) / Self.registerRows],
+                           local: [1, 1])
+    }
+
+    /// Writes the zero-padded copy of x[first ..< first+count] that forward and the weight gradient read.
+    func padInput(_ x: DeviceBuffer<Float>, first: Int, count: Int) throws {
+        try padInput.setArgs(x, first * input.count, count * input.channels, input.height, input.width, config.padding, paddedInput!)
+        try context.launch(padInput, global: [count * input.channels], local: [1])
+    }
+
+    /// y[first ..< first+count] from the padded input.
+    func forward(weight: DeviceBuffer<Float>, bias: DeviceBuffer<Float>?, output y: DeviceBuffer<Float>, first: Int, count: Int) throws {
+        let pixels = output.height * output.width
+        let (hp, wp) = paddedInputShape
+        try forwardProduct.setArgs(config.filters, count * pixels, pixels, input.channels, hp, wp, weight, paddedInput!,
+                                   y, first * output.count, bias ?? weight, bias == nil ? 0 : 1)
+        try launchProduct(forwardProduct, columns: count * pixels, width: outputWidth, rows: config.filters)
+    }
+
+    func accumulateBiasGradient(outputGradient dy: DeviceBuffer<Float>, biasGradient db: DeviceBuffer<Float>, batch: Int) throws {
+        try biasGradient.setArgs(dy, config.filters, output.height * output.width, batch, db)
+        try context.launch(biasGradient, global: [config.filters], local: [1])
+    }
+
+    /// weightGradient += dy * unfold(padded input)^T for the chunk (the padded input must hold it).
+    func accumulateWeightGradient(outputGradient dy: DeviceBuffer<Float>, weightGradient: DeviceBuffer<Float>,
+                                  first: Int, count: Int) throws {
+        let rows = input.channels * config.size * config.size
+        let (hp, wp) = paddedInputShape
+        try transposeGradient.setArgs(dy, first * output.count, config.filters, output.height * output.width, count, gradientPanels!)
+        try context.launch(transposeGradient, global: [count, filterPanels], local: [1, 1])
+        try weightGradientProduct.setArgs(rows, config.filters, count, output.height, input.channels, hp, wp,
+                                          paddedInput!, gradientPanels!, weightGradient)
+        try launchProduct(weightGradientProduct, columns: config.filters, width: filterWidth, rows: rows)
+    }
+
+    /// The flipped, transposed weights for this step's input gradients (once per backward pass).
+    func prepareInputGradient(weight: DeviceBuffer<Float>) throws {
+        try flipWeights.setArgs(weight, config.filters, input.channels, flippedWeights)
+        try LayerPrograms.launchElementwise(flipWeights, count: flippedWeights.count, context: context)
+    }
+
+    /// dx[first ..< first+count] = conv(pad(dy), flipped weights).
+    func inputGradient(outputGradient dy: DeviceBuffer<Float>, inputGradient dx: DeviceBuffer<Float>, first: Int, count: Int) throws {
+        let (hq, wq) = paddedGradientShape
+        let pixels = input.height * input.width
+        try padGradient.setArgs(dy, first * output.count, count * config.filters, output.height, output.width, gradientPadding,
+                                paddedGradient!)
+        try context.launch(padGradient, global: [count * config.filters], local: [1])
+        try inputGradientProduct.setArgs(input.channels, count * pixels, pixels, config.filters, hq, wq, flippedWeights,
+                                         paddedGradient!, dx, first * input.count, flippedWeights, 0)
+        try launchProduct(inputGradientProduct, columns: count * pixels, width: inputGradientWidth, rows: input.channels)
+    }
+}
