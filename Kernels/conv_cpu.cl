@@ -250,10 +250,16 @@ __kernel void bias_gradient_rows(__global const float* restrict dy, const int K,
                                  __global float* db) {
     const int k = get_global_id(0);
     if (k >= K) return;
+    // Sixteen partial sums: one chain of dependent additions would wait on each add's latency.
+    float16 partial = (float16)(0.0f);
     float sum = 0.0f;
     for (int b = 0; b < B; b++) {
         __global const float* row = dy + ((size_t)b * K + k) * P;
-        for (int p = 0; p < P; p++) sum += row[p];
+        int p = 0;
+        for (; p + 16 <= P; p += 16) partial += vload16(0, row + p);
+        for (; p < P; p++) sum += row[p];
     }
-    db[k] += sum;
+    const float8 half8 = partial.lo + partial.hi;
+    const float4 half4 = half8.lo + half8.hi;
+    db[k] += sum + (half4.x + half4.y + half4.z + half4.w);
 }
