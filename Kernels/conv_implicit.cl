@@ -10,7 +10,7 @@
 // Three uses of two kernels (the host computes the padded copies and the flipped weights):
 //   forward:          y  = conv(pad(x, padding), W)                            conv_implicit_forward
 //   input gradient:   dx = conv(pad(dy, dilation*(F-1) - padding), flip(W)^T)    conv_implicit_forward
-//   weight gradient:  dW += dy * unfold(pad(x))^T                               conv_implicit_weight_gradient
+//   weight gradient:  dW += dy * unfold(pad(x))^T, as dot products along the outputs  conv_implicit_weight_gradient
 // where flip(W)^T[c][f][ky][kx] = W[f][c][F-1-ky][F-1-kx] (stride 1 makes the input gradient
 // a convolution too).
 //
@@ -111,55 +111,72 @@ __kernel void conv_implicit_forward(const int M, const int N, const int P, const
     }
 }
 
-// dw[f][row] += sum over the chunk's outputs n = (b, oy, ox) of dy[b][f][oy][ox] * xp(row, n),
-// xp(row, n) = xp[b][c][oy + ky*DIL][ox + kx*DIL] with row = (c*KS + ky)*KS + kx. The output
-// gradient comes transposed into channel panels [ceil(F / VW)][B*H2*OUT_W][VW] (conv_cpu.cl's
-// nchw_to_channel_panels); rows = Cin*KS*KS. Global size: [ceil(F / VW), ceil(rows / RM)].
-__kernel void conv_implicit_weight_gradient(const int rows, const int F, const int B, const int H2,
+// dw[f][row] += sum over the chunk's outputs n = (b, p) of dy[b][f][p] * xp(row, n), with
+// xp(row, n) = xp[b][c][oy + ky*DIL][ox + kx*DIL] and row = (c*KS + ky)*KS + kx. A work-item
+// holds RF filters x RR rows of dot products whose 16 lanes are 16 consecutive outputs: per
+// step it loads RF vectors of dy and RR of the padded input (both contiguous rows, no
+// transposed copy of dy) and reduces the lanes once at the end. rows = Cin*KS*KS.
+// Global size: [ceil(F / RF), ceil(rows / RR)].
+#ifndef RF
+#define RF 4
+#endif
+#ifndef RR
+#define RR 6
+#endif
+__kernel void conv_implicit_weight_gradient(const int rows, const int F, const int B, const int P,
                                             const int Cin, const int Hp, const int Wp,
-                                            __global const float* restrict xp, __global const float* restrict panels,
+                                            __global const float* restrict xp, __global const float* restrict dy, const int offY,
                                             __global float* restrict dw) {
-    const int f0 = get_global_id(0) * VW;
-    const int m0 = get_global_id(1) * RM;
-    if (f0 >= F || m0 >= rows) return;
-    int aOff[RM];
+    const int f0 = get_global_id(0) * RF;
+    const int r0 = get_global_id(1) * RR;
+    if (f0 >= F || r0 >= rows) return;
+    int fRow[RF], xOff[RR];
     #pragma unroll
-    for (int i = 0; i < RM; i++) {
-        const int m = min(m0 + i, rows - 1);
-        const int c = m / (KS * KS), ky = (m / KS) % KS, kx = m % KS;
-        aOff[i] = (c * Hp + ky * DIL) * Wp + kx * DIL;
+    for (int i = 0; i < RF; i++) fRow[i] = min(f0 + i, F - 1) * P;      // past F or rows: computed, not stored
+    #pragma unroll
+    for (int j = 0; j < RR; j++) {
+        const int r = min(r0 + j, rows - 1);
+        const int c = r / (KS * KS), ky = (r / KS) % KS, kx = r % KS;
+        xOff[j] = (c * Hp + ky * DIL) * Wp + kx * DIL;
     }
-    float16 acc[RM][NV];
+    // Row segments of a 16-output vector: 16 outputs start a row when OUT_W <= 16.
+    int off[SEGS];
     #pragma unroll
-    for (int i = 0; i < RM; i++) {
+    for (int s = 0; s < SEGS; s++) off[s] = s * Wp;
+    float16 acc[RF][RR];
+    #pragma unroll
+    for (int i = 0; i < RF; i++) {
         #pragma unroll
-        for (int j = 0; j < NV; j++) acc[i][j] = (float16)(0.0f);
+        for (int j = 0; j < RR; j++) acc[i][j] = (float16)(0.0f);
     }
-    __global const float* bp = panels + (size_t)(f0 / VW) * B * H2 * OUT_W * VW;
     for (int b = 0; b < B; b++) {
-        for (int oy = 0; oy < H2; oy++) {
-            __global const float* a = xp + ((size_t)b * Cin * Hp + oy) * Wp;
-            for (int ox = 0; ox < OUT_W; ox++, bp += VW) {
-                float16 bv[NV];
+        __global const float* dyb = dy + offY + (size_t)b * F * P;
+        __global const float* xb = xp + (size_t)b * Cin * Hp * Wp;
+        for (int p0 = 0, oy = 0, ox = 0; p0 < P; p0 += 16) {
+            __global const float* src = xb + oy * Wp + ox;
+            float16 d[RF];
+            #pragma unroll
+            for (int i = 0; i < RF; i++) d[i] = vload16(0, dyb + fRow[i] + p0);
+            #pragma unroll
+            for (int j = 0; j < RR; j++) {
+                const float16 x = LOAD_LANES(src + xOff[j], off);
                 #pragma unroll
-                for (int j = 0; j < NV; j++) bv[j] = vload16(j, bp);
-                #pragma unroll
-                for (int i = 0; i < RM; i++) {
-                    const float16 av = (float16)(a[aOff[i] + ox]);
-                    #pragma unroll
-                    for (int j = 0; j < NV; j++) acc[i][j] = mad(av, bv[j], acc[i][j]);
-                }
+                for (int i = 0; i < RF; i++) acc[i][j] = mad(d[i], x, acc[i][j]);
             }
+            ox += 16;   // the next 16 outputs: along the row, or from the start of a later row
+            if (ox >= OUT_W) { oy += ox / OUT_W; ox = 0; }
         }
     }
     #pragma unroll
-    for (int i = 0; i < RM; i++) {
-        const int m = m0 + i;
-        if (m >= rows) break;
-        float lanes[VW];
+    for (int i = 0; i < RF; i++) {
+        if (f0 + i >= F) break;
         #pragma unroll
-        for (int j = 0; j < NV; j++) vstore16(acc[i][j], j, lanes);
-        for (int t = 0; t < VW && f0 + t < F; t++) dw[(size_t)(f0 + t) * rows + m] += lanes[t];
+        for (int j = 0; j < RR; j++) {
+            if (r0 + j >= rows) break;
+            const float8 h8 = acc[i][j].lo + acc[i][j].hi;
+            const float4 h4 = h8.lo + h8.hi;
+            dw[(size_t)(f0 + i) * rows + r0 + j] += h4.x + h4.y + h4.z + h4.w;
+        }
     }
 }
 

@@ -3,21 +3,23 @@ import OpenCLRuntime
 /// The cpu-implicit convolution (Kernels/conv_implicit.cl): products that read a zero-padded
 /// copy of their input instead of unfolded columns, for stride-1 convolutions on CPU devices.
 ///
-/// Per chunk of images, forward pads x and runs one product. Backward transposes dy into
-/// channel panels for the weight gradient (reading the padded x again), then, for the input
-/// gradient, pads dy by dilation*(F-1) - padding and convolves it with the flipped, transposed
-/// weights. The scratch buffers belong to this object; `Conv2D` sizes its chunks from
+/// Per chunk of images, forward pads x and runs one product. Backward takes the weight
+/// gradient as dot products of dy with the padded x, then, for the input gradient, pads dy by
+/// dilation*(F-1) - padding and convolves it with the flipped, transposed weights. The scratch buffers belong to this object; `Conv2D` sizes its chunks from
 /// `floatsPerImage`.
 final class ImplicitConvolution {
-    /// Rows per work-item, as in `PanelConvolution`.
+    /// Rows per work-item of the convolution products, as in `PanelConvolution`.
     static let registerRows = 8
+    /// Filters x weight rows per work-item of the weight gradient: 24 float16 accumulators
+    /// (PoCL, cifar10-quick: 4x6 14.5 ms per step; 4x7, 6x4 and 3x8 15-17 ms).
+    static let gradientFilters = 4, gradientRows = 6
 
     private let context: ComputeContext
     private let input: Shape, output: Shape, config: Conv2DConfig
-    private let outputWidth: Int, inputGradientWidth: Int, filterWidth: Int
+    private let outputWidth: Int, inputGradientWidth: Int
     private let padInput, forwardProduct, padGradient, flipWeights, inputGradientProduct, weightGradientProduct,
-                transposeGradient, biasGradient: Kernel
-    private var paddedInput, paddedGradient, gradientPanels: DeviceBuffer<Float>?
+                biasGradient: Kernel
+    private var paddedInput, paddedGradient: DeviceBuffer<Float>?
     private let flippedWeights: DeviceBuffer<Float>
     private var reservedChunk = 0
 
@@ -27,7 +29,6 @@ final class ImplicitConvolution {
     private var paddedGradientShape: (height: Int, width: Int) {
         (output.height + 2 * gradientPadding, output.width + 2 * gradientPadding)
     }
-    private var filterPanels: Int { (config.filters + filterWidth - 1) / filterWidth }
 
     /// Why cpu-implicit cannot run this layer, or nil when it can.
     static func refusal(input: Shape, config: Conv2DConfig, output: Shape) -> String? {
@@ -53,7 +54,6 @@ final class ImplicitConvolution {
         self.config = config
         outputWidth = (output.height * output.width) % 32 == 0 ? 32 : 16
         inputGradientWidth = (input.height * input.width) % 32 == 0 ? 32 : 16
-        filterWidth = config.filters > 16 ? 32 : 16
         func program(_ file: String, _ defines: [String: Int]) throws -> Program {
             var all = ["KS": config.size, "DIL": config.dilation, "RM": Self.registerRows]
             all.merge(defines) { $1 }
@@ -61,25 +61,24 @@ final class ImplicitConvolution {
         }
         let forward = try program("conv_implicit.cl", ["OUT_W": output.width, "VW": outputWidth])
         let backward = try program("conv_implicit.cl", ["OUT_W": input.width, "VW": inputGradientWidth])
-        let weights = try program("conv_implicit.cl", ["OUT_W": output.width, "VW": filterWidth])
-        let panels = try program("conv_cpu.cl", ["VW": filterWidth])
+        let weights = try program("conv_implicit.cl", ["OUT_W": output.width, "VW": outputWidth,
+                                                       "RF": Self.gradientFilters, "RR": Self.gradientRows])
+        let cpu = try program("conv_cpu.cl", [:])
         padInput = try forward.kernel("pad_planes")
         forwardProduct = try forward.kernel("conv_implicit_forward")
         padGradient = try backward.kernel("pad_planes")
         flipWeights = try backward.kernel("flip_transpose_weights")
         inputGradientProduct = try backward.kernel("conv_implicit_forward")
         weightGradientProduct = try weights.kernel("conv_implicit_weight_gradient")
-        transposeGradient = try panels.kernel("nchw_to_channel_panels")
-        biasGradient = try panels.kernel("bias_gradient_rows")
+        biasGradient = try cpu.kernel("bias_gradient_rows")
         flippedWeights = try context.buffer(Float.self, count: config.filters * input.channels * config.size * config.size,
                                             label: "conv.flipped weights")
     }
 
-    /// Scratch floats per image of a chunk: padded input, padded output gradient, gradient panels.
+    /// Scratch floats per image of a chunk: the padded input and the padded output gradient.
     var floatsPerImage: Int {
         input.channels * paddedInputShape.height * paddedInputShape.width
             + config.filters * paddedGradientShape.height * paddedGradientShape.width
-            + filterPanels * filterWidth * output.height * output.width
     }
 
     /// Scratch bytes for chunks of `chunk` images, as `reserve(chunk:)` allocates them
@@ -87,8 +86,7 @@ final class ImplicitConvolution {
     func scratchBytes(chunk: Int) -> Int {
         let stride = MemoryLayout<Float>.stride
         let perChunk = [input.channels * paddedInputShape.height * paddedInputShape.width,
-                        config.filters * paddedGradientShape.height * paddedGradientShape.width,
-                        filterPanels * filterWidth * output.height * output.width].map { max($0 * chunk, 1) }
+                        config.filters * paddedGradientShape.height * paddedGradientShape.width].map { max($0 * chunk, 1) }
         return (perChunk.reduce(0, +) + flippedWeights.count) * stride
     }
 
@@ -96,12 +94,9 @@ final class ImplicitConvolution {
         guard chunk > reservedChunk else { return }
         paddedInput = nil
         paddedGradient = nil
-        gradientPanels = nil
         let (hp, wp) = paddedInputShape, (hq, wq) = paddedGradientShape
         paddedInput = try context.buffer(Float.self, count: max(chunk * input.channels * hp * wp, 1), label: "conv.padded input")
         paddedGradient = try context.buffer(Float.self, count: max(chunk * config.filters * hq * wq, 1), label: "conv.padded gradient")
-        gradientPanels = try context.buffer(Float.self, count: max(chunk * filterPanels * filterWidth * output.height * output.width, 1),
-                                            label: "conv.gradient panels")
         reservedChunk = chunk
     }
 
@@ -136,11 +131,11 @@ final class ImplicitConvolution {
                                   first: Int, count: Int) throws {
         let rows = input.channels * config.size * config.size
         let (hp, wp) = paddedInputShape
-        try transposeGradient.setArgs(dy, first * output.count, config.filters, output.height * output.width, count, gradientPanels!)
-        try context.launch(transposeGradient, global: [count, filterPanels], local: [1, 1])
-        try weightGradientProduct.setArgs(rows, config.filters, count, output.height, input.channels, hp, wp,
-                                          paddedInput!, gradientPanels!, weightGradient)
-        try launchProduct(weightGradientProduct, columns: config.filters, width: filterWidth, rows: rows)
+        try weightGradientProduct.setArgs(rows, config.filters, count, output.height * output.width, input.channels, hp, wp,
+                                          paddedInput!, dy, first * output.count, weightGradient)
+        let filterBlocks = (config.filters + Self.gradientFilters - 1) / Self.gradientFilters
+        let rowBlocks = (rows + Self.gradientRows - 1) / Self.gradientRows
+        try context.launch(weightGradientProduct, global: [filterBlocks, rowBlocks], local: [1, 1])
     }
 
     /// The flipped, transposed weights for this step's input gradients (once per backward pass).
