@@ -32,13 +32,16 @@ final class OclgrindSmokeTests: XCTestCase {
     func testConvForwardAndBackward() throws {
         var random = SeededGenerator(seed: 4)
         let small = Shape(channels: 2, height: 5, width: 5)
-        // Both algorithms; the cpu-panels cases have output planes of 16 and 64 pixels (panels
-        // of 16 and 32 columns) and 17 filters (a padded filter panel).
+        // Every algorithm; the CPU ones with planes of 16 to 256 pixels (vectors of 4, 8 and 16
+        // pixels of a row), 17 filters (a partial register block) and a valid (unpadded) window.
         let cases: [(Shape, Conv2DConfig, ConvAlgorithm)] = [
             (small, Conv2DConfig(filters: 3, size: 3, stride: 2, padding: 1), .tiledGemm),
             (small, Conv2DConfig(filters: 4, size: 3, padding: 2, dilation: 2, groups: 2, bias: false), .tiledGemm),
             (Shape(channels: 2, height: 4, width: 4), Conv2DConfig(filters: 17, size: 3, padding: 1), .cpuPanels),
             (Shape(channels: 2, height: 8, width: 8), Conv2DConfig(filters: 3, size: 3, stride: 1, padding: 1, bias: false), .cpuPanels),
+            (Shape(channels: 2, height: 4, width: 4), Conv2DConfig(filters: 17, size: 3, padding: 1), .cpuImplicit),
+            (Shape(channels: 3, height: 8, width: 8), Conv2DConfig(filters: 5, size: 5), .cpuImplicit),
+            (Shape(channels: 2, height: 16, width: 16), Conv2DConfig(filters: 3, size: 3, padding: 1, bias: false), .cpuImplicit),
         ]
         for (input, config, algorithm) in cases {
             let batch = 2
