@@ -15,7 +15,7 @@ public struct TrainingBenchmark {
         public let forwardMilliseconds: Double
         public let backwardMilliseconds: Double
         public let forwardGFLOPS: Double
-        /// Backward work counted as twice the forward (input and weight gradients).
+        /// Backward work counted as twice the forward (input and weight gradients), once in the first layer.
         public let backwardGFLOPS: Double
         public let forwardFractionOfPeak: Double
     }
@@ -74,7 +74,9 @@ public struct TrainingBenchmark {
         _ = try losses.read(count: 1)   // the last step's results are on the host: everything ran
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         let peak = measurePeak ? try DevicePeak.measureGFLOPS(context: context) : .nan
-        let flopsPerImage = network.layers.reduce(0) { $0 + $1.forwardFLOPsPerImage }
+        let flopsPerImage = network.layers.indices.reduce(0.0) { total, index in
+            total + Double(network.layers[index].forwardFLOPsPerImage) * (1 + Self.backwardFactor(layer: network.layers[index], index: index))
+        }
         let timings = measureLayers ? try layerTimings(input: images, peak: peak) : []
         var kernelTimings: [KernelTiming] = []
         if measureKernels {
@@ -93,7 +95,7 @@ public struct TrainingBenchmark {
         return Report(pipeline: setup.config.name, device: context.device.name, deviceType: context.device.kind.rawValue,
                       batch: batch, steps: steps, imagesPerSecond: Double(batch * steps) / seconds,
                       millisecondsPerStep: seconds * 1000 / Double(steps), peakGFLOPS: peak,
-                      trainingGFLOPS: 3 * Double(flopsPerImage) * Double(batch * steps) / seconds / 1e9, layers: timings,
+                      trainingGFLOPS: flopsPerImage * Double(batch * steps) / seconds / 1e9, layers: timings,
                       kernels: kernelTimings)
     }
 
@@ -129,10 +131,17 @@ public struct TrainingBenchmark {
             let flops = Double(layer.forwardFLOPsPerImage * batch)
             rows.append(LayerTiming(layer: layer.name, outputShape: layer.outputShape.description, kernels: Self.kernels(of: layer),
                                     forwardMilliseconds: forward * 1000, backwardMilliseconds: backward * 1000,
-                                    forwardGFLOPS: flops / forward / 1e9, backwardGFLOPS: 2 * flops / backward / 1e9,
+                                    forwardGFLOPS: flops / forward / 1e9, backwardGFLOPS: Self.backwardFactor(layer: layer, index: index) * flops / backward / 1e9,
                                     forwardFractionOfPeak: peak.isNaN ? .nan : flops / forward / 1e9 / peak))
         }
         return rows
+    }
+
+    /// Backward work as a multiple of the forward's: input and parameter gradients (2), except
+    /// that the first layer computes no input gradient (1 with parameters, else nothing).
+    static func backwardFactor(layer: Layer, index: Int) -> Double {
+        guard index == 0 else { return 2 }
+        return layer.parameters.isEmpty ? 0 : 1
     }
 
     static func kernels(of layer: Layer) -> String {

@@ -66,7 +66,7 @@ struct BenchCommand: ParsableCommand {
     private func printTables(_ report: TrainingBenchmark.Report, inputImagesPerSecond: Double?,
                              reference: ReferenceTrainingBenchmark.Report?) {
         print("\(report.pipeline) on \(report.device) (\(report.deviceType)), batch \(report.batch), \(report.steps) steps")
-        print(String(format: "training: %.1f images/s, %.2f ms/step, %.1f GFLOP/s (forward+backward counted as 3x forward)",
+        print(String(format: "training: %.1f images/s, %.2f ms/step, %.1f GFLOP/s (backward counted as 2x forward; 1x in the first layer)",
                      report.imagesPerSecond, report.millisecondsPerStep, report.trainingGFLOPS))
         if !report.peakGFLOPS.isNaN {
             print(String(format: "device FP32 peak (multiply-add kernel): %.1f GFLOP/s; training reaches %.1f%%",
