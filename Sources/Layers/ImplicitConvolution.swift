@@ -5,8 +5,8 @@ import OpenCLRuntime
 ///
 /// Per chunk of images, forward pads x and runs one product. Backward takes the weight
 /// gradient as dot products of dy with the padded x, then, for the input gradient, pads dy by
-/// dilation*(F-1) - padding and convolves it with the flipped, transposed weights. The scratch buffers belong to this object; `Conv2D` sizes its chunks from
-/// `floatsPerImage`.
+/// dilation*(F-1) - padding and convolves it with the flipped, transposed weights. The scratch
+/// buffers belong to this object; `Conv2D` sizes its chunks from `floatsPerImage`.
 final class ImplicitConvolution {
     /// Rows per work-item of the convolution products, as in `PanelConvolution`.
     static let registerRows = 8
