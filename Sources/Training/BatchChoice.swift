@@ -30,11 +30,12 @@ public struct BatchChoice: Sendable {
         let fraction = config.train.memoryFraction
         let budget = Int(Double(memory) * fraction)
         let slots = MemoryPlan.inputSlots(prefetch: config.data.prefetch)
+        let flip = config.train.tta == .flip
         func plan(_ batch: Int) -> MemoryPlan {
-            MemoryPlan(inputShape: network.inputShape, layers: network.layers, batch: batch, stagingSlots: slots)
+            MemoryPlan(inputShape: network.inputShape, layers: network.layers, batch: batch, stagingSlots: slots, flipBuffer: flip)
         }
         func largest() -> Int? {
-            MemoryPlan.largestBatch(inputShape: network.inputShape, layers: network.layers, stagingSlots: slots,
+            MemoryPlan.largestBatch(inputShape: network.inputShape, layers: network.layers, stagingSlots: slots, flipBuffer: flip,
                                     cap: min(config.train.maxBatch, trainCount), memory: memory, fraction: fraction,
                                     maxAllocation: maxAllocation)
         }

@@ -23,9 +23,11 @@ public struct MemoryPlan: Sendable, Encodable {
 
     public let batch: Int
     public let rows: [Row]
-    /// Input images and labels in device slots, plus per-sample loss buffers.
+    /// Input images and labels in device slots, plus per-sample loss buffers and, with flip
+    /// test-time augmentation, the mirrored copy of an input batch that validation makes.
     public let stagingBytes: Int
     public let stagingSlots: Int
+    public let flipBuffer: Bool
 
     public var totalBytes: Int { rows.reduce(stagingBytes) { $0 + $1.totalBytes } }
     public var largestBuffer: Int {
@@ -38,9 +40,10 @@ public struct MemoryPlan: Sendable, Encodable {
     /// one being uploaded and one in compute.
     public static func inputSlots(prefetch: Int) -> Int { prefetch + 2 }
 
-    public init(inputShape: Shape, layers: [Layer], batch: Int, stagingSlots: Int) {
+    public init(inputShape: Shape, layers: [Layer], batch: Int, stagingSlots: Int, flipBuffer: Bool = false) {
         self.batch = batch
         self.stagingSlots = stagingSlots
+        self.flipBuffer = flipBuffer
         var rows = [Row(layer: "input", outputShape: inputShape.description, activationsPerImage: inputShape.count,
                         parameters: 0, activationBytes: 0, parameterBytes: 0, scratchBytes: 0, largestBuffer: 0)]
         for layer in layers {
@@ -57,7 +60,8 @@ public struct MemoryPlan: Sendable, Encodable {
         self.rows = rows
         let perSlot = batch * (inputShape.count * MemoryPlan.float + MemoryLayout<Int32>.stride)
         let lossBuffers = batch * (MemoryPlan.float + MemoryLayout<Int32>.stride)
-        stagingBytes = stagingSlots * perSlot + lossBuffers
+        let flipped = flipBuffer ? batch * inputShape.count * MemoryPlan.float : 0
+        stagingBytes = stagingSlots * perSlot + lossBuffers + flipped
     }
 
     /// Whether this plan fits `memory` bytes at `fraction`, with every buffer under `maxAllocation`.
@@ -66,12 +70,13 @@ public struct MemoryPlan: Sendable, Encodable {
     }
 
     /// The largest batch, a multiple of 8 up to `cap`, whose plan fits; nil when not even 8 fits.
-    public static func largestBatch(inputShape: Shape, layers: [Layer], stagingSlots: Int, cap: Int, memory: UInt64,
-                                    fraction: Double, maxAllocation: UInt64) -> Int? {
+    public static func largestBatch(inputShape: Shape, layers: [Layer], stagingSlots: Int, flipBuffer: Bool = false, cap: Int,
+                                    memory: UInt64, fraction: Double, maxAllocation: UInt64) -> Int? {
         var low = 0, high = max(cap / 8, 0)   // in units of 8; total memory grows with the batch
         while low < high {
             let middle = (low + high + 1) / 2
-            let plan = MemoryPlan(inputShape: inputShape, layers: layers, batch: middle * 8, stagingSlots: stagingSlots)
+            let plan = MemoryPlan(inputShape: inputShape, layers: layers, batch: middle * 8, stagingSlots: stagingSlots,
+                                  flipBuffer: flipBuffer)
             if plan.fits(memory: memory, fraction: fraction, maxAllocation: maxAllocation) { low = middle } else { high = middle - 1 }
         }
         return low == 0 ? nil : low * 8

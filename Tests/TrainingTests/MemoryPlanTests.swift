@@ -29,6 +29,22 @@ final class MemoryPlanTests: XCTestCase {
         try assertPlanMatchesAllocator(pipeline: "cifar10-quick.yaml", batch: 200)
     }
 
+    func testFlipTestTimeAugmentationIsPlanned() throws {
+        let context = try ComputeContext(selector: "cpu")
+        let path = TrainingFixtures.repositoryRoot.appendingPathComponent("pipelines/quickstart.yaml").path
+        let overrides = ["data.source=synthetic", "data.synthetic_train=512", "data.synthetic_validation=256", "train.batch=64",
+                         "checkpoint.folder=\(TrainingFixtures.temporaryFolder().path)"]
+        let plain = try TrainingSetup(config: PipelineConfig.load(path: path, overrides: overrides + ["train.tta=none"]),
+                                      context: TrainingFixtures.context)
+        let setup = try TrainingSetup(config: PipelineConfig.load(path: path, overrides: overrides + ["train.tta=flip"]), context: context)
+        // The mirrored copy of one input batch that validation makes.
+        XCTAssertEqual(setup.batchChoice.plan.totalBytes - plain.batchChoice.plan.totalBytes, 64 * 3 * 32 * 32 * 4)
+        _ = try Trainer(setup: setup, options: .init(quiet: true))
+        _ = try Evaluator(setup: setup).evaluate(split: .validation, epoch: 1, tta: true)
+        let planned = setup.batchChoice.plan.totalBytes, measured = context.memory.peak
+        XCTAssertEqual(Double(measured), Double(planned), accuracy: 0.1 * Double(planned), "plan \(planned), allocator \(measured)")
+    }
+
     func testMemoryLimitGivesBatchesThatFitAndGrow() throws {
         let path = TrainingFixtures.repositoryRoot.appendingPathComponent("pipelines/cifar10-quick.yaml").path
         let config = try PipelineConfig.load(path: path, overrides: ["data.source=synthetic", "data.synthetic_train=50000",
