@@ -40,16 +40,7 @@ public final class AvgPool2D: Layer {
         let items = style == .perPlane ? planes : batch * outputShape.count
         try forwardKernel.setArgs(input, output, items, inputShape.channels, inputShape.height, inputShape.width,
                                   outputShape.height, outputShape.width, config.size, config.stride, config.padding)
-        try launch(forwardKernel, items: items)
-    }
-
-    /// Per plane: one work-item per work-group, so PoCL spreads the planes over its cores.
-    private func launch(_ kernel: Kernel, items: Int) throws {
-        if style == .perPlane {
-            try context.launch(kernel, global: [items], local: [1])
-        } else {
-            try LayerPrograms.launchElementwise(kernel, count: items, context: context)
-        }
+        try LayerPrograms.launch(forwardKernel, items: items, style: style, context: context)
     }
 
     public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
@@ -59,7 +50,7 @@ public final class AvgPool2D: Layer {
         try backwardKernel.setArgs(outputGradient, inputGradient, items, inputShape.channels, inputShape.height,
                                    inputShape.width, outputShape.height, outputShape.width, config.size, config.stride,
                                    config.padding)
-        try launch(backwardKernel, items: items)
+        try LayerPrograms.launch(backwardKernel, items: items, style: style, context: context)
     }
 
     /// One addition per window cell and a division.

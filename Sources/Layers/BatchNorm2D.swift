@@ -109,7 +109,7 @@ public final class BatchNorm2D: Layer {
         lastMode = mode
         let items = applyItems(batch: batch)
         try applyKernel.setArgs(input, output, saved, weight?.value ?? saved, bias?.value ?? saved, items, channels, plane)
-        try launchApply(applyKernel, items: items)
+        try LayerPrograms.launch(applyKernel, items: items, style: style, context: context)
     }
 
     public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
@@ -124,7 +124,7 @@ public final class BatchNorm2D: Layer {
         let items = applyItems(batch: batch)
         try backwardKernel.setArgs(input, outputGradient, inputGradient, saved, weight?.value ?? saved, items, channels,
                                    plane, lastMode == .training ? 1 : 0)
-        try launchApply(backwardKernel, items: items)
+        try LayerPrograms.launch(backwardKernel, items: items, style: style, context: context)
     }
 
     private var reductionGroup: Int { style == .perPlane ? 1 : Self.reductionGroup }
@@ -132,14 +132,6 @@ public final class BatchNorm2D: Layer {
     /// Work-items of the apply kernels: one per (n, c) plane, or one per value.
     private func applyItems(batch: Int) -> Int {
         style == .perPlane ? batch * inputShape.channels : batch * inputShape.count
-    }
-
-    private func launchApply(_ kernel: Kernel, items: Int) throws {
-        if style == .perPlane {
-            try context.launch(kernel, global: [items], local: [1])
-        } else {
-            try LayerPrograms.launchElementwise(kernel, count: items, context: context)
-        }
     }
 
     /// Subtract, multiply, multiply-add per value.

@@ -17,6 +17,16 @@ enum LayerPrograms {
         try context.launch(kernel, global: [count], local: [elementwiseGroup])
     }
 
+    /// Launches `items` work-items in `style`: per plane, one work-item per work-group, so PoCL
+    /// spreads the planes over its cores; per element, in groups of `elementwiseGroup`.
+    static func launch(_ kernel: Kernel, items: Int, style: KernelStyle, context: ComputeContext) throws {
+        if style == .perPlane {
+            try context.launch(kernel, global: [items], local: [1])
+        } else {
+            try launchElementwise(kernel, count: items, context: context)
+        }
+    }
+
     /// The error `forward` and `backward` throw when asked for more images than `reserve(batch:)` made room for.
     static func checkBatch(_ batch: Int, reserved: Int, layer: String) throws {
         guard batch >= 1, batch <= reserved else {

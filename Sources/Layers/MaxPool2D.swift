@@ -51,16 +51,7 @@ public final class MaxPool2D: Layer {
         let items = style == .perPlane ? planes : batch * outputShape.count
         try forwardKernel.setArgs(input, output, argmax!, items, inputShape.channels, inputShape.height, inputShape.width,
                                   outputShape.height, outputShape.width, config.size, config.stride, config.padding)
-        try launch(forwardKernel, items: items)
-    }
-
-    /// Per plane: one work-item per work-group, so PoCL spreads the planes over its cores.
-    private func launch(_ kernel: Kernel, items: Int) throws {
-        if style == .perPlane {
-            try context.launch(kernel, global: [items], local: [1])
-        } else {
-            try LayerPrograms.launchElementwise(kernel, count: items, context: context)
-        }
+        try LayerPrograms.launch(forwardKernel, items: items, style: style, context: context)
     }
 
     public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
@@ -71,7 +62,7 @@ public final class MaxPool2D: Layer {
         try backwardKernel.setArgs(outputGradient, argmax!, inputGradient, items, inputShape.channels, inputShape.height,
                                    inputShape.width, outputShape.height, outputShape.width, config.size, config.stride,
                                    config.padding)
-        try launch(backwardKernel, items: items)
+        try LayerPrograms.launch(backwardKernel, items: items, style: style, context: context)
     }
 
     /// One comparison per window cell.
