@@ -25,24 +25,38 @@ let package = Package(
         .target(name: "ConveyorKernels", plugins: ["EmbedKernelsPlugin"]),
 
         .target(name: "OpenCLRuntime", dependencies: ["COpenCL"]),
+        // Every layer's OpenCL kernels, their hosts and CPU references (and the SGD update kernel).
         .target(name: "Layers", dependencies: ["OpenCLRuntime", "ConveyorKernels", "COpenBLAS"]),
-        .target(name: "DataPipeline"),
+        // Data: splits, loader, augmenter and the input stages that end in device slots.
+        .target(name: "InputData", dependencies: ["OpenCLRuntime"]),
+        // Optimization: the learning rate from the pipeline file to the update kernel, momentum state.
+        .target(name: "Optimization", dependencies: ["Layers", "OpenCLRuntime"]),
+        // The pipeline file (YAML), decoded straight into the types of the stages above.
+        .target(name: "PipelineConfig", dependencies: [
+            "Layers", "InputData", "Optimization", .product(name: "Yams", package: "Yams"),
+        ]),
         .target(name: "Checkpoints", dependencies: ["CHDF5", "CPNG"]),
-        .target(name: "PipelineConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Model: network + loss + the input normalisation it was trained with; built from a
+        // pipeline or from a checkpoint alone.
+        .target(name: "Model", dependencies: ["Layers", "OpenCLRuntime", "PipelineConfig", "Checkpoints", "InputData"]),
+        // Training: joins Model, InputData and Optimization into runs, evaluation, plans and benchmarks.
         .target(name: "Training", dependencies: [
-            "Layers", "DataPipeline", "Checkpoints", "OpenCLRuntime", "PipelineConfig", "ConveyorKernels",
+            "Model", "InputData", "Optimization", "Checkpoints", "PipelineConfig", "Layers", "OpenCLRuntime",
         ]),
         .executableTarget(name: "conveyor", dependencies: [
-            "Training", "OpenCLRuntime", "DataPipeline", "Checkpoints", "Layers", "PipelineConfig",
+            "Training", "Model", "OpenCLRuntime", "InputData", "Checkpoints", "Layers", "PipelineConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "OpenCLRuntimeTests", dependencies: ["OpenCLRuntime", "ConveyorKernels"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "OpenCLRuntime"]),
-        .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline"]),
+        .testTarget(name: "InputDataTests", dependencies: ["InputData", "OpenCLRuntime"]),
+        .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Layers", "OpenCLRuntime"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
-        .testTarget(name: "PipelineConfigTests", dependencies: ["PipelineConfig"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Layers", "DataPipeline", "Checkpoints", "OpenCLRuntime"]),
+        .testTarget(name: "PipelineConfigTests", dependencies: ["PipelineConfig", "Layers", "InputData", "Optimization"]),
+        .testTarget(name: "TrainingTests", dependencies: [
+            "Training", "Model", "Layers", "InputData", "Optimization", "Checkpoints", "OpenCLRuntime", "PipelineConfig",
+        ]),
         .testTarget(name: "CLITests", dependencies: ["conveyor"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,5 +1,5 @@
 /// How a layer turns a window size that does not tile its input into an output size.
-public enum Rounding: String, Codable, Sendable {
+public enum Rounding: String, Codable, CaseIterable, Sendable {
     /// (W - F + 2P) / S must be an integer; anything else is an error.
     case exact
     case floor

@@ -1,3 +1,5 @@
+import Layers
+
 /// One entry of the `model` list: what the layer is, its name in checkpoints, and the line it
 /// came from so that later shape errors can print `file:line`.
 public struct LayerSpec: Equatable, Sendable {
@@ -15,13 +17,13 @@ public struct LayerSpec: Equatable, Sendable {
 }
 
 public enum LayerKind: Equatable, Sendable {
-    case conv(ConvSettings)
-    case maxpool(PoolSettings)
-    case avgpool(PoolSettings)
+    case conv(Conv2DConfig)
+    case maxpool(Pool2DConfig)
+    case avgpool(Pool2DConfig)
     case globalAvgPool
     case batchnorm(BatchNormSettings)
     case dropout(DropoutSettings)
-    case fc(FullyConnectedSettings)
+    case fc(FullyConnectedConfig)
     case relu
     case gelu
 
@@ -53,13 +55,4 @@ public enum LayerKind: Equatable, Sendable {
         case .gelu: return "gelu"
         }
     }
-}
-
-/// How an output size that is not a whole number is handled: W2 = (W1 - F + 2P)/S + 1.
-public enum OutputRounding: String, CaseIterable, Sendable {
-    /// A fraction is an error naming the layer and the numbers.
-    case exact
-    case floor
-    /// Caffe's pooling convention.
-    case ceil
 }

@@ -1,4 +1,6 @@
 import Foundation
+import InputData
+import Optimization
 import Yams
 
 /// A pipeline file decoded and validated: everything `conveyor train` needs to know.
@@ -24,7 +26,7 @@ public struct PipelineConfig: Equatable, Sendable {
     /// The path the configuration was read from, for `file:line` messages.
     public var sourcePath: String
 
-    public init(name: String, device: String? = nil, data: DataSettings = .init(), augment: AugmentSettings = .init(),
+    public init(name: String, device: String? = nil, data: DataSettings = .init(), augment: AugmentSettings = AugmentSettings(normalization: .auto),
                 model: [LayerSpec], loss: LossSettings = .init(), optimizer: OptimizerSettings = .init(),
                 schedule: ScheduleSettings = .init(), train: TrainSettings = .init(),
                 checkpoint: CheckpointSettings = .init(), sourceText: String = "", sourcePath: String = "") {
@@ -40,11 +42,6 @@ public struct PipelineConfig: Equatable, Sendable {
         self.checkpoint = checkpoint
         self.sourceText = sourceText
         self.sourcePath = sourcePath
-    }
-
-    /// The learning rate over training, from the schedule, `optimizer.lr` and `train.epochs`.
-    public var learningRateSchedule: LearningRateSchedule {
-        LearningRateSchedule(settings: schedule, baseLR: optimizer.lr, totalEpochs: Double(train.epochs))
     }
 
     /// Reads and validates the pipeline file at `path`, after applying `key.path=value` overrides.

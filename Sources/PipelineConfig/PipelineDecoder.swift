@@ -1,3 +1,6 @@
+import InputData
+import Layers
+import Optimization
 import Yams
 
 /// Reads a validated YAML tree into `PipelineConfig` sections, checking every key, type and range.
@@ -42,13 +45,13 @@ enum PipelineDecoder {
     }
 
     /// A list of batch numbers 1-5 and/or the word `test`; a single item may stand alone.
-    static func splits(_ node: ConfigNode) throws -> [DataSplit] {
+    static func splits(_ node: ConfigNode) throws -> CIFAR10Split {
         let items: [ConfigNode]
         if case .sequence = node.node { items = try node.list() } else { items = [node] }
-        var result: [DataSplit] = []
+        var result: [CIFAR10Split.Part] = []
         for item in items {
             guard case .scalar(let scalar) = item.node else { throw item.typeError("a batch number 1-5 or 'test'") }
-            let split: DataSplit
+            let split: CIFAR10Split.Part
             if scalar.string == "test" {
                 split = .test
             } else if let number = Int(scalar.string) {
@@ -62,11 +65,11 @@ enum PipelineDecoder {
             if result.contains(split) { throw item.error("batch \(split) appears twice in \(node.path)") }
             result.append(split)
         }
-        return result
+        return CIFAR10Split(parts: result)
     }
 
     static func decodeAugment(_ node: ConfigNode?) throws -> AugmentSettings {
-        var augment = AugmentSettings()
+        var augment = AugmentSettings(normalization: .auto)
         guard let node else { return augment }
         let map = try node.mapping(allowed: PipelineSchema.augment)
         augment.translate = try map.int("translate", default: augment.translate, min: 0)
@@ -79,11 +82,11 @@ enum PipelineDecoder {
                 let stdNode = try values.required("std")
                 let std = try triple(stdNode)
                 if std.contains(where: { $0 <= 0 }) { throw stdNode.error("\(stdNode.path) must be greater than 0 in every channel") }
-                augment.normalize = .fixed(mean: mean, std: std)
+                augment.normalization = .meanStd(mean: mean.map(Float.init), std: std.map(Float.init))
             } else {
                 switch try normalize.string() {
-                case "auto": augment.normalize = .auto
-                case "none": augment.normalize = .none
+                case "auto": augment.normalization = .auto
+                case "none": augment.normalization = .none
                 case let other:
                     throw normalize.error("unknown value '\(other)' for augment.normalize (expected auto, none or {mean: [r, g, b], std: [r, g, b]})")
                 }
@@ -151,7 +154,7 @@ enum PipelineDecoder {
         let kind: LayerKind
         switch word {
         case "conv":
-            var conv = ConvSettings(filters: try positiveInt(map.required("filters")), size: try positiveInt(map.required("size")))
+            var conv = Conv2DConfig(filters: try positiveInt(map.required("filters")), size: try positiveInt(map.required("size")))
             conv.stride = try map.int("stride", default: 1, min: 1)
             conv.padding = try map.int("padding", default: 0, min: 0)
             conv.dilation = try map.int("dilation", default: 1, min: 1)
@@ -160,17 +163,16 @@ enum PipelineDecoder {
                 throw (map["groups"] ?? item).error("conv filters (\(conv.filters)) must divide by groups (\(conv.groups))")
             }
             conv.bias = try map.bool("bias", default: true)
-            conv.rounding = try map.word("rounding", default: OutputRounding.exact)
+            conv.rounding = try map.word("rounding", default: Rounding.exact)
             kind = .conv(conv)
         case "maxpool", "avgpool":
-            var pool = PoolSettings()
-            pool.size = try map.int("size", default: 2, min: 1)
-            pool.stride = try map.int("stride", default: pool.size, min: 1)
+            let size = try map.int("size", default: 2, min: 1)
+            var pool = Pool2DConfig(size: size, stride: try map.int("stride", default: size, min: 1))
             pool.padding = try map.int("padding", default: 0, min: 0)
             if pool.padding >= pool.size {
                 throw (map["padding"] ?? item).error("\(word) padding (\(pool.padding)) must be smaller than its size (\(pool.size))")
             }
-            pool.rounding = try map.word("rounding", default: OutputRounding.exact)
+            pool.rounding = try map.word("rounding", default: Rounding.exact)
             kind = word == "maxpool" ? .maxpool(pool) : .avgpool(pool)
         case "batchnorm":
             var norm = BatchNormSettings()
@@ -183,7 +185,7 @@ enum PipelineDecoder {
             if let p = map["p"] { dropout.p = try p.inRange(try p.double(), 0, 1) }
             kind = .dropout(dropout)
         case "fc":
-            var fc = FullyConnectedSettings(outputs: try positiveInt(map.required("outputs")))
+            var fc = FullyConnectedConfig(outputs: try positiveInt(map.required("outputs")))
             fc.bias = try map.bool("bias", default: true)
             kind = .fc(fc)
         case "relu": kind = .relu

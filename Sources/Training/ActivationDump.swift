@@ -1,6 +1,8 @@
 import Checkpoints
 import Foundation
+import InputData
 import Layers
+import Model
 import OpenCLRuntime
 
 /// Every layer's output for the first images of the validation split, in evaluation mode.
@@ -11,18 +13,22 @@ public struct ActivationDump {
     public let labels: [Int32]
     public let layers: [(name: String, shape: Shape, values: [Float])]
 
-    public static func capture(setup: TrainingSetup, count: Int) throws -> ActivationDump {
-        let stream = try setup.data.epochStream(split: .validation, epoch: 0, batch: setup.batch, slots: setup.slots)
+    /// The first `count` images of the validation split of `data` through `model`; `slots`
+    /// must hold batches of at least `count` images.
+    public static func capture(model: Model, data: DataSplits, slots: InputSlotRing, count: Int) throws -> ActivationDump {
+        let network = model.network
+        try network.reserve(batch: count)
+        let stream = try data.epochStream(split: .validation, epoch: 0, batch: count, slots: slots, normalization: model.normalization)
         defer { stream.cancel() }
-        guard let batch = try stream.next() else { throw TrainingError.invalidSetting("the validation split is empty") }
+        guard let batch = try stream.next() else { throw DataError.noData(split: "validation") }
         let n = min(count, batch.count)
-        try setup.network.forward(batch.slot.images, batch: n, mode: .evaluation)
-        let layers = try setup.network.layers.enumerated().map { index, layer in
-            (layer.name, layer.outputShape, try setup.network.output(ofLayer: index).read(count: n * layer.outputShape.count))
+        try network.forward(batch.slot.images, batch: n, mode: .evaluation)
+        let layers = try network.layers.enumerated().map { index, layer in
+            (layer.name, layer.outputShape, try network.output(ofLayer: index).read(count: n * layer.outputShape.count))
         }
-        let dump = ActivationDump(count: n, input: try batch.slot.images.read(count: n * setup.network.inputShape.count),
-                                  inputShape: setup.network.inputShape, labels: try batch.slot.labels.read(count: n), layers: layers)
-        try setup.slots.release(batch, context: setup.context)
+        let dump = ActivationDump(count: n, input: try batch.slot.images.read(count: n * network.inputShape.count),
+                                  inputShape: network.inputShape, labels: try batch.slot.labels.read(count: n), layers: layers)
+        try slots.release(batch, context: model.context)
         return dump
     }
 

@@ -1,6 +1,8 @@
 import Checkpoints
 import Foundation
+import InputData
 import Layers
+import Model
 import OpenCLRuntime
 import PipelineConfig
 
@@ -25,7 +27,7 @@ public final class Trainer {
         }
     }
 
-    public let setup: TrainingSetup
+    public let run: TrainingRun
     public let options: Options
     public private(set) var completedEpochs = 0
     public private(set) var step = 0
@@ -35,36 +37,32 @@ public final class Trainer {
     private var bestAccuracy = -Double.infinity
     private let checkpoints: CheckpointWriter
     private let metricsLog: MetricsLog
-    private let lossValues: DeviceBuffer<Float>
-    private let correctFlags: DeviceBuffer<Int32>
     private let progress: ProgressReporter
 
-    public var network: Network { setup.network }
-    public var config: PipelineConfig { setup.config }
-    public var context: ComputeContext { setup.context }
+    public var network: Network { run.network }
+    public var config: PipelineConfig { run.config }
+    public var context: ComputeContext { run.context }
 
-    public init(setup: TrainingSetup, options: Options = Options(), resume checkpoint: Checkpoint? = nil) throws {
-        self.setup = setup
+    public init(run: TrainingRun, options: Options = Options(), resume checkpoint: Checkpoint? = nil) throws {
+        self.run = run
         self.options = options
         progress = ProgressReporter(quiet: options.quiet)
-        try FileManager.default.createDirectory(at: setup.runFolder, withIntermediateDirectories: true)
-        checkpoints = CheckpointWriter(folder: setup.runFolder, keep: setup.config.checkpoint.keep)
-        metricsLog = MetricsLog(folder: setup.runFolder)
-        lossValues = try setup.context.buffer(Float.self, count: setup.batch, label: "per-sample losses")
-        correctFlags = try setup.context.buffer(Int32.self, count: setup.batch, label: "per-sample correct flags")
+        try FileManager.default.createDirectory(at: run.runFolder, withIntermediateDirectories: true)
+        checkpoints = CheckpointWriter(folder: run.runFolder, keep: run.config.checkpoint.keep)
+        metricsLog = MetricsLog(folder: run.runFolder)
         if let checkpoint {
-            let position = try CheckpointMapping.restore(checkpoint, into: setup)
+            let position = try CheckpointMapping.restore(checkpoint, into: run)
             completedEpochs = position.epoch
             step = position.step
-            history = checkpoint.metrics.map(CheckpointMapping.epochMetrics)
+            history = checkpoint.metrics
             bestAccuracy = history.map(\.validationAccuracy).filter { !$0.isNaN }.max() ?? -Double.infinity
-            guard completedEpochs < setup.config.train.epochs else {
+            guard completedEpochs < run.config.train.epochs else {
                 throw TrainingError.invalidSetting(
-                    "the checkpoint has already trained \(completedEpochs) epochs and the pipeline asks for \(setup.config.train.epochs); "
+                    "the checkpoint has already trained \(completedEpochs) epochs and the pipeline asks for \(run.config.train.epochs); "
                         + "to train further, raise the epoch count, for example --set train.epochs=\(completedEpochs + 5)")
             }
         } else {
-            try setup.network.initializeParameters(seed: setup.seed)
+            try run.model.initializeParameters(seed: run.seed)
         }
     }
 
@@ -72,14 +70,16 @@ public final class Trainer {
     @discardableResult
     public func train() throws -> [EpochMetrics] {
         let epochs = config.train.epochs
-        let stepsPerEpoch = setup.trainBatchesPerEpoch
-        say("training \(config.name): \(epochs) epochs of \(stepsPerEpoch) batches of \(setup.batch) on \(context.device.name)")
+        let stepsPerEpoch = run.trainBatchesPerEpoch
+        let trainingStep = run.step
+        say("training \(config.name): \(epochs) epochs of \(stepsPerEpoch) batches of \(run.batch) on \(context.device.name)")
         context.memory.resetPeak()
         while completedEpochs < epochs {
             let epoch = completedEpochs
             let start = Date()
             var lossSum = 0.0, correct = 0, seen = 0
-            let stream = try setup.data.epochStream(split: .train, epoch: epoch, batch: setup.batch, slots: setup.slots)
+            let stream = try run.data.epochStream(split: .train, epoch: epoch, batch: run.batch, slots: run.slots,
+                                                  normalization: run.model.normalization)
             defer { stream.cancel() }
             var batchIndex = 0
             // After a stop mid-epoch the checkpoint's step lies inside this epoch: the batches
@@ -89,18 +89,18 @@ public final class Trainer {
                 batchIndex += 1
                 if skip > 0 {
                     skip -= 1
-                    try setup.slots.release(batch, context: context)
+                    try run.slots.release(batch, context: context)
                     continue
                 }
                 let n = batch.count
                 if step == options.injectNaNAtStep, let last = network.parameters.last?.parameter {
                     try last.value.fill(.nan)
                 }
-                try setup.enqueueStep(images: batch.slot.images, labels: batch.slot.labels, count: n, step: step,
-                                      losses: lossValues, correct: correctFlags)
-                try setup.slots.release(batch, context: context)
-                let losses = try lossValues.read(count: n)
-                let flags = try correctFlags.read(count: n)
+                try trainingStep.enqueue(images: batch.slot.images, labels: batch.slot.labels, count: n, step: step,
+                                         outputs: run.outputs)
+                try run.slots.release(batch, context: context)
+                let losses = try run.outputs.losses.read(count: n)
+                let flags = try run.outputs.correct.read(count: n)
                 let batchLoss = losses.reduce(0.0) { $0 + Double($1) }
                 step += 1
                 guard batchLoss.isFinite else {
@@ -128,13 +128,13 @@ public final class Trainer {
             let trainSeconds = Date().timeIntervalSince(start)
             completedEpochs += 1
             var validation = (loss: Double.nan, accuracy: Double.nan)
-            if setup.hasValidation && (completedEpochs % max(config.train.evalInterval, 1) == 0 || completedEpochs == epochs) {
-                let result = try Evaluator(setup: setup).evaluate(split: .validation, epoch: completedEpochs, tta: config.train.tta == .flip)
+            if run.hasValidation && (completedEpochs % max(config.train.evalInterval, 1) == 0 || completedEpochs == epochs) {
+                let result = try run.evaluator().evaluate(split: .validation, epoch: completedEpochs, tta: config.train.tta == .flip)
                 validation = (result.loss, result.accuracy)
             }
             let metrics = EpochMetrics(epoch: completedEpochs, trainLoss: lossSum / Double(max(seen, 1)),
                                        trainAccuracy: Double(correct) / Double(max(seen, 1)), validationLoss: validation.loss,
-                                       validationAccuracy: validation.accuracy, learningRate: setup.learningRate(atStep: step),
+                                       validationAccuracy: validation.accuracy, learningRate: run.learningRate(atStep: step),
                                        imagesPerSecond: Double(seen) / max(trainSeconds, 1e-9), seconds: Date().timeIntervalSince(start))
             history.append(metrics)
             try metricsLog.append(metrics)
@@ -156,7 +156,7 @@ public final class Trainer {
 
     @discardableResult
     private func saveCheckpoint(epochsDone: Int, kinds: Set<CheckpointWriter.Kind>) throws -> URL {
-        let checkpoint = try CheckpointMapping.make(setup: setup, epoch: epochsDone, step: step, metrics: history)
+        let checkpoint = try CheckpointMapping.make(run: run, epoch: epochsDone, step: step, metrics: history)
         return try checkpoints.save(checkpoint, epoch: epochsDone, kinds: kinds)
     }
 

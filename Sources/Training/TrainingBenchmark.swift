@@ -1,5 +1,6 @@
 import Foundation
 import Layers
+import Model
 import OpenCLRuntime
 
 /// Steady-state training speed and per-layer timings of a pipeline's network on a device.
@@ -42,36 +43,39 @@ public struct TrainingBenchmark {
         public let fractionOfStep: Double
     }
 
-    public let setup: TrainingSetup
+    public let step: TrainingStep
+    public let batch: Int
+    public let pipeline: String
 
-    public init(setup: TrainingSetup) {
-        self.setup = setup
+    /// Times `step` at `batch` images; `pipeline` names the report.
+    public init(step: TrainingStep, batch: Int, pipeline: String) {
+        self.step = step
+        self.batch = batch
+        self.pipeline = pipeline
     }
 
     /// `kernels`: also profile the steps kernel by kernel (the context must be made with
     /// `profiling: true`).
     public func run(steps: Int, warmup: Int = 3, layers measureLayers: Bool, kernels measureKernels: Bool = false,
                     peak measurePeak: Bool = true) throws -> Report {
-        let context = setup.context
-        let network = setup.network
-        let batch = setup.batch
-        try network.initializeParameters(seed: setup.seed)
+        let context = step.model.context
+        let network = step.model.network
+        try step.model.initializeParameters(seed: step.seed)
         var random = SplitMix64(seed: 42)
         let images = try context.buffer((0..<(batch * network.inputShape.count)).map { _ in random.nextUnitFloat() * 2 - 1 },
                                         label: "benchmark images")
         let labels = try context.buffer((0..<batch).map { _ in Int32(random.next() % UInt64(network.outputShape.count)) },
                                         label: "benchmark labels")
-        let losses = try context.buffer(Float.self, count: batch, label: "benchmark losses")
-        let correct = try context.buffer(Int32.self, count: batch, label: "benchmark correct")
-        for step in 0..<warmup {
-            try setup.enqueueStep(images: images, labels: labels, count: batch, step: step, losses: losses, correct: correct)
+        let outputs = try StepOutputs(context: context, batch: batch)
+        for index in 0..<warmup {
+            try step.enqueue(images: images, labels: labels, count: batch, step: index, outputs: outputs)
         }
         try context.finish()
         let start = DispatchTime.now().uptimeNanoseconds
-        for step in 0..<steps {
-            try setup.enqueueStep(images: images, labels: labels, count: batch, step: warmup + step, losses: losses, correct: correct)
+        for index in 0..<steps {
+            try step.enqueue(images: images, labels: labels, count: batch, step: warmup + index, outputs: outputs)
         }
-        _ = try losses.read(count: 1)   // the last step's results are on the host: everything ran
+        _ = try outputs.losses.read(count: 1)   // the last step's results are on the host: everything ran
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         let peak = measurePeak ? try DevicePeak.measureGFLOPS(context: context) : .nan
         let flopsPerImage = network.layers.indices.reduce(0.0) { total, index in
@@ -81,9 +85,8 @@ public struct TrainingBenchmark {
         var kernelTimings: [KernelTiming] = []
         if measureKernels {
             context.startKernelProfile()
-            for step in 0..<steps {
-                try setup.enqueueStep(images: images, labels: labels, count: batch, step: warmup + steps + step,
-                                      losses: losses, correct: correct)
+            for index in 0..<steps {
+                try step.enqueue(images: images, labels: labels, count: batch, step: warmup + steps + index, outputs: outputs)
             }
             let profile = try context.kernelProfile()
             let total = profile.reduce(0) { $0 + $1.seconds }
@@ -92,7 +95,7 @@ public struct TrainingBenchmark {
                              millisecondsPerStep: $0.seconds * 1000 / Double(steps), fractionOfStep: $0.seconds / total)
             }
         }
-        return Report(pipeline: setup.config.name, device: context.device.name, deviceType: context.device.kind.rawValue,
+        return Report(pipeline: pipeline, device: context.device.name, deviceType: context.device.kind.rawValue,
                       batch: batch, steps: steps, imagesPerSecond: Double(batch * steps) / seconds,
                       millisecondsPerStep: seconds * 1000 / Double(steps), peakGFLOPS: peak,
                       trainingGFLOPS: flopsPerImage * Double(batch * steps) / seconds / 1e9, layers: timings,
@@ -102,9 +105,8 @@ public struct TrainingBenchmark {
     /// Each layer's forward and backward pass timed alone (host clock around a finished queue),
     /// the best of several repetitions.
     private func layerTimings(input: DeviceBuffer<Float>, peak: Double, repetitions: Int = 5) throws -> [LayerTiming] {
-        let context = setup.context
-        let network = setup.network
-        let batch = setup.batch
+        let context = step.model.context
+        let network = step.model.network
         try network.forward(input, batch: batch, mode: .training)
         try network.backward(input, batch: batch)
         try context.finish()

@@ -1,5 +1,5 @@
 import ArgumentParser
-import DataPipeline
+import InputData
 import Foundation
 import OpenCLRuntime
 import PipelineConfig

@@ -1,5 +1,5 @@
 import ArgumentParser
-import DataPipeline
+import InputData
 import Foundation
 
 /// `conveyor data`: fetch data sets into the folder layout the loaders read.

@@ -1,0 +1,53 @@
+import Foundation
+
+/// What can be wrong with a data set on disk or its archive; each case says what to change.
+public enum DataError: Error, CustomStringConvertible, Equatable {
+    /// A file whose size is not a whole number of 3073-byte records.
+    case truncatedFile(file: String, bytes: Int)
+    /// A record whose label byte is 10 or more.
+    case labelOutOfRange(file: String, record: Int, value: Int)
+    /// Files of the split that are not in the folder.
+    case missingFiles(folder: String, missing: [String])
+    /// A batch number outside 1...5 or a split that cannot be parsed.
+    case invalidSplit(String)
+    /// A split the run needs has no source (no files named, or synthetic count 0).
+    case noData(split: String)
+    /// The archive's MD5 is not the official one.
+    case checksumMismatch(file: String, expected: String, actual: String)
+    /// The download failed.
+    case downloadFailed(url: String, reason: String)
+    /// `tar` failed or the archive lacks the expected folder.
+    case extractionFailed(archive: String, reason: String)
+
+    public static let fetchCommand = "conveyor data cifar10 --to <folder>"
+
+    public var description: String {
+        switch self {
+        case let .truncatedFile(file, bytes):
+            return "\(file): \(bytes) bytes is not a multiple of the 3073-byte CIFAR-10 record "
+                + "(\(bytes / DataLayout.recordSize) whole records and \(bytes % DataLayout.recordSize) bytes left over); "
+                + "the file is truncated or not CIFAR-10 binary data. Fetch it again with `\(Self.fetchCommand)`."
+        case let .labelOutOfRange(file, record, value):
+            return "\(file): record \(record) has label \(value), but CIFAR-10 labels are 0...9; "
+                + "the file is damaged or not CIFAR-10 binary data (CIFAR-100 has two label bytes). "
+                + "Fetch it again with `\(Self.fetchCommand)`."
+        case let .missingFiles(folder, missing):
+            return "\(folder): missing \(missing.joined(separator: ", ")). A CIFAR-10 folder holds "
+                + "\(CIFAR10Split.allFileNames.joined(separator: ", ")); fetch them with `\(Self.fetchCommand)` "
+                + "(or `--from ARCHIVE` for a local cifar-10-binary.tar.gz)."
+        case let .invalidSplit(text):
+            return "invalid CIFAR-10 split '\(text)': use batch numbers 1...5 (e.g. '1-4', '5', '1,2,3') or 'test'."
+        case let .noData(split):
+            return "the \(split) split has no data; check the pipeline's data section"
+        case let .checksumMismatch(file, expected, actual):
+            return "\(file): MD5 is \(actual) but the official cifar-10-binary.tar.gz has \(expected); "
+                + "download it again (a partial download is the usual cause)."
+        case let .downloadFailed(url, reason):
+            return "download of \(url) failed: \(reason). Check the network, or download the file elsewhere "
+                + "and pass it with `conveyor data cifar10 --from ARCHIVE`."
+        case let .extractionFailed(archive, reason):
+            return "\(archive): extraction failed: \(reason). The archive should be cifar-10-binary.tar.gz, "
+                + "holding the folder cifar-10-batches-bin/."
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import OpenCLRuntime
+
+/// Which split an epoch stream reads.
+public enum SplitRole: String, Sendable {
+    case train
+    case validation
+}
+
+/// The data side of a run: the training and validation sources of a pipeline's `data` section,
+/// their augmenters, and epoch streams that end in the device's input slots.
+///
+/// Only the splits asked for are opened, so evaluating a checkpoint needs no training files.
+/// The training split is shuffled per epoch and augmented; validation is read in order with only
+/// the model's input normalisation.
+public final class DataSplits {
+    public let trainSource: (any DataSource)?
+    public let validationSource: (any DataSource)?
+    public let trainCount: Int
+    public let validationCount: Int
+    public let classNames: [String]
+    public let augment: AugmentSettings
+    let workers: Int
+    let prefetch: Int
+    let seed: UInt64
+
+    /// - Parameters:
+    ///   - roles: the splits to open.
+    ///   - requireFiles: false for `plan`, which needs only the split sizes; a missing CIFAR-10
+    ///     folder then counts 10,000 images per batch file.
+    public init(settings: DataSettings, augment: AugmentSettings, seed: UInt64, roles: Set<SplitRole> = [.train, .validation],
+                requireFiles: Bool = true) throws {
+        self.augment = augment
+        workers = settings.workers
+        prefetch = settings.prefetch
+        self.seed = seed
+        var train: (any DataSource)?
+        var validation: (any DataSource)?
+        var expectedTrain = 0, expectedValidation = 0
+        switch settings.source {
+        case .synthetic:
+            let dataSeed = UInt64(settings.syntheticSeed)
+            if roles.contains(.train) { train = SyntheticDataset(seed: dataSeed, count: settings.syntheticTrain) }
+            // A different seed draws different images of the same classes.
+            if roles.contains(.validation) && settings.syntheticValidation > 0 {
+                validation = SyntheticDataset(seed: dataSeed &+ 0x5EED_0000_0001, count: settings.syntheticValidation)
+            }
+        case .cifar10:
+            let folder = URL(fileURLWithPath: settings.path)
+            expectedTrain = roles.contains(.train) ? settings.train.parts.count * 10_000 : 0
+            expectedValidation = roles.contains(.validation) ? settings.validation.parts.count * 10_000 : 0
+            do {
+                if roles.contains(.train) { train = try CIFAR10Loader(folder: folder, split: settings.train) }
+                if roles.contains(.validation) && !settings.validation.isEmpty {
+                    validation = try CIFAR10Loader(folder: folder, split: settings.validation)
+                }
+            } catch {
+                if requireFiles { throw error }
+                train = nil
+                validation = nil
+            }
+        }
+        trainSource = train
+        validationSource = validation
+        trainCount = train?.count ?? expectedTrain
+        validationCount = validation?.count ?? expectedValidation
+        classNames = (train ?? validation)?.classNames ?? CIFAR10Loader.defaultClassNames
+    }
+
+    /// The input normalisation `augment.normalization` asks for: none, the given values, or
+    /// (`auto`) the statistics measured once on the training split.
+    public func measureNormalization() throws -> ChannelStatistics {
+        try Augmenter(settings: augment, seed: seed, trainingSource: trainSource).statistics
+    }
+
+    /// An epoch of `split` in batches of `batch`, normalised with `normalization`, uploaded into
+    /// `slots` by the upload stage's thread.
+    public func epochStream(split: SplitRole, epoch: Int, batch: Int, slots: InputSlotRing,
+                            normalization: ChannelStatistics) throws -> EpochStream {
+        let source: (any DataSource)?
+        let augmenter: Augmenter
+        let settings: InputStageSettings
+        switch split {
+        case .train:
+            source = trainSource
+            augmenter = Augmenter(settings: augment, seed: seed, statistics: normalization)
+            settings = .training(batchSize: batch, workers: workers, prefetch: prefetch, seed: seed)
+        case .validation:
+            source = validationSource
+            augmenter = Augmenter(settings: .evaluation(normalization: .meanStd(mean: normalization.mean, std: normalization.std)),
+                                  seed: seed, statistics: normalization)
+            settings = .evaluation(batchSize: batch, workers: workers, prefetch: prefetch)
+        }
+        guard let source else { throw DataError.noData(split: split.rawValue) }
+        slots.reset()
+        let stages = InputStages<DeviceBatch>(source: source, transform: augmenter, settings: settings) { host in
+            try slots.upload(images: host.images, labels: host.labels, count: host.count, epoch: host.epoch, index: host.index)
+        }
+        stages.start(epoch: epoch)
+        return EpochStream(stages: stages, slots: slots)
+    }
+}
+
+/// One epoch of device batches; `cancel()` stops every stage (also one waiting for a slot).
+public final class EpochStream {
+    let stages: InputStages<DeviceBatch>
+    let slots: InputSlotRing
+
+    init(stages: InputStages<DeviceBatch>, slots: InputSlotRing) {
+        self.stages = stages
+        self.slots = slots
+    }
+
+    public func next() throws -> DeviceBatch? { try stages.next() }
+
+    public func cancel() {
+        slots.cancel()
+        stages.cancel()
+    }
+
+    public var batchesPerEpoch: Int { stages.batchesPerEpoch }
+
+    /// Per-stage busy time, waiting time and queue occupancy, for `--verbose`.
+    public var statisticsSummary: String { stages.statistics.map { "\($0)" } ?? "no input statistics" }
+}

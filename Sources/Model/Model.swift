@@ -1,0 +1,114 @@
+import Checkpoints
+import InputData
+import Layers
+import OpenCLRuntime
+import PipelineConfig
+
+/// A trained or trainable network: its layers, its loss, and the input normalisation it was
+/// trained with. Everything `evaluate`, `activations`, `filters` and export need, and all of it
+/// can be rebuilt from a checkpoint alone, without the training data.
+public final class Model {
+    public let context: ComputeContext
+    public let network: Network
+    public let loss: Loss
+    /// Per-channel mean and standard deviation (0...1 pixel scale) applied to every input image.
+    public let normalization: ChannelStatistics
+
+    /// Builds the network and loss of a pipeline's `model` and `loss` sections.
+    public init(config: PipelineConfig, context: ComputeContext, normalization: ChannelStatistics) throws {
+        self.context = context
+        self.normalization = normalization
+        network = try NetworkBuilder.build(config: config, context: context)
+        loss = try LossBuilder.build(settings: config.loss, context: context, classes: network.outputShape.count)
+    }
+
+    /// The model a checkpoint holds: the stored pipeline's network with the stored weights and
+    /// statistics. `fallbackNormalization` is asked only for checkpoints that predate stored
+    /// normalisation (it measures the training split as those runs did).
+    public static func load(_ checkpoint: Checkpoint, config: PipelineConfig, context: ComputeContext,
+                            fallbackNormalization: () throws -> ChannelStatistics) throws -> Model {
+        let normalization = try checkpoint.normalization.map { ChannelStatistics(mean: $0.mean, std: $0.std) } ?? fallbackNormalization()
+        let model = try Model(config: config, context: context, normalization: normalization)
+        let differences = model.differences(from: checkpoint)
+        guard differences.isEmpty else { throw CheckpointMismatch(differences: differences) }
+        try model.loadTensors(from: checkpoint)
+        return model
+    }
+
+    public var inputShape: Shape { network.inputShape }
+    public var classes: Int { network.outputShape.count }
+
+    /// Starting values for every parameter, from the seed.
+    public func initializeParameters(seed: UInt64) throws {
+        try network.initializeParameters(seed: seed)
+    }
+
+    /// Per-step state of layers that draw random numbers (dropout masks from (seed, step)).
+    public func prepareStep(_ step: Int, seed: UInt64) {
+        for case let dropout as Dropout in network.layers {
+            dropout.seed = seed
+            dropout.step = step
+        }
+    }
+
+    /// Every layer's parameters and state, and the normalisation, for a checkpoint.
+    public func checkpointTensors() throws -> (layers: [Checkpoint.LayerTensors], normalization: InputNormalization) {
+        let layers = try network.layers.map { layer -> Checkpoint.LayerTensors in
+            var tensors: [String: Checkpoint.Tensor] = [:]
+            for parameter in layer.parameters {
+                tensors[parameter.name] = Checkpoint.Tensor(shape: parameter.shape, values: try parameter.value.read())
+            }
+            for state in layer.state {
+                tensors[state.name] = Checkpoint.Tensor(shape: state.shape, values: try state.buffer.read())
+            }
+            return Checkpoint.LayerTensors(name: layer.name, tensors: tensors)
+        }
+        return (layers, InputNormalization(mean: normalization.mean, std: normalization.std))
+    }
+
+    /// What differs between the checkpoint's layers and this network (empty when it loads).
+    public func differences(from checkpoint: Checkpoint) -> [String] {
+        var differences: [String] = []
+        let networkNames = network.layers.map(\.name)
+        let savedNames = checkpoint.layers.map(\.name)
+        if networkNames != savedNames {
+            differences.append("layers: the pipeline has [\(networkNames.joined(separator: ", "))], "
+                               + "the checkpoint [\(savedNames.joined(separator: ", "))]")
+        }
+        let saved = Dictionary(checkpoint.layers.map { ($0.name, $0.tensors) }, uniquingKeysWith: { a, _ in a })
+        for layer in network.layers {
+            guard let tensors = saved[layer.name] else { continue }
+            let expected = Self.tensors(of: layer)
+            for (name, shape, _) in expected {
+                guard let tensor = tensors[name] else {
+                    differences.append("\(layer.name).\(name): missing in the checkpoint (the pipeline's shape is \(shape))")
+                    continue
+                }
+                if tensor.shape != shape {
+                    differences.append("\(layer.name).\(name): the checkpoint has shape \(tensor.shape), the pipeline \(shape)")
+                }
+            }
+            let known = Set(expected.map(\.name))
+            for extra in tensors.keys.sorted() where !known.contains(extra) {
+                differences.append("\(layer.name).\(extra): in the checkpoint but not in the pipeline's layer")
+            }
+        }
+        return differences
+    }
+
+    /// Writes the checkpoint's parameters and state into the device buffers; call only when
+    /// `differences(from:)` is empty.
+    public func loadTensors(from checkpoint: Checkpoint) throws {
+        let saved = Dictionary(checkpoint.layers.map { ($0.name, $0.tensors) }, uniquingKeysWith: { a, _ in a })
+        for layer in network.layers {
+            for (name, _, buffer) in Self.tensors(of: layer) {
+                if let tensor = saved[layer.name]?[name] { try buffer.write(tensor.values) }
+            }
+        }
+    }
+
+    /// A layer's parameters and state as (name, shape, buffer).
+    private static func tensors(of layer: Layer) -> [(name: String, shape: [Int], buffer: DeviceBuffer<Float>)] {
+        layer.parameters.map { ($0.name, $0.shape, $0.value) } + layer.state.map { ($0.name, $0.shape, $0.buffer) }
+    }
+}

@@ -1,0 +1,76 @@
+import Checkpoints
+import Foundation
+import InputData
+import Model
+import OpenCLRuntime
+import Optimization
+import PipelineConfig
+
+/// A training run of a pipeline: the Model, the Data and the Optimization built from the
+/// pipeline file (or resumed from a checkpoint), the batch that fits the device, the input
+/// slots and step outputs, and the run's folder. Only `conveyor train` and `resume` need one;
+/// every other command takes the pieces it uses.
+public final class TrainingRun {
+    public let config: PipelineConfig
+    public let context: ComputeContext
+    public let model: Model
+    public let data: DataSplits
+    public let optimizer: MomentumSGD
+    public let batchChoice: BatchChoice
+    public let slots: InputSlotRing
+    public let outputs: StepOutputs
+    public let runFolder: URL
+    public let seed: UInt64
+
+    public var batch: Int { batchChoice.batch }
+    public var network: Network { model.network }
+    public var trainBatchesPerEpoch: Int { data.trainCount / batch }
+    public var hasValidation: Bool { data.validationCount > 0 }
+    public var step: TrainingStep { TrainingStep(model: model, optimizer: optimizer, seed: seed) }
+
+    /// - Parameters:
+    ///   - memoryLimit: plan as if the device had this many bytes (`--memory-limit`).
+    ///   - resume: a checkpoint to go on from: its batch and its input normalisation are kept
+    ///     (nothing measured from data is measured again).
+    public init(config: PipelineConfig, deviceSelector: String? = nil, memoryLimit: Int? = nil, resume: Checkpoint? = nil,
+                context existing: ComputeContext? = nil) throws {
+        self.config = config
+        context = try existing ?? ComputeContext(selector: deviceSelector ?? config.device)
+        seed = UInt64(config.train.seed)
+        data = try DataSplits(settings: config.data, augment: config.augment, seed: seed)
+        let stored = resume?.normalization.map { ChannelStatistics(mean: $0.mean, std: $0.std) }
+        model = try Model(config: config, context: context, normalization: stored ?? data.measureNormalization())
+        batchChoice = try BatchChoice.choose(train: config.train, prefetch: config.data.prefetch, network: model.network,
+                                             device: context.device, memoryLimit: memoryLimit, trainCount: data.trainCount,
+                                             fixed: resume.flatMap(CheckpointMapping.batch))
+        let batch = batchChoice.batch
+        try model.network.reserve(batch: batch)
+        slots = try InputSlotRing(context: context, batch: batch, valuesPerImage: model.inputShape.count,
+                                  count: InputSlotRing.slotCount(prefetch: config.data.prefetch))
+        outputs = try StepOutputs(context: context, batch: batch)
+        let policy = LearningRatePolicy(optimizer: config.optimizer, schedule: config.schedule, epochs: config.train.epochs,
+                                        batch: batch, referenceBatch: config.train.referenceBatch,
+                                        stepsPerEpoch: data.trainCount / batch)
+        optimizer = try MomentumSGD(context: context, parameters: model.network.parameters, settings: config.optimizer,
+                                    policy: policy)
+        runFolder = URL(fileURLWithPath: config.checkpoint.folder).appendingPathComponent(config.name)
+        guard data.trainCount >= batch else {
+            throw TrainingError.invalidSetting("the training split has \(data.trainCount) images, fewer than one batch of \(batch); "
+                                               + "lower train.batch")
+        }
+    }
+
+    /// The learning rate at a global step.
+    public func learningRate(atStep step: Int) -> Double { optimizer.policy.learningRate(atStep: step) }
+
+    /// One line for the user: the batch, where it came from, and the learning rate used.
+    public var batchSummary: String {
+        "batch \(batch) (\(batchChoice.reason)), \(optimizer.policy.summary), "
+            + "planned device memory \(ByteCount.format(batchChoice.plan.totalBytes))"
+    }
+
+    /// An evaluator of this run's model on its validation split, sharing its slots and outputs.
+    public func evaluator() -> Evaluator {
+        Evaluator(model: model, data: data, slots: slots, outputs: outputs, batch: batch)
+    }
+}
