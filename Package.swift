@@ -2,7 +2,7 @@
 import PackageDescription
 
 // One target per job: C libraries through system library targets, a thin Swift layer over
-// OpenCL, the layers, the input pipeline, checkpoints, training, and the command-line tool.
+// OpenCL, the layers, the input pipeline, HDF5 files, checkpoints, training, and the command-line tool.
 let package = Package(
     name: "Conveyor",
     products: [
@@ -27,10 +27,11 @@ let package = Package(
         .target(name: "OpenCLRuntime", dependencies: ["COpenCL"]),
         .target(name: "Layers", dependencies: ["OpenCLRuntime", "ConveyorKernels", "COpenBLAS"]),
         .target(name: "DataPipeline"),
-        .target(name: "Checkpoints", dependencies: ["CHDF5", "CPNG"]),
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "Checkpoints", dependencies: ["HDF5", "CPNG"]),
         .target(name: "PipelineConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Training", dependencies: [
-            "Layers", "DataPipeline", "Checkpoints", "OpenCLRuntime", "PipelineConfig", "ConveyorKernels",
+            "Layers", "DataPipeline", "Checkpoints", "HDF5", "OpenCLRuntime", "PipelineConfig", "ConveyorKernels",
         ]),
         .executableTarget(name: "conveyor", dependencies: [
             "Training", "OpenCLRuntime", "DataPipeline", "Checkpoints", "Layers", "PipelineConfig",
@@ -40,7 +41,8 @@ let package = Package(
         .testTarget(name: "OpenCLRuntimeTests", dependencies: ["OpenCLRuntime", "ConveyorKernels"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "OpenCLRuntime"]),
         .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline"]),
-        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "HDF5"]),
         .testTarget(name: "PipelineConfigTests", dependencies: ["PipelineConfig"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Layers", "DataPipeline", "Checkpoints", "OpenCLRuntime"]),
         .testTarget(name: "CLITests", dependencies: ["conveyor"]),

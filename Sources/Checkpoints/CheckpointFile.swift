@@ -1,4 +1,5 @@
 import Foundation
+import HDF5
 
 /// Saves and loads `Checkpoint`s in the HDF5 layout of docs/checkpoints.md.
 ///

@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import HDF5
 import XCTest
 
 final class CheckpointFileTests: XCTestCase {
