@@ -2,7 +2,8 @@
 import PackageDescription
 
 // One target per job: C libraries through system library targets, a thin Swift layer over
-// OpenCL, the layers, the input pipeline, HDF5 files, checkpoints, training, and the command-line tool.
+// OpenCL, the layers, the input pipeline, HDF5 files, checkpoints, filter pictures, training,
+// and the command-line tool.
 let package = Package(
     name: "Conveyor",
     products: [
@@ -28,13 +29,14 @@ let package = Package(
         .target(name: "Layers", dependencies: ["OpenCLRuntime", "ConveyorKernels", "COpenBLAS"]),
         .target(name: "DataPipeline"),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "Checkpoints", dependencies: ["HDF5", "CPNG"]),
+        .target(name: "Checkpoints", dependencies: ["HDF5"]),
+        .target(name: "FilterImages", dependencies: ["CPNG", "Checkpoints"]),
         .target(name: "PipelineConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Training", dependencies: [
             "Layers", "DataPipeline", "Checkpoints", "HDF5", "OpenCLRuntime", "PipelineConfig", "ConveyorKernels",
         ]),
         .executableTarget(name: "conveyor", dependencies: [
-            "Training", "OpenCLRuntime", "DataPipeline", "Checkpoints", "Layers", "PipelineConfig",
+            "Training", "OpenCLRuntime", "DataPipeline", "Checkpoints", "FilterImages", "Layers", "PipelineConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -43,6 +45,7 @@ let package = Package(
         .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "HDF5"]),
+        .testTarget(name: "FilterImagesTests", dependencies: ["FilterImages", "Checkpoints"]),
         .testTarget(name: "PipelineConfigTests", dependencies: ["PipelineConfig"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Layers", "DataPipeline", "Checkpoints", "OpenCLRuntime"]),
         .testTarget(name: "CLITests", dependencies: ["conveyor"]),
