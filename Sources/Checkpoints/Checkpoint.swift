@@ -14,11 +14,11 @@ public struct Checkpoint: Equatable, Sendable {
     public var config: String
     public var layers: [LayerTensors]
     public var optimizer: [LayerTensors]
-    public var metrics: [MetricsRow]
+    public var metrics: [EpochMetrics]
     public var state: [String: UInt64]
 
     public init(epoch: UInt64, step: UInt64, seed: UInt64, config: String, layers: [LayerTensors] = [],
-                optimizer: [LayerTensors] = [], metrics: [MetricsRow] = [], state: [String: UInt64] = [:]) {
+                optimizer: [LayerTensors] = [], metrics: [EpochMetrics] = [], state: [String: UInt64] = [:]) {
         self.epoch = epoch
         self.step = step
         self.seed = seed

@@ -87,9 +87,9 @@ public enum CheckpointFile {
             }
         }
         try file.createGroup("/metrics")
-        try file.setAttribute("columns", .strings(Checkpoint.MetricsRow.columns), on: "/metrics")
-        try file.write(c.metrics.map(\.epoch), shape: [c.metrics.count], to: "/metrics/epoch")
-        for (index, column) in Checkpoint.MetricsRow.columns.dropFirst().enumerated() {
+        try file.setAttribute("columns", .strings(EpochMetrics.columns), on: "/metrics")
+        try file.write(c.metrics.map { Int64($0.epoch) }, shape: [c.metrics.count], to: "/metrics/epoch")
+        for (index, column) in EpochMetrics.columns.dropFirst().enumerated() {
             try file.write(c.metrics.map { $0.doubles[index] }, shape: [c.metrics.count], to: "/metrics/\(column)")
         }
         try file.createGroup("/state")
@@ -137,7 +137,7 @@ public enum CheckpointFile {
 
         let epochs = try file.read(Int64.self, from: "/metrics/epoch").values
         var columns: [[Double]] = []
-        for column in Checkpoint.MetricsRow.columns.dropFirst() {
+        for column in EpochMetrics.columns.dropFirst() {
             let values = try file.read(Double.self, from: "/metrics/\(column)").values
             guard values.count == epochs.count else {
                 throw CheckpointError.corrupt(path: path, detail: "/metrics/\(column) has \(values.count) rows, /metrics/epoch \(epochs.count)")
@@ -145,9 +145,9 @@ public enum CheckpointFile {
             columns.append(values)
         }
         checkpoint.metrics = epochs.indices.map { row in
-            Checkpoint.MetricsRow(epoch: epochs[row], trainLoss: columns[0][row], trainAccuracy: columns[1][row],
-                                  validationLoss: columns[2][row], validationAccuracy: columns[3][row],
-                                  learningRate: columns[4][row], imagesPerSecond: columns[5][row], seconds: columns[6][row])
+            EpochMetrics(epoch: Int(epochs[row]), trainLoss: columns[0][row], trainAccuracy: columns[1][row],
+                         validationLoss: columns[2][row], validationAccuracy: columns[3][row],
+                         learningRate: columns[4][row], imagesPerSecond: columns[5][row], seconds: columns[6][row])
         }
         if try file.exists("/state") {
             for key in try file.attributeNames(of: "/state") {

@@ -37,7 +37,7 @@ public enum CheckpointMapping {
             momentum[layer.name].map { Checkpoint.LayerTensors(name: layer.name, tensors: $0) }
         }
         return Checkpoint(epoch: UInt64(epoch), step: UInt64(step), seed: setup.seed, config: setup.config.sourceText,
-                          layers: layers, optimizer: optimizer, metrics: metrics.map(metricsRow),
+                          layers: layers, optimizer: optimizer, metrics: metrics,
                           state: [batchKey: UInt64(setup.batch)])
     }
 
@@ -89,17 +89,5 @@ public enum CheckpointMapping {
         guard differences.isEmpty else { throw CheckpointMismatch(differences: differences) }
         for (buffer, values) in writes { try buffer.write(values) }
         return (Int(checkpoint.epoch), Int(checkpoint.step))
-    }
-
-    static func metricsRow(_ m: EpochMetrics) -> Checkpoint.MetricsRow {
-        Checkpoint.MetricsRow(epoch: Int64(m.epoch), trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy,
-                              validationLoss: m.validationLoss, validationAccuracy: m.validationAccuracy,
-                              learningRate: m.learningRate, imagesPerSecond: m.imagesPerSecond, seconds: m.seconds)
-    }
-
-    public static func epochMetrics(_ row: Checkpoint.MetricsRow) -> EpochMetrics {
-        EpochMetrics(epoch: Int(row.epoch), trainLoss: row.trainLoss, trainAccuracy: row.trainAccuracy,
-                     validationLoss: row.validationLoss, validationAccuracy: row.validationAccuracy,
-                     learningRate: row.learningRate, imagesPerSecond: row.imagesPerSecond, seconds: row.seconds)
     }
 }

@@ -56,7 +56,7 @@ public final class Trainer {
             let position = try CheckpointMapping.restore(checkpoint, into: setup)
             completedEpochs = position.epoch
             step = position.step
-            history = checkpoint.metrics.map(CheckpointMapping.epochMetrics)
+            history = checkpoint.metrics
             bestAccuracy = history.map(\.validationAccuracy).filter { !$0.isNaN }.max() ?? -Double.infinity
             guard completedEpochs < setup.config.train.epochs else {
                 throw TrainingError.invalidSetting(
