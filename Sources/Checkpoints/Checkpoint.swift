@@ -16,9 +16,13 @@ public struct Checkpoint: Equatable, Sendable {
     public var optimizer: [LayerTensors]
     public var metrics: [EpochMetrics]
     public var state: [String: UInt64]
+    /// The input normalisation measured from the training data; nil when the run stored none
+    /// (checkpoints written before it existed load with nil).
+    public var normalization: InputNormalization?
 
     public init(epoch: UInt64, step: UInt64, seed: UInt64, config: String, layers: [LayerTensors] = [],
-                optimizer: [LayerTensors] = [], metrics: [EpochMetrics] = [], state: [String: UInt64] = [:]) {
+                optimizer: [LayerTensors] = [], metrics: [EpochMetrics] = [], state: [String: UInt64] = [:],
+                normalization: InputNormalization? = nil) {
         self.epoch = epoch
         self.step = step
         self.seed = seed
@@ -27,5 +31,6 @@ public struct Checkpoint: Equatable, Sendable {
         self.optimizer = optimizer
         self.metrics = metrics
         self.state = state
+        self.normalization = normalization
     }
 }

@@ -63,6 +63,10 @@ public enum CheckpointFile {
             }
         }
         for key in checkpoint.state.keys { try validateName(key) }
+        if let normalization = checkpoint.normalization, normalization.std.count != normalization.mean.count {
+            throw CheckpointError.shapeMismatch(path: "(not yet saved)", object: "/normalization/std",
+                                               shape: [normalization.mean.count], count: normalization.std.count)
+        }
     }
 
     private static func validateName(_ name: String) throws {
@@ -94,6 +98,11 @@ public enum CheckpointFile {
         }
         try file.createGroup("/state")
         for (key, value) in c.state { try file.setAttribute(key, .uint64(value), on: "/state") }
+        if let normalization = c.normalization {
+            try file.createGroup("/normalization")
+            try file.write(normalization.mean, shape: [normalization.mean.count], to: "/normalization/mean")
+            try file.write(normalization.std, shape: [normalization.std.count], to: "/normalization/std")
+        }
     }
 
     private static func fsync(path: String, directory: Bool) throws {
@@ -156,6 +165,16 @@ public enum CheckpointFile {
                 }
                 checkpoint.state[key] = value
             }
+        }
+        // Optional: absent in checkpoints of runs that measured none (and in older files).
+        if try file.exists("/normalization") {
+            let mean = try file.read(Float.self, from: "/normalization/mean")
+            let std = try file.read(Float.self, from: "/normalization/std")
+            guard mean.shape.count == 1, std.shape == mean.shape else {
+                throw CheckpointError.corrupt(path: path, detail: "/normalization/mean has shape \(mean.shape) and "
+                                              + "/normalization/std \(std.shape); both must be [C]")
+            }
+            checkpoint.normalization = Checkpoint.InputNormalization(mean: mean.values, std: std.values)
         }
         return checkpoint
     }
