@@ -2,7 +2,8 @@
 ///
 /// `layers` and `optimizer` keep their order (the file stores it in a `layers` attribute, since
 /// HDF5 lists groups alphabetically). Optimizer tensors are named as on disk, `<param>_momentum`.
-/// `state` holds named 64-bit values the trainer needs back exactly (RNG positions, counters).
+/// `state` holds named 64-bit values the trainer needs back exactly (the batch size; there are no
+/// RNG positions to keep: data order and dropout masks are functions of seed, epoch and step).
 public struct Checkpoint: Equatable, Sendable {
     public static let format = "conveyor-checkpoint"
     public static let currentVersion = 1

@@ -88,6 +88,20 @@ final class CheckpointFileTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("bad.h5")))
     }
 
+    /// Layers without parameters or state (pooling, activations, dropout) are empty groups in /model.
+    func testLayerWithoutTensorsIsAnEmptyGroup() throws {
+        let target = path("empty-layer.h5")
+        var checkpoint = Self.sample()
+        checkpoint.layers.insert(.init(name: "relu1", tensors: [:]), at: 1)
+        try CheckpointFile.save(checkpoint, to: target)
+        let file = try HDF5File.open(at: target)
+        XCTAssertEqual(try file.kind(of: "/model/relu1"), .group)
+        XCTAssertEqual(try file.children(of: "/model/relu1"), [])
+        XCTAssertEqual(try file.attribute("layers", of: "/model"), .strings(["conv1", "relu1", "bn1", "fc1"]))
+        try file.close()
+        XCTAssertEqual(try CheckpointFile.load(from: target), checkpoint)
+    }
+
     func testMissingFile() {
         XCTAssertThrowsError(try CheckpointFile.load(from: path("nope.h5"))) {
             XCTAssertEqual($0 as? CheckpointError, .missing(path: self.path("nope.h5")))
