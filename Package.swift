@@ -35,16 +35,19 @@ let package = Package(
         .target(name: "PipelineConfig", dependencies: [
             "Layers", "InputData", "Optimization", .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "Checkpoints", dependencies: ["CHDF5", "CPNG"]),
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "Checkpoints", dependencies: ["HDF5"]),
+        // PNG pictures of learned filters (`conveyor filters`).
+        .target(name: "FilterImages", dependencies: ["CPNG", "Checkpoints"]),
         // Model: network + loss + the input normalisation it was trained with; built from a
         // pipeline or from a checkpoint alone.
         .target(name: "Model", dependencies: ["Layers", "OpenCLRuntime", "PipelineConfig", "Checkpoints", "InputData"]),
         // Training: joins Model, InputData and Optimization into runs, evaluation, plans and benchmarks.
         .target(name: "Training", dependencies: [
-            "Model", "InputData", "Optimization", "Checkpoints", "PipelineConfig", "Layers", "OpenCLRuntime",
+            "Model", "InputData", "Optimization", "Checkpoints", "HDF5", "PipelineConfig", "Layers", "OpenCLRuntime",
         ]),
         .executableTarget(name: "conveyor", dependencies: [
-            "Training", "Model", "OpenCLRuntime", "InputData", "Checkpoints", "Layers", "PipelineConfig",
+            "Training", "Model", "OpenCLRuntime", "InputData", "Checkpoints", "FilterImages", "Layers", "PipelineConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -52,7 +55,9 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "OpenCLRuntime"]),
         .testTarget(name: "InputDataTests", dependencies: ["InputData", "OpenCLRuntime"]),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Layers", "OpenCLRuntime"]),
-        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "HDF5"]),
+        .testTarget(name: "FilterImagesTests", dependencies: ["FilterImages", "Checkpoints"]),
         .testTarget(name: "PipelineConfigTests", dependencies: ["PipelineConfig", "Layers", "InputData", "Optimization"]),
         .testTarget(name: "TrainingTests", dependencies: [
             "Training", "Model", "Layers", "InputData", "Optimization", "Checkpoints", "OpenCLRuntime", "PipelineConfig",

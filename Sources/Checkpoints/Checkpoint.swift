@@ -2,7 +2,8 @@
 ///
 /// `layers` and `optimizer` keep their order (the file stores it in a `layers` attribute, since
 /// HDF5 lists groups alphabetically). Optimizer tensors are named as on disk, `<param>_momentum`.
-/// `state` holds named 64-bit values the trainer needs back exactly (RNG positions, counters).
+/// `state` holds named 64-bit values the trainer needs back exactly (the batch size; there are no
+/// RNG positions to keep: data order and dropout masks are functions of seed, epoch and step).
 public struct Checkpoint: Equatable, Sendable {
     public static let format = "conveyor-checkpoint"
     public static let currentVersion = 1
@@ -14,11 +15,15 @@ public struct Checkpoint: Equatable, Sendable {
     public var config: String
     public var layers: [LayerTensors]
     public var optimizer: [LayerTensors]
-    public var metrics: [MetricsRow]
+    public var metrics: [EpochMetrics]
     public var state: [String: UInt64]
+    /// The input normalisation measured from the training data; nil when the run stored none
+    /// (checkpoints written before it existed load with nil).
+    public var normalization: InputNormalization?
 
     public init(epoch: UInt64, step: UInt64, seed: UInt64, config: String, layers: [LayerTensors] = [],
-                optimizer: [LayerTensors] = [], metrics: [MetricsRow] = [], state: [String: UInt64] = [:]) {
+                optimizer: [LayerTensors] = [], metrics: [EpochMetrics] = [], state: [String: UInt64] = [:],
+                normalization: InputNormalization? = nil) {
         self.epoch = epoch
         self.step = step
         self.seed = seed
@@ -27,5 +32,6 @@ public struct Checkpoint: Equatable, Sendable {
         self.optimizer = optimizer
         self.metrics = metrics
         self.state = state
+        self.normalization = normalization
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HDF5
 
 /// Saves and loads `Checkpoint`s in the HDF5 layout of docs/checkpoints.md.
 ///
@@ -62,6 +63,10 @@ public enum CheckpointFile {
             }
         }
         for key in checkpoint.state.keys { try validateName(key) }
+        if let normalization = checkpoint.normalization, normalization.std.count != normalization.mean.count {
+            throw CheckpointError.shapeMismatch(path: "(not yet saved)", object: "/normalization/std",
+                                               shape: [normalization.mean.count], count: normalization.std.count)
+        }
     }
 
     private static func validateName(_ name: String) throws {
@@ -86,13 +91,18 @@ public enum CheckpointFile {
             }
         }
         try file.createGroup("/metrics")
-        try file.setAttribute("columns", .strings(Checkpoint.MetricsRow.columns), on: "/metrics")
-        try file.write(c.metrics.map(\.epoch), shape: [c.metrics.count], to: "/metrics/epoch")
-        for (index, column) in Checkpoint.MetricsRow.columns.dropFirst().enumerated() {
+        try file.setAttribute("columns", .strings(EpochMetrics.columns), on: "/metrics")
+        try file.write(c.metrics.map { Int64($0.epoch) }, shape: [c.metrics.count], to: "/metrics/epoch")
+        for (index, column) in EpochMetrics.columns.dropFirst().enumerated() {
             try file.write(c.metrics.map { $0.doubles[index] }, shape: [c.metrics.count], to: "/metrics/\(column)")
         }
         try file.createGroup("/state")
         for (key, value) in c.state { try file.setAttribute(key, .uint64(value), on: "/state") }
+        if let normalization = c.normalization {
+            try file.createGroup("/normalization")
+            try file.write(normalization.mean, shape: [normalization.mean.count], to: "/normalization/mean")
+            try file.write(normalization.std, shape: [normalization.std.count], to: "/normalization/std")
+        }
     }
 
     private static func fsync(path: String, directory: Bool) throws {
@@ -136,7 +146,7 @@ public enum CheckpointFile {
 
         let epochs = try file.read(Int64.self, from: "/metrics/epoch").values
         var columns: [[Double]] = []
-        for column in Checkpoint.MetricsRow.columns.dropFirst() {
+        for column in EpochMetrics.columns.dropFirst() {
             let values = try file.read(Double.self, from: "/metrics/\(column)").values
             guard values.count == epochs.count else {
                 throw CheckpointError.corrupt(path: path, detail: "/metrics/\(column) has \(values.count) rows, /metrics/epoch \(epochs.count)")
@@ -144,9 +154,9 @@ public enum CheckpointFile {
             columns.append(values)
         }
         checkpoint.metrics = epochs.indices.map { row in
-            Checkpoint.MetricsRow(epoch: epochs[row], trainLoss: columns[0][row], trainAccuracy: columns[1][row],
-                                  validationLoss: columns[2][row], validationAccuracy: columns[3][row],
-                                  learningRate: columns[4][row], imagesPerSecond: columns[5][row], seconds: columns[6][row])
+            EpochMetrics(epoch: Int(epochs[row]), trainLoss: columns[0][row], trainAccuracy: columns[1][row],
+                         validationLoss: columns[2][row], validationAccuracy: columns[3][row],
+                         learningRate: columns[4][row], imagesPerSecond: columns[5][row], seconds: columns[6][row])
         }
         if try file.exists("/state") {
             for key in try file.attributeNames(of: "/state") {
@@ -155,6 +165,16 @@ public enum CheckpointFile {
                 }
                 checkpoint.state[key] = value
             }
+        }
+        // Optional: absent in checkpoints of runs that measured none (and in older files).
+        if try file.exists("/normalization") {
+            let mean = try file.read(Float.self, from: "/normalization/mean")
+            let std = try file.read(Float.self, from: "/normalization/std")
+            guard mean.shape.count == 1, std.shape == mean.shape else {
+                throw CheckpointError.corrupt(path: path, detail: "/normalization/mean has shape \(mean.shape) and "
+                                              + "/normalization/std \(std.shape); both must be [C]")
+            }
+            checkpoint.normalization = Checkpoint.InputNormalization(mean: mean.values, std: std.values)
         }
         return checkpoint
     }

@@ -52,7 +52,7 @@ public final class Model {
     }
 
     /// Every layer's parameters and state, and the normalisation, for a checkpoint.
-    public func checkpointTensors() throws -> (layers: [Checkpoint.LayerTensors], normalization: InputNormalization) {
+    public func checkpointTensors() throws -> (layers: [Checkpoint.LayerTensors], normalization: Checkpoint.InputNormalization) {
         let layers = try network.layers.map { layer -> Checkpoint.LayerTensors in
             var tensors: [String: Checkpoint.Tensor] = [:]
             for parameter in layer.parameters {
@@ -63,7 +63,7 @@ public final class Model {
             }
             return Checkpoint.LayerTensors(name: layer.name, tensors: tensors)
         }
-        return (layers, InputNormalization(mean: normalization.mean, std: normalization.std))
+        return (layers, Checkpoint.InputNormalization(mean: normalization.mean, std: normalization.std))
     }
 
     /// What differs between the checkpoint's layers and this network (empty when it loads).

@@ -1,4 +1,4 @@
-import Checkpoints
+import HDF5
 import Foundation
 import InputData
 import Layers

@@ -1,28 +1,5 @@
+import Checkpoints
 import Foundation
-
-/// One epoch's figures: a row of `runs/<name>/metrics.csv` and of the checkpoint's /metrics table.
-public struct EpochMetrics: Sendable, Codable, Equatable {
-    public var epoch: Int
-    public var trainLoss: Double
-    public var trainAccuracy: Double
-    public var validationLoss: Double
-    public var validationAccuracy: Double
-    public var learningRate: Double
-    public var imagesPerSecond: Double
-    public var seconds: Double
-
-    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double, validationAccuracy: Double,
-                learningRate: Double, imagesPerSecond: Double, seconds: Double) {
-        self.epoch = epoch
-        self.trainLoss = trainLoss
-        self.trainAccuracy = trainAccuracy
-        self.validationLoss = validationLoss
-        self.validationAccuracy = validationAccuracy
-        self.learningRate = learningRate
-        self.imagesPerSecond = imagesPerSecond
-        self.seconds = seconds
-    }
-}
 
 /// Appends a row per epoch to `metrics.csv`, writing the header when the file is new.
 public struct MetricsLog {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checkpoints
+import FilterImages
 import Foundation
 
 /// `conveyor filters CHECKPOINT --out conv1.png`: the first convolution's filters as a picture.

@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import HDF5
 import XCTest
 
 final class CheckpointFileTests: XCTestCase {
@@ -48,6 +49,57 @@ final class CheckpointFileTests: XCTestCase {
         try CheckpointFile.save(next, to: target)
         XCTAssertEqual(try CheckpointFile.load(from: target).epoch, 4)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["last.h5"])
+    }
+
+    func testNormalizationRoundTripsAsFloat32Datasets() throws {
+        let target = path("normalized.h5")
+        var checkpoint = Self.sample()
+        checkpoint.normalization = .init(mean: [0.4914, 0.4822, 0.4465], std: [0.2470, 0.2435, 0.2616])
+        try CheckpointFile.save(checkpoint, to: target)
+        XCTAssertEqual(try CheckpointFile.load(from: target), checkpoint)
+        XCTAssertEqual(try CheckpointFile.load(from: target).normalization?.std, [0.2470, 0.2435, 0.2616])
+        let file = try HDF5File.open(at: target)
+        defer { try? file.close() }
+        XCTAssertEqual(try file.kind(of: "/normalization"), .group)
+        let mean = try file.read(Float.self, from: "/normalization/mean")
+        XCTAssertEqual(mean.shape, [3])
+        XCTAssertEqual(mean.values, [0.4914, 0.4822, 0.4465])
+        XCTAssertEqual(try file.shape(of: "/normalization/std"), [3])
+    }
+
+    func testCheckpointWithoutNormalizationLoadsWithNil() throws {
+        let target = path("plain.h5")
+        try CheckpointFile.save(Self.sample(), to: target)
+        let file = try HDF5File.open(at: target)
+        XCTAssertFalse(try file.exists("/normalization"))
+        try file.close()
+        let loaded = try CheckpointFile.load(from: target)
+        XCTAssertNil(loaded.normalization)
+        XCTAssertEqual(loaded, Self.sample())
+    }
+
+    func testNormalizationWithMismatchedCountsIsRefusedOnSave() {
+        var bad = Self.sample()
+        bad.normalization = .init(mean: [0.5, 0.5, 0.5], std: [0.25])
+        XCTAssertThrowsError(try CheckpointFile.save(bad, to: path("bad.h5"))) {
+            XCTAssertEqual($0 as? CheckpointError, .shapeMismatch(path: "(not yet saved)", object: "/normalization/std",
+                                                                  shape: [3], count: 1))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("bad.h5")))
+    }
+
+    /// Layers without parameters or state (pooling, activations, dropout) are empty groups in /model.
+    func testLayerWithoutTensorsIsAnEmptyGroup() throws {
+        let target = path("empty-layer.h5")
+        var checkpoint = Self.sample()
+        checkpoint.layers.insert(.init(name: "relu1", tensors: [:]), at: 1)
+        try CheckpointFile.save(checkpoint, to: target)
+        let file = try HDF5File.open(at: target)
+        XCTAssertEqual(try file.kind(of: "/model/relu1"), .group)
+        XCTAssertEqual(try file.children(of: "/model/relu1"), [])
+        XCTAssertEqual(try file.attribute("layers", of: "/model"), .strings(["conv1", "relu1", "bn1", "fc1"]))
+        try file.close()
+        XCTAssertEqual(try CheckpointFile.load(from: target), checkpoint)
     }
 
     func testMissingFile() {

@@ -1,4 +1,5 @@
 import Checkpoints
+import FilterImages
 import Foundation
 import XCTest
 

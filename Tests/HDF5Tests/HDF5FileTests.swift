@@ -1,5 +1,5 @@
-import Checkpoints
 import Foundation
+import HDF5
 import XCTest
 
 final class HDF5FileTests: XCTestCase {

@@ -1,3 +1,5 @@
+import Checkpoints
+
 /// A picture of a first convolution's filters, like the CS231n ones.
 ///
 /// Weights [K, C, F, F] become K tiles of F x F pixels in a near-square grid (ceil(sqrt K)
