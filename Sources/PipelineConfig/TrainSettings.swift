@@ -23,6 +23,12 @@ public enum BatchSetting: Equatable, Sendable, CustomStringConvertible {
     case fixed(Int)
     case auto
 
+    /// The size of a fixed batch; nil for `auto`.
+    public var fixedValue: Int? {
+        if case let .fixed(size) = self { return size }
+        return nil
+    }
+
     public var description: String {
         switch self {
         case .fixed(let size): return String(size)

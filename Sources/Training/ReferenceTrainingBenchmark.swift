@@ -1,5 +1,7 @@
 import Foundation
 import Layers
+import Model
+import Optimization
 
 /// Trains a pipeline's network for a few steps with the CPU references of Layers/Reference on
 /// the host: OpenBLAS for the matrix products (convolution as im2col + sgemm, fully
@@ -17,10 +19,12 @@ public struct ReferenceTrainingBenchmark {
         public let losses: [Float]
     }
 
-    public let setup: TrainingSetup
+    public let step: TrainingStep
+    public let batch: Int
 
-    public init(setup: TrainingSetup) {
-        self.setup = setup
+    public init(step: TrainingStep, batch: Int) {
+        self.step = step
+        self.batch = batch
     }
 
     /// Host copies of one layer's parameters, their gradients and momentum.
@@ -40,9 +44,8 @@ public struct ReferenceTrainingBenchmark {
 
     public func run(steps: Int, warmup: Int = 1, threads: Int? = nil) throws -> Report {
         if let threads { OpenBLASThreads.set(threads) }
-        let network = setup.network
-        let batch = setup.batch
-        try network.initializeParameters(seed: setup.seed)
+        let network = step.model.network
+        try step.model.initializeParameters(seed: step.seed)
         var parameters = try network.layers.map { layer in
             let values = try layer.parameters.map { try $0.value.read() }
             return HostParameters(values: values, gradients: values.map { [Float](repeating: 0, count: $0.count) },
@@ -51,10 +54,10 @@ public struct ReferenceTrainingBenchmark {
         var random = SplitMix64(seed: 42)
         let images = (0..<(batch * network.inputShape.count)).map { _ in random.nextUnitFloat() * 2 - 1 }
         let labels = (0..<batch).map { _ in Int32(random.next() % UInt64(network.outputShape.count)) }
-        for step in 0..<warmup { _ = try trainStep(images: images, labels: labels, step: step, parameters: &parameters) }
+        for index in 0..<warmup { _ = try trainStep(images: images, labels: labels, step: index, parameters: &parameters) }
         var losses: [Float] = []
         let start = DispatchTime.now().uptimeNanoseconds
-        for step in 0..<steps { losses.append(try trainStep(images: images, labels: labels, step: warmup + step, parameters: &parameters)) }
+        for index in 0..<steps { losses.append(try trainStep(images: images, labels: labels, step: warmup + index, parameters: &parameters)) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         return Report(batch: batch, steps: steps, threads: OpenBLASThreads.current,
                       imagesPerSecond: Double(batch * steps) / seconds, millisecondsPerStep: seconds * 1000 / Double(steps),
@@ -63,8 +66,7 @@ public struct ReferenceTrainingBenchmark {
 
     /// One forward, backward and SGD step; returns the batch's mean loss.
     private func trainStep(images: [Float], labels: [Int32], step: Int, parameters: inout [HostParameters]) throws -> Float {
-        let layers = setup.network.layers
-        let batch = setup.batch
+        let layers = self.step.model.network.layers
         var inputs: [[Float]] = [], saved: [Saved] = []
         var x = images
         for (index, layer) in layers.enumerated() {
@@ -79,13 +81,12 @@ public struct ReferenceTrainingBenchmark {
             dy = try backward(layers[index], x: inputs[index], dy: dy, saved: saved[index], batch: batch,
                               parameters: &parameters[index])
         }
-        let optimizer = setup.config.optimizer
+        // The optimizer's own rule at the scaled rate (the schedule's shape is left out: a few
+        // steps on one batch should show the loss falling, not the warm-up).
+        let optimizer = self.step.optimizer
         for index in parameters.indices {
             for p in parameters[index].values.indices {
-                let decayed = layers[index].parameters[p].kind == .weight || optimizer.decayBiases
-                let settings = SGDSettings(learningRate: Float(setup.learningRate), momentum: Float(optimizer.momentum),
-                                           nesterov: optimizer.nesterov, weightDecay: decayed ? Float(optimizer.weightDecay) : 0,
-                                           decoupledWeightDecay: optimizer.decay == .decoupled)
+                let settings = optimizer.rule(for: layers[index].parameters[p].kind, learningRate: optimizer.policy.scaledRate)
                 var values = parameters[index].values[p], velocity = parameters[index].velocities[p]
                 SGDReference.step(weight: &values, gradient: parameters[index].gradients[p], velocity: &velocity, settings: settings)
                 parameters[index].values[p] = values
@@ -123,7 +124,7 @@ public struct ReferenceTrainingBenchmark {
                                                  gamma: norm.affine ? p.values[0] : nil, beta: norm.affine ? p.values[1] : nil)
             return (y, .statistics(mean: stats.mean, invstd: stats.invstd))
         case let dropout as Dropout:
-            let mask = DropoutReference.mask(count: x.count, seed: setup.seed, step: step, probability: dropout.probability)
+            let mask = DropoutReference.mask(count: x.count, seed: self.step.seed, step: step, probability: dropout.probability)
             return (DropoutReference.apply(x, mask: mask, probability: dropout.probability), .mask(mask))
         default:
             throw unsupported(layer)
@@ -166,14 +167,14 @@ public struct ReferenceTrainingBenchmark {
     }
 
     private func lossAndGradient(scores: [Float], labels: [Int32]) throws -> LossReference.Result {
-        switch setup.loss {
+        switch self.step.model.loss {
         case let softmax as SoftmaxCrossEntropy:
             return LossReference.softmaxCrossEntropy(scores: scores, labels: labels, classes: softmax.classes,
                                                      labelSmoothing: softmax.labelSmoothing)
         case let svm as MulticlassSVM:
             return LossReference.multiclassSVM(scores: scores, labels: labels, classes: svm.classes, margin: svm.margin)
         default:
-            throw TrainingError.invalidSetting("the loss \(type(of: setup.loss)) has no CPU reference")
+            throw TrainingError.invalidSetting("the loss \(type(of: self.step.model.loss)) has no CPU reference")
         }
     }
 }

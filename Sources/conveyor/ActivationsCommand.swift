@@ -1,7 +1,6 @@
 import ArgumentParser
 import Checkpoints
 import Foundation
-import PipelineConfig
 import Training
 
 /// `conveyor activations CHECKPOINT --out FILE.h5`: every layer's output for a few images.
@@ -30,20 +29,19 @@ struct ActivationsCommand: ParsableCommand {
     func run() throws {
         try CommandErrors.reporting {
             guard count >= 1 else { throw ValidationError("--count must be at least 1") }
-            let saved = try CheckpointFile.load(from: checkpoint)
-            var overrides = ["train.batch=\(count)", "data.prefetch=1"]
+            var overrides = ["data.prefetch=1"]
             if let data {
                 overrides += ["data.source=cifar10", "data.path=\(data)", "data.validation=[\(split)]"]
             }
-            var config = try PipelineConfig.parse(text: saved.config, path: "\(checkpoint) (stored pipeline)", overrides: overrides)
-            if config.data.source == .cifar10 && data == nil && (try? TrainingData(config: config)) == nil {
-                print("the pipeline's data (\(config.data.path)) is absent; using synthetic images")
-                config = try PipelineConfig.parse(text: saved.config, path: "\(checkpoint) (stored pipeline)",
-                                                  overrides: overrides + ["data.source=synthetic"])
+            var stored = try StoredModel(path: checkpoint, overrides: overrides, device: deviceOptions.device)
+            var images = try? stored.validationData()
+            if images == nil && data == nil && stored.config.data.source == .cifar10 {
+                print("the pipeline's data (\(stored.config.data.path)) is absent; using synthetic images")
+                stored = try StoredModel(path: checkpoint, overrides: overrides + ["data.source=synthetic"], device: deviceOptions.device)
+                images = try stored.validationData()
             }
-            let setup = try TrainingSetup(config: config, deviceSelector: deviceOptions.device)
-            _ = try CheckpointMapping.restore(saved, into: setup)
-            let dump = try ActivationDump.capture(setup: setup, count: count)
+            let dump = try ActivationDump.capture(model: stored.model, data: images ?? stored.validationData(),
+                                                  slots: try stored.slots(batch: count), count: count)
             try dump.write(to: out)
             print("wrote \(out): \(dump.count) images, \(dump.layers.count) layers")
         }

@@ -46,15 +46,16 @@ struct BenchCommand: ParsableCommand {
             let config = try PipelineConfig.load(path: pipeline, overrides: overrides)
             // A kernel profile needs a profiling queue, which records an event per launch.
             let context = kernels ? try ComputeContext(selector: deviceOptions.device ?? config.device, profiling: true) : nil
-            let setup = try TrainingSetup(config: config, deviceSelector: deviceOptions.device,
-                                          memoryLimit: pipelineOptions.memoryLimitBytes(), context: context)
-            let report = try TrainingBenchmark(setup: setup).run(steps: steps, layers: layers, kernels: kernels)
+            let run = try TrainingRun(config: config, deviceSelector: deviceOptions.device,
+                                      memoryLimit: pipelineOptions.memoryLimitBytes(), context: context)
+            let report = try TrainingBenchmark(step: run.step, batch: run.batch, pipeline: config.name)
+                .run(steps: steps, layers: layers, kernels: kernels)
             // A few steps suffice: the reference path is 10-100x slower than the kernels.
             let referenceReport = reference
-                ? try ReferenceTrainingBenchmark(setup: setup).run(steps: max(1, min(steps, 3)), threads: referenceThreads) : nil
+                ? try ReferenceTrainingBenchmark(step: run.step, batch: run.batch).run(steps: max(1, min(steps, 3)), threads: referenceThreads) : nil
             // The input benchmark reads the pipeline's own data (real CIFAR-10 when it says so).
             let inputRate = input ? try InputBenchmarkRunner.imagesPerSecond(
-                config: PipelineConfig.load(path: pipeline, overrides: pipelineOptions.allOverrides), batch: setup.batch) : nil
+                config: PipelineConfig.load(path: pipeline, overrides: pipelineOptions.allOverrides), batch: run.batch) : nil
             if json {
                 try printJSON(report, inputImagesPerSecond: inputRate, reference: referenceReport)
             } else {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Checkpoints
 import Foundation
-import PipelineConfig
 import Training
 
 /// `conveyor evaluate CHECKPOINT`: accuracy, per-class accuracy and the confusion matrix.
@@ -30,15 +29,14 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         try CommandErrors.reporting {
             guard tta == "none" || tta == "flip" else { throw ValidationError("--tta must be none or flip, not '\(tta)'") }
-            let saved = try CheckpointFile.load(from: checkpoint)
             var overrides: [String] = []
             if let data { overrides += ["data.source=cifar10", "data.path=\(data)"] }
             if split != "validation" { overrides.append("data.validation=[\(split)]") }
-            let config = try PipelineConfig.parse(text: saved.config, path: "\(checkpoint) (stored pipeline)", overrides: overrides)
-            let setup = try TrainingSetup(config: config, deviceSelector: deviceOptions.device,
-                                          batchFromCheckpoint: CheckpointMapping.batch(saved))
-            _ = try CheckpointMapping.restore(saved, into: setup)
-            let result = try Evaluator(setup: setup).evaluate(split: .validation, epoch: 0, tta: tta == "flip")
+            let stored = try StoredModel(path: checkpoint, overrides: overrides, device: deviceOptions.device)
+            let batch = CheckpointMapping.batch(stored.checkpoint) ?? stored.config.train.batch.fixedValue ?? 100
+            let evaluator = Evaluator(model: stored.model, data: try stored.validationData(), slots: try stored.slots(batch: batch),
+                                      outputs: try StepOutputs(context: stored.model.context, batch: batch), batch: batch)
+            let result = try evaluator.evaluate(split: .validation, epoch: 0, tta: tta == "flip")
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

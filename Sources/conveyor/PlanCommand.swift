@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import OpenCLRuntime
+import InputData
+import Model
+import Optimization
 import PipelineConfig
 import Training
 
@@ -23,19 +26,24 @@ struct PlanCommand: ParsableCommand {
         try CommandErrors.reporting {
             let config = try PipelineConfig.load(path: pipeline, overrides: pipelineOptions.allOverrides)
             let context = try deviceOptions.makeContext()
-            let data = try TrainingData(config: config, requireFiles: false)
+            let data = try DataSplits(settings: config.data, augment: config.augment, seed: UInt64(config.train.seed),
+                                      roles: [.train], requireFiles: false)
             let network = try NetworkBuilder.build(config: config, context: context)
-            let choice = try BatchChoice.choose(config: config, network: network, device: context.device,
-                                                memoryLimit: pipelineOptions.memoryLimitBytes(), trainCount: data.trainCount)
+            let choice = try BatchChoice.choose(train: config.train, prefetch: config.data.prefetch, network: network,
+                                                device: context.device, memoryLimit: pipelineOptions.memoryLimitBytes(),
+                                                trainCount: data.trainCount)
+            let policy = LearningRatePolicy(optimizer: config.optimizer, schedule: config.schedule, epochs: config.train.epochs,
+                                            batch: choice.batch, referenceBatch: config.train.referenceBatch,
+                                            stepsPerEpoch: data.trainCount / choice.batch)
             if json {
-                try printJSON(choice, device: context.device)
+                try printJSON(choice, policy: policy, device: context.device)
             } else {
-                printTable(choice, device: context.device)
+                printTable(choice, policy: policy, device: context.device)
             }
         }
     }
 
-    private func printTable(_ choice: BatchChoice, device: Device) {
+    private func printTable(_ choice: BatchChoice, policy: LearningRatePolicy, device: Device) {
         let plan = choice.plan
         let rows = plan.rows.map { row in
             [row.layer, row.outputShape, String(row.activationsPerImage), String(row.parameters),
@@ -55,10 +63,10 @@ struct PlanCommand: ParsableCommand {
               + "largest single buffer \(ByteCount.format(plan.largestBuffer))")
         print("device global memory \(ByteCount.format(Int(choice.deviceMemory))), budget \(ByteCount.format(choice.budget)), "
               + "max single allocation \(ByteCount.format(Int(choice.maxAllocation)))")
-        print(choice.summary)
+        print("batch \(choice.batch) (\(choice.reason)), \(policy.summary)")
     }
 
-    private func printJSON(_ choice: BatchChoice, device: Device) throws {
+    private func printJSON(_ choice: BatchChoice, policy: LearningRatePolicy, device: Device) throws {
         struct Report: Encodable {
             let device: String
             let batch: Int
@@ -74,7 +82,7 @@ struct PlanCommand: ParsableCommand {
         }
         let plan = choice.plan
         let report = Report(device: device.name, batch: choice.batch, batchSource: choice.source.rawValue,
-                            learningRate: choice.learningRate, totalBytes: plan.totalBytes, largestBuffer: plan.largestBuffer,
+                            learningRate: policy.scaledRate, totalBytes: plan.totalBytes, largestBuffer: plan.largestBuffer,
                             stagingBytes: plan.stagingBytes, deviceMemory: choice.deviceMemory, budget: choice.budget,
                             maxAllocation: choice.maxAllocation, layers: plan.rows)
         let encoder = JSONEncoder()

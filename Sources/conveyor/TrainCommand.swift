@@ -35,14 +35,13 @@ struct TrainCommand: ParsableCommand {
     /// Shared with `conveyor resume`.
     static func train(config: PipelineConfig, checkpoint: Checkpoint?, device: String?, memoryLimit: Int?, verbose: Bool) throws {
         StopRequest.install()
-        let setup = try TrainingSetup(config: config, deviceSelector: device, memoryLimit: memoryLimit,
-                                      batchFromCheckpoint: checkpoint.flatMap(CheckpointMapping.batch))
-        print(setup.batchSummary)
-        let trainer = try Trainer(setup: setup, options: .init(verbose: verbose), resume: checkpoint)
+        let run = try TrainingRun(config: config, deviceSelector: device, memoryLimit: memoryLimit, resume: checkpoint)
+        print(run.batchSummary)
+        let trainer = try Trainer(run: run, options: .init(verbose: verbose), resume: checkpoint)
         try trainer.train()
-        if verbose { print("peak device memory held by the allocator: \(ByteCount.format(setup.context.memory.peak))") }
+        if verbose { print("peak device memory held by the allocator: \(ByteCount.format(run.context.memory.peak))") }
         if let signal = trainer.stoppedBySignal { throw ExitCode(128 + signal) }
-        print("done: checkpoints in \(setup.runFolder.path) (last.h5, best.h5), metrics in \(setup.runFolder.path)/metrics.csv")
+        print("done: checkpoints in \(run.runFolder.path) (last.h5, best.h5), metrics in \(run.runFolder.path)/metrics.csv")
     }
 }
 
