@@ -43,14 +43,14 @@ public final class Trainer {
     public var config: PipelineConfig { run.config }
     public var context: ComputeContext { run.context }
 
-    public init(run: TrainingRun, options: Options = Options(), resume checkpoint: Checkpoint? = nil) throws {
+    public init(run: TrainingRun, options: Options = Options()) throws {
         self.run = run
         self.options = options
         progress = ProgressReporter(quiet: options.quiet)
         try FileManager.default.createDirectory(at: run.runFolder, withIntermediateDirectories: true)
         checkpoints = CheckpointWriter(folder: run.runFolder, keep: run.config.checkpoint.keep)
         metricsLog = MetricsLog(folder: run.runFolder)
-        if let checkpoint {
+        if let checkpoint = run.resumedFrom {
             let position = try CheckpointMapping.restore(checkpoint, into: run)
             completedEpochs = position.epoch
             step = position.step

@@ -21,6 +21,9 @@ public final class TrainingRun {
     public let outputs: StepOutputs
     public let runFolder: URL
     public let seed: UInt64
+    /// The checkpoint the run goes on from (its weights, momentum and position are loaded by
+    /// `Trainer`), or nil for a new run.
+    public let resumedFrom: Checkpoint?
 
     public var batch: Int { batchChoice.batch }
     public var network: Network { model.network }
@@ -35,6 +38,7 @@ public final class TrainingRun {
     public init(config: PipelineConfig, deviceSelector: String? = nil, memoryLimit: Int? = nil, resume: Checkpoint? = nil,
                 context existing: ComputeContext? = nil) throws {
         self.config = config
+        resumedFrom = resume
         context = try existing ?? ComputeContext(selector: deviceSelector ?? config.device)
         seed = UInt64(config.train.seed)
         data = try DataSplits(settings: config.data, augment: config.augment, seed: seed)

@@ -37,7 +37,7 @@ struct TrainCommand: ParsableCommand {
         StopRequest.install()
         let run = try TrainingRun(config: config, deviceSelector: device, memoryLimit: memoryLimit, resume: checkpoint)
         print(run.batchSummary)
-        let trainer = try Trainer(run: run, options: .init(verbose: verbose), resume: checkpoint)
+        let trainer = try Trainer(run: run, options: .init(verbose: verbose))
         try trainer.train()
         if verbose { print("peak device memory held by the allocator: \(ByteCount.format(run.context.memory.peak))") }
         if let signal = trainer.stoppedBySignal { throw ExitCode(128 + signal) }

@@ -1,11 +1,21 @@
-import XCTest
+import Optimization
 import PipelineConfig
+import XCTest
 
-/// The learning rate at chosen epochs, for every schedule type and warm-up.
+/// The learning rate at chosen epochs, for every schedule type and warm-up, through the one
+/// path training uses (`LearningRatePolicy`, here with no batch scaling and one step an epoch).
 final class LearningRateScheduleTests: XCTestCase {
-    private func schedule(_ yaml: String, lr: Double = 0.1, epochs: Int = 10) throws -> LearningRateSchedule {
+    private struct Rates {
+        let policy: LearningRatePolicy
+        /// Fractional epochs as steps of 1/1000 epoch.
+        func learningRate(atEpoch epoch: Double) -> Double { policy.learningRate(atStep: Int((epoch * 1000).rounded())) }
+    }
+
+    private func schedule(_ yaml: String, lr: Double = 0.1, epochs: Int = 10) throws -> Rates {
         let text = "name: t\nmodel: [relu]\noptimizer: {lr: \(lr)}\ntrain: {epochs: \(epochs)}\nschedule: \(yaml)\n"
-        return try PipelineConfig.parse(text: text, path: "s.yaml").learningRateSchedule
+        let config = try PipelineConfig.parse(text: text, path: "s.yaml")
+        return Rates(policy: LearningRatePolicy(optimizer: config.optimizer, schedule: config.schedule, epochs: config.train.epochs,
+                                                batch: 1000, referenceBatch: config.train.referenceBatch, stepsPerEpoch: 1000))
     }
 
     func testConstant() throws {

@@ -1,3 +1,4 @@
+import InputData
 import XCTest
 @testable import PipelineConfig
 
@@ -12,7 +13,7 @@ final class PipelineDefaultsTests: XCTestCase {
         XCTAssertEqual(config.data.train, [.batch(1), .batch(2), .batch(3), .batch(4)])
         XCTAssertEqual(config.data.validation, [.batch(5)])
         XCTAssertEqual(config.data.syntheticTrain, 10000)
-        XCTAssertEqual(config.augment.normalize, .auto)
+        XCTAssertEqual(config.augment.normalization, .auto)
         XCTAssertEqual(config.loss.type, .softmax)
         XCTAssertEqual(config.optimizer.lr, 0.01)
         XCTAssertEqual(config.optimizer.momentum, 0.9)
@@ -45,7 +46,7 @@ final class PipelineDefaultsTests: XCTestCase {
         XCTAssertEqual(config.device, "1")
         XCTAssertEqual(config.data.train, [.batch(1), .test])
         XCTAssertEqual(config.data.validation, [])
-        XCTAssertEqual(config.augment.normalize, .fixed(mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25]))
+        XCTAssertEqual(config.augment.normalization, .meanStd(mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25]))
         XCTAssertEqual(config.model[0].kind, .batchnorm(BatchNormSettings()))
         XCTAssertEqual(config.model[1].kind, .dropout(DropoutSettings()))
         XCTAssertEqual(config.loss.type, .svm)

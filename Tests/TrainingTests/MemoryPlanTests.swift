@@ -1,11 +1,15 @@
 import Foundation
+import InputData
+import Model
 import OpenCLRuntime
+import PipelineConfig
 import XCTest
 @testable import Training
 
 final class MemoryPlanTests: XCTestCase {
     /// The plan's total against what the allocator really holds once a run is set up
-    /// (network, optimizer, input slots, loss buffers).
+    /// (network, optimizer, input slots, step outputs): equal to the byte, since both come
+    /// from the same buffer requests.
     func assertPlanMatchesAllocator(pipeline: String, batch: Int, file: StaticString = #filePath, line: UInt = #line) throws {
         let context = try ComputeContext(selector: "cpu")
         let path = TrainingFixtures.repositoryRoot.appendingPathComponent("pipelines/\(pipeline)").path
@@ -13,13 +17,12 @@ final class MemoryPlanTests: XCTestCase {
             "data.source=synthetic", "data.synthetic_train=2000", "train.batch=\(batch)",
             "checkpoint.folder=\(TrainingFixtures.temporaryFolder().path)",
         ])
-        let setup = try TrainingSetup(config: config, context: context)
-        _ = try Trainer(setup: setup, options: .init(quiet: true))
+        let run = try TrainingRun(config: config, context: context)
+        _ = try Trainer(run: run, options: .init(quiet: true))
         let measured = context.memory.peak
-        let planned = setup.batchChoice.plan.totalBytes
+        let planned = run.batchChoice.plan.totalBytes
         print("memory \(pipeline) batch \(batch): planned \(planned) bytes, allocator peak \(measured) bytes")
-        XCTAssertEqual(Double(measured), Double(planned), accuracy: 0.1 * Double(planned),
-                       "\(pipeline) at batch \(batch): plan \(planned), allocator \(measured)", file: file, line: line)
+        XCTAssertEqual(measured, planned, "\(pipeline) at batch \(batch): plan \(planned), allocator \(measured)", file: file, line: line)
     }
 
     func testPlanMatchesAllocatorPeak() throws {
@@ -34,15 +37,26 @@ final class MemoryPlanTests: XCTestCase {
         let path = TrainingFixtures.repositoryRoot.appendingPathComponent("pipelines/quickstart.yaml").path
         let overrides = ["data.source=synthetic", "data.synthetic_train=512", "data.synthetic_validation=256", "train.batch=64",
                          "checkpoint.folder=\(TrainingFixtures.temporaryFolder().path)"]
-        let plain = try TrainingSetup(config: PipelineConfig.load(path: path, overrides: overrides + ["train.tta=none"]),
-                                      context: TrainingFixtures.context)
-        let setup = try TrainingSetup(config: PipelineConfig.load(path: path, overrides: overrides + ["train.tta=flip"]), context: context)
+        let plain = try TrainingRun(config: PipelineConfig.load(path: path, overrides: overrides + ["train.tta=none"]),
+                                    context: TrainingFixtures.context)
+        let run = try TrainingRun(config: PipelineConfig.load(path: path, overrides: overrides + ["train.tta=flip"]), context: context)
         // The mirrored copy of one input batch that validation makes.
-        XCTAssertEqual(setup.batchChoice.plan.totalBytes - plain.batchChoice.plan.totalBytes, 64 * 3 * 32 * 32 * 4)
-        _ = try Trainer(setup: setup, options: .init(quiet: true))
-        _ = try Evaluator(setup: setup).evaluate(split: .validation, epoch: 1, tta: true)
-        let planned = setup.batchChoice.plan.totalBytes, measured = context.memory.peak
-        XCTAssertEqual(Double(measured), Double(planned), accuracy: 0.1 * Double(planned), "plan \(planned), allocator \(measured)")
+        XCTAssertEqual(run.batchChoice.plan.totalBytes - plain.batchChoice.plan.totalBytes, 64 * 3 * 32 * 32 * 4)
+        _ = try Trainer(run: run, options: .init(quiet: true))
+        _ = try run.evaluator().evaluate(split: .validation, epoch: 1, tta: true)
+        let planned = run.batchChoice.plan.totalBytes, measured = context.memory.peak
+        XCTAssertEqual(measured, planned, "plan \(planned), allocator \(measured)")
+    }
+
+    /// A whole run with validation every epoch (and flip TTA) peaks exactly at the plan: the
+    /// trainer and every validation share one set of step outputs.
+    func testPeakOfARunWithValidationEqualsThePlan() throws {
+        let context = try ComputeContext(selector: "cpu")
+        let folder = TrainingFixtures.temporaryFolder()
+        let text = TrainingFixtures.tinyPipeline(folder: folder, epochs: 2)
+        let run = try TrainingRun(config: TrainingFixtures.config(text, overrides: ["train.tta=flip"]), context: context)
+        try Trainer(run: run, options: .init(quiet: true)).train()
+        XCTAssertEqual(context.memory.peak, run.batchChoice.plan.totalBytes)
     }
 
     func testMemoryLimitGivesBatchesThatFitAndGrow() throws {
@@ -50,14 +64,14 @@ final class MemoryPlanTests: XCTestCase {
         let config = try PipelineConfig.load(path: path, overrides: ["data.source=synthetic", "data.synthetic_train=50000",
                                                                      "train.batch=auto", "train.max_batch=100000"])
         let network = try NetworkBuilder.build(config: config, context: TrainingFixtures.context)
+        let slots = InputSlotRing.slotCount(prefetch: config.data.prefetch)
         var batches: [Int] = []
         for limit in [256 << 20, 1 << 30] {
-            let choice = try BatchChoice.choose(config: config, network: network, device: TrainingFixtures.context.device,
-                                                memoryLimit: limit, trainCount: 50_000)
+            let choice = try BatchChoice.choose(train: config.train, prefetch: config.data.prefetch, network: network,
+                                                device: TrainingFixtures.context.device, memoryLimit: limit, trainCount: 50_000)
             XCTAssertEqual(choice.batch % 8, 0)
             XCTAssertLessThanOrEqual(Double(choice.plan.totalBytes), 0.9 * Double(limit))
-            let next = MemoryPlan(inputShape: network.inputShape, layers: network.layers, batch: choice.batch + 8,
-                                  stagingSlots: choice.plan.stagingSlots)
+            let next = MemoryPlan(network: network, batch: choice.batch + 8, stagingSlots: slots)
             XCTAssertGreaterThan(Double(next.totalBytes), 0.9 * Double(limit), "auto picks the largest batch that fits")
             batches.append(choice.batch)
         }
@@ -67,7 +81,7 @@ final class MemoryPlanTests: XCTestCase {
 
     func testTooLargeBatchIsRefusedWithTheLargestThatFits() throws {
         let text = TrainingFixtures.tinyPipeline(folder: TrainingFixtures.temporaryFolder())
-        XCTAssertThrowsError(try TrainingFixtures.setup(text, overrides: ["train.batch=600"], memoryLimit: 8 << 20)) { error in
+        XCTAssertThrowsError(try TrainingFixtures.run(text, overrides: ["train.batch=600"], memoryLimit: 8 << 20)) { error in
             let message = String(describing: error)
             XCTAssertTrue(message.contains("batch 600 needs"), message)
             XCTAssertTrue(message.contains("the largest batch that fits is"), message)
@@ -77,11 +91,11 @@ final class MemoryPlanTests: XCTestCase {
 
     func testLearningRateScalesLinearlyWithTheAutoBatch() throws {
         let text = TrainingFixtures.tinyPipeline(folder: TrainingFixtures.temporaryFolder())
-        let setup = try TrainingFixtures.setup(text, overrides: ["train.batch=auto", "train.reference_batch=32"], memoryLimit: 64 << 20)
-        let batch = setup.batch
-        XCTAssertEqual(setup.learningRate, 0.05 * Double(batch) / 32, accuracy: 1e-12)
-        XCTAssertTrue(setup.batchSummary.contains("batch \(batch) (auto"), setup.batchSummary)
-        XCTAssertTrue(setup.batchSummary.contains("x \(batch)/32"), setup.batchSummary)
+        let run = try TrainingFixtures.run(text, overrides: ["train.batch=auto", "train.reference_batch=32"], memoryLimit: 64 << 20)
+        let batch = run.batch
+        XCTAssertEqual(run.optimizer.policy.scaledRate, 0.05 * Double(batch) / 32, accuracy: 1e-12)
+        XCTAssertTrue(run.batchSummary.contains("batch \(batch) (auto"), run.batchSummary)
+        XCTAssertTrue(run.batchSummary.contains("x \(batch)/32"), run.batchSummary)
     }
 }
 

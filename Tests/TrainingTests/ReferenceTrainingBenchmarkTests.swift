@@ -9,8 +9,8 @@ final class ReferenceTrainingBenchmarkTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: folder) }
         // Every layer kind of the tiny network (conv, batch norm, ReLU, max pool, dropout, fc)
         // and label-smoothed softmax; the same batch every step, so the loss must fall.
-        let setup = try TrainingFixtures.setup(TrainingFixtures.tinyPipeline(folder: folder), overrides: ["optimizer.lr=0.02"])
-        let report = try ReferenceTrainingBenchmark(setup: setup).run(steps: 8, threads: 1)
+        let run = try TrainingFixtures.run(TrainingFixtures.tinyPipeline(folder: folder), overrides: ["optimizer.lr=0.02"])
+        let report = try ReferenceTrainingBenchmark(step: run.step, batch: run.batch).run(steps: 8, threads: 1)
         XCTAssertEqual(report.losses.count, 8)
         XCTAssertEqual(report.threads, 1)
         XCTAssertTrue(report.imagesPerSecond > 0 && report.imagesPerSecond.isFinite)

@@ -15,7 +15,7 @@ final class TrainerTests: XCTestCase {
             "name=tiny", "data.synthetic_train=3200", "data.synthetic_validation=500", "train.epochs=3",
             "checkpoint.folder=\(folder.path)", "checkpoint.keep=2",
         ])
-        let trainer = try Trainer(setup: TrainingSetup(config: config, context: TrainingFixtures.context), options: .init(quiet: true))
+        let trainer = try Trainer(run: TrainingRun(config: config, context: TrainingFixtures.context), options: .init(quiet: true))
         let history = try trainer.train()
         print("short run: train loss \(history.map(\.trainLoss)), validation accuracy \(history.map(\.validationAccuracy))")
         XCTAssertEqual(history.count, 3)
@@ -33,20 +33,20 @@ final class TrainerTests: XCTestCase {
 
     func testStoppedAndResumedRunEndsWithTheSameWeights() throws {
         let straightFolder = TrainingFixtures.temporaryFolder()
-        let straight = try Trainer(setup: TrainingFixtures.setup(TrainingFixtures.tinyPipeline(folder: straightFolder, epochs: 2)),
+        let straight = try Trainer(run: TrainingFixtures.run(TrainingFixtures.tinyPipeline(folder: straightFolder, epochs: 2)),
                                    options: .init(quiet: true))
         try straight.train()
 
         let splitFolder = TrainingFixtures.temporaryFolder()
         let text = TrainingFixtures.tinyPipeline(folder: splitFolder, epochs: 2)
         // Stopped (as by Ctrl-C) in the middle of the second epoch: 20 steps make an epoch.
-        let first = try Trainer(setup: TrainingFixtures.setup(text), options: .init(quiet: true, stopAtStep: 30))
+        let first = try Trainer(run: TrainingFixtures.run(text), options: .init(quiet: true, stopAtStep: 30))
         try first.train()
         XCTAssertEqual(first.stoppedBySignal, SIGINT)
         let saved = try CheckpointFile.load(from: splitFolder.appendingPathComponent("tiny/last.h5").path)
         XCTAssertEqual(saved.epoch, 1)
         XCTAssertEqual(saved.step, 30)
-        let resumed = try Trainer(setup: TrainingFixtures.setup(text), options: .init(quiet: true), resume: saved)
+        let resumed = try Trainer(run: TrainingFixtures.run(text, resume: saved), options: .init(quiet: true))
         try resumed.train()
 
         XCTAssertEqual(straight.step, resumed.step)
@@ -58,7 +58,7 @@ final class TrainerTests: XCTestCase {
                 XCTAssertEqual(try x.buffer.read(), try y.buffer.read(), "\(a.name).\(x.name) differs after resume")
             }
         }
-        for (a, b) in zip(straight.setup.optimizer.entries, resumed.setup.optimizer.entries) {
+        for (a, b) in zip(straight.run.optimizer.entries, resumed.run.optimizer.entries) {
             XCTAssertEqual(try a.momentum.read(), try b.momentum.read(), "momentum of \(a.layer).\(a.parameter.name)")
         }
     }
@@ -66,7 +66,7 @@ final class TrainerTests: XCTestCase {
     func testNaNLossStopsTrainingNamingTheStepAndLastCheckpoint() throws {
         let folder = TrainingFixtures.temporaryFolder()
         let text = TrainingFixtures.tinyPipeline(folder: folder, epochs: 3)
-        let trainer = try Trainer(setup: TrainingFixtures.setup(text), options: .init(quiet: true, injectNaNAtStep: 25))
+        let trainer = try Trainer(run: TrainingFixtures.run(text), options: .init(quiet: true, injectNaNAtStep: 25))
         XCTAssertThrowsError(try trainer.train()) { error in
             let message = String(describing: error)
             XCTAssertTrue(message.contains("NaN or infinite at step 26"), message)
@@ -81,15 +81,15 @@ final class TrainerTests: XCTestCase {
     func testResumeRefusesAMismatchedNetwork() throws {
         let folder = TrainingFixtures.temporaryFolder()
         let text = TrainingFixtures.tinyPipeline(folder: folder, epochs: 1)
-        try Trainer(setup: TrainingFixtures.setup(text), options: .init(quiet: true)).train()
+        try Trainer(run: TrainingFixtures.run(text), options: .init(quiet: true)).train()
         let saved = try CheckpointFile.load(from: folder.appendingPathComponent("tiny/last.h5").path)
-        let other = try TrainingFixtures.setup(text, overrides: ["model.0.conv.filters=4", "train.epochs=2"])
-        XCTAssertThrowsError(try Trainer(setup: other, options: .init(quiet: true), resume: saved)) { error in
+        let other = try TrainingFixtures.run(text, overrides: ["model.0.conv.filters=4", "train.epochs=2"], resume: saved)
+        XCTAssertThrowsError(try Trainer(run: other, options: .init(quiet: true))) { error in
             let message = String(describing: error)
             XCTAssertTrue(message.contains("conv1.weight"), message)
             XCTAssertTrue(message.contains("[8, 3, 3, 3]") && message.contains("[4, 3, 3, 3]"), message)
         }
-        XCTAssertThrowsError(try Trainer(setup: TrainingFixtures.setup(text), options: .init(quiet: true), resume: saved)) { error in
+        XCTAssertThrowsError(try Trainer(run: TrainingFixtures.run(text, resume: saved), options: .init(quiet: true))) { error in
             let message = String(describing: error)
             XCTAssertTrue(message.contains("already trained 1 epochs") && message.contains("train.epochs="), message)
         }
@@ -99,7 +99,7 @@ final class TrainerTests: XCTestCase {
         let folder = TrainingFixtures.temporaryFolder()
         let text = TrainingFixtures.tinyPipeline(folder: folder).replacingOccurrences(
             of: "- conv: {filters: 8, size: 4, stride: 2, padding: 1}", with: "- conv: {filters: 8, size: 3, stride: 2}")
-        XCTAssertThrowsError(try TrainingFixtures.setup(text)) { error in
+        XCTAssertThrowsError(try TrainingFixtures.run(text)) { error in
             let message = String(describing: error)
             XCTAssertTrue(message.hasPrefix("tiny.yaml:9:"), message)
             XCTAssertTrue(message.contains("conv2") && message.contains("(16 - 3 + 2*0)/2 + 1"), message)
@@ -107,11 +107,11 @@ final class TrainerTests: XCTestCase {
     }
 
     func testLearningRateFollowsScheduleAndWarmUp() throws {
-        let setup = try TrainingFixtures.setup(TrainingFixtures.tinyPipeline(folder: TrainingFixtures.temporaryFolder(), epochs: 4))
+        let run = try TrainingFixtures.run(TrainingFixtures.tinyPipeline(folder: TrainingFixtures.temporaryFolder(), epochs: 4))
         // 640 images / 32 = 20 steps per epoch; warm-up over half an epoch, cosine over 4.
-        XCTAssertEqual(setup.trainBatchesPerEpoch, 20)
-        XCTAssertEqual(setup.learningRate(atStep: 0), 0, accuracy: 1e-12)
-        XCTAssertEqual(setup.learningRate(atStep: 40), 0.05 * (1 + cos(Double.pi * 2 / 4)) / 2, accuracy: 1e-9)
-        XCTAssertEqual(setup.learningRate(atStep: 80), 0, accuracy: 1e-9)
+        XCTAssertEqual(run.trainBatchesPerEpoch, 20)
+        XCTAssertEqual(run.learningRate(atStep: 0), 0, accuracy: 1e-12)
+        XCTAssertEqual(run.learningRate(atStep: 40), 0.05 * (1 + cos(Double.pi * 2 / 4)) / 2, accuracy: 1e-9)
+        XCTAssertEqual(run.learningRate(atStep: 80), 0, accuracy: 1e-9)
     }
 }

@@ -1,3 +1,4 @@
+import Checkpoints
 import Foundation
 import OpenCLRuntime
 import PipelineConfig
@@ -45,7 +46,7 @@ enum TrainingFixtures {
         try PipelineConfig.parse(text: text, path: "tiny.yaml", overrides: overrides)
     }
 
-    static func setup(_ text: String, overrides: [String] = [], memoryLimit: Int? = nil) throws -> TrainingSetup {
-        try TrainingSetup(config: config(text, overrides: overrides), memoryLimit: memoryLimit, context: context)
+    static func run(_ text: String, overrides: [String] = [], memoryLimit: Int? = nil, resume: Checkpoint? = nil) throws -> TrainingRun {
+        try TrainingRun(config: config(text, overrides: overrides), memoryLimit: memoryLimit, resume: resume, context: context)
     }
 }
