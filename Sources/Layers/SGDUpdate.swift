@@ -22,7 +22,7 @@ public final class SGDUpdate {
                       settings: SGDSettings) throws {
         precondition(value.count >= count && gradient.count >= count && momentum.count >= count,
                      "SGD buffers are smaller than \(count) values")
-        try kernel.setArgs(value, gradient, momentum, count, settings.learningRate, settings.momentum, settings.weightDecay,
+        try kernel.setArgs(value, gradient, momentum, count, settings.stepSize, settings.momentum, settings.weightDecay,
                            settings.nesterov ? 1 : 0, settings.decoupledWeightDecay ? 1 : 0)
         try LayerPrograms.launchElementwise(kernel, count: count, context: context)
     }

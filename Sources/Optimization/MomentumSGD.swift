@@ -47,7 +47,7 @@ public final class MomentumSGD {
         case .normScale, .normShift: multiplier = settings.lrMultipliers.norm
         }
         let decays = kind == .weight || settings.decayBiases
-        return SGDSettings(learningRate: Float(learningRate * multiplier), momentum: Float(settings.momentum),
+        return SGDSettings(stepSize: Float(learningRate * multiplier), momentum: Float(settings.momentum),
                            nesterov: settings.nesterov, weightDecay: decays ? Float(settings.weightDecay) : 0,
                            decoupledWeightDecay: settings.decay == .decoupled)
     }

@@ -71,7 +71,8 @@ struct PlanCommand: ParsableCommand {
             let device: String
             let batch: Int
             let batchSource: String
-            let learningRate: Double
+            /// optimizer.lr scaled to the batch; the schedule multiplies it.
+            let scaledLearningRate: Double
             let totalBytes: Int
             let largestBuffer: Int
             let stagingBytes: Int
@@ -82,7 +83,7 @@ struct PlanCommand: ParsableCommand {
         }
         let plan = choice.plan
         let report = Report(device: device.name, batch: choice.batch, batchSource: choice.source.rawValue,
-                            learningRate: policy.scaledRate, totalBytes: plan.totalBytes, largestBuffer: plan.largestBuffer,
+                            scaledLearningRate: policy.scaledRate, totalBytes: plan.totalBytes, largestBuffer: plan.largestBuffer,
                             stagingBytes: plan.stagingBytes, deviceMemory: choice.deviceMemory, budget: choice.budget,
                             maxAllocation: choice.maxAllocation, layers: plan.rows)
         let encoder = JSONEncoder()

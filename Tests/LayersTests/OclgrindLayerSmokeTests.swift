@@ -95,7 +95,7 @@ final class OclgrindLayerSmokeTests: XCTestCase {
         let momentum = try context.buffer(Float.self, count: 15, label: "momentum")
         try momentum.fill(0)
         try SGDUpdate(context: context).apply(to: parameter, momentum: momentum,
-                                              settings: SGDSettings(learningRate: 0.5, momentum: 0.9, nesterov: true))
+                                              settings: SGDSettings(stepSize: 0.5, momentum: 0.9, nesterov: true))
         XCTAssertEqual(try parameter.value.read(), [Float](repeating: -0.5 * 1.9, count: 15))
     }
 }

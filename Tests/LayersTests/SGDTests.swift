@@ -7,12 +7,12 @@ final class SGDTests: XCTestCase {
 
     func testStepsMatchReference() throws {
         let cases: [(String, SGDSettings)] = [
-            ("plain", SGDSettings(learningRate: 0.1)),
-            ("momentum", SGDSettings(learningRate: 0.05, momentum: 0.9)),
-            ("nesterov", SGDSettings(learningRate: 0.05, momentum: 0.9, nesterov: true)),
-            ("L2", SGDSettings(learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4 * 100)),
-            ("nesterov L2", SGDSettings(learningRate: 0.05, momentum: 0.8, nesterov: true, weightDecay: 0.01)),
-            ("decoupled", SGDSettings(learningRate: 0.05, momentum: 0.9, weightDecay: 0.1, decoupledWeightDecay: true)),
+            ("plain", SGDSettings(stepSize: 0.1)),
+            ("momentum", SGDSettings(stepSize: 0.05, momentum: 0.9)),
+            ("nesterov", SGDSettings(stepSize: 0.05, momentum: 0.9, nesterov: true)),
+            ("L2", SGDSettings(stepSize: 0.05, momentum: 0.9, weightDecay: 5e-4 * 100)),
+            ("nesterov L2", SGDSettings(stepSize: 0.05, momentum: 0.8, nesterov: true, weightDecay: 0.01)),
+            ("decoupled", SGDSettings(stepSize: 0.05, momentum: 0.9, weightDecay: 0.1, decoupledWeightDecay: true)),
         ]
         let update = try SGDUpdate(context: context)
         var random = SeededGenerator(seed: 21)
@@ -37,7 +37,7 @@ final class SGDTests: XCTestCase {
     /// Hand-computed steps, so the reference itself is held to torch.optim.SGD's rule.
     func testReferenceFollowsPyTorchRule() {
         var w: [Float] = [1], v: [Float] = [0]
-        let settings = SGDSettings(learningRate: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.5)
+        let settings = SGDSettings(stepSize: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.5)
         SGDReference.step(weight: &w, gradient: [2], velocity: &v, settings: settings)
         XCTAssertEqual(v[0], 2.5, accuracy: 1e-6)            // g + wd*w = 2 + 0.5
         XCTAssertEqual(w[0], 0.75, accuracy: 1e-6)           // 1 - 0.1 * 2.5
@@ -47,12 +47,12 @@ final class SGDTests: XCTestCase {
 
         var wn: [Float] = [1], vn: [Float] = [0]
         SGDReference.step(weight: &wn, gradient: [2], velocity: &vn,
-                          settings: SGDSettings(learningRate: 0.1, momentum: 0.9, nesterov: true))
+                          settings: SGDSettings(stepSize: 0.1, momentum: 0.9, nesterov: true))
         XCTAssertEqual(wn[0], 1 - 0.1 * (2 + 0.9 * 2), accuracy: 1e-6)
 
         var wd: [Float] = [1], vd: [Float] = [0]
         SGDReference.step(weight: &wd, gradient: [2], velocity: &vd,
-                          settings: SGDSettings(learningRate: 0.1, weightDecay: 0.5, decoupledWeightDecay: true))
+                          settings: SGDSettings(stepSize: 0.1, weightDecay: 0.5, decoupledWeightDecay: true))
         XCTAssertEqual(wd[0], 1 * (1 - 0.05) - 0.1 * 2, accuracy: 1e-6)
     }
 }

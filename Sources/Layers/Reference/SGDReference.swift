@@ -4,13 +4,13 @@ public enum SGDReference {
         for i in weight.indices {
             var w = weight[i], g = gradient[i]
             if settings.decoupledWeightDecay {
-                w *= 1 - settings.learningRate * settings.weightDecay
+                w *= 1 - settings.stepSize * settings.weightDecay
             } else {
                 g += settings.weightDecay * w
             }
             let v = settings.momentum * velocity[i] + g
             velocity[i] = v
-            weight[i] = w - settings.learningRate * (settings.nesterov ? g + settings.momentum * v : v)
+            weight[i] = w - settings.stepSize * (settings.nesterov ? g + settings.momentum * v : v)
         }
     }
 }
