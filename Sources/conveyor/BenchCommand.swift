@@ -5,7 +5,7 @@ import OpenCLRuntime
 import PipelineConfig
 import Training
 
-/// `conveyor bench PIPELINE`: training images/s, per-layer timings and the input pipeline's speed.
+/// `conveyor bench PIPELINE`: training images/s, per-layer timings and the input stages' speed.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -23,7 +23,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Profile the training steps kernel by kernel (device time per step).")
     var kernels = false
 
-    @Flag(help: "Measure the input pipeline (load, crop, flip, normalise) without the device.")
+    @Flag(help: "Measure the input stages (load, crop, flip, normalise) without the device.")
     var input = false
 
     @Flag(help: "Also train with the CPU references on the host (OpenBLAS matrix products) and report their images/s.")
@@ -96,7 +96,7 @@ struct BenchCommand: ParsableCommand {
             print(TextTable.render(header: ["kernel", "launches/step", "ms/step", "share"], rows: rows))
         }
         if let inputImagesPerSecond {
-            print(String(format: "\ninput pipeline (load, crop, flip, normalise; no device): %.0f images/s", inputImagesPerSecond))
+            print(String(format: "\ninput stages (load, crop, flip, normalise; no device): %.0f images/s", inputImagesPerSecond))
         }
     }
 
