@@ -58,10 +58,7 @@ public final class TrainingSetup {
 
     /// Per-step state of layers that need it: dropout masks come from (seed, step).
     public func prepareStep(_ step: Int) throws {
-        for case let dropout as Dropout in network.layers {
-            dropout.seed = seed
-            dropout.step = step
-        }
+        for layer in network.layers { layer.prepare(step: step, seed: seed) }
     }
 
     /// Enqueues one training step (forward, loss, backward, update) without waiting for it.
