@@ -59,7 +59,7 @@ inline void loss_group_argmax(__global const float* row, int classes, __local fl
 typedef struct {
     __global const float* row;
     int label;
-    bool valid;
+    int valid;   // 0 or 1 (bool members are not portable to every OpenCL compiler)
     float top;
     int winner;
 } loss_sample;
