@@ -54,6 +54,37 @@ inline void loss_group_argmax(__global const float* row, int classes, __local fl
     barrier(CLK_LOCAL_MEM_FENCE);
 }
 
+// What both losses start from: sample n's row of scores and label, whether the label is one of
+// the classes, and the row's maximum and first arg-max (the same in every work-item).
+typedef struct {
+    __global const float* row;
+    int label;
+    int valid;   // 0 or 1 (bool members are not portable to every OpenCL compiler)
+    float top;
+    int winner;
+} loss_sample;
+
+inline loss_sample loss_sample_begin(__global const float* scores, __global const int* labels, int classes,
+                                     __local float* values, __local int* indices) {
+    loss_sample sample;
+    int n = get_group_id(0);
+    sample.row = scores + (size_t)n * classes;
+    sample.label = labels[n];
+    sample.valid = sample.label >= 0 && sample.label < classes;
+    loss_group_argmax(sample.row, classes, values, indices, &sample.top, &sample.winner);
+    return sample;
+}
+
+// Work-item 0 writes the sample's loss (NaN when the label is not a class; `loss` is then
+// ignored) and whether its first arg-max is the label.
+inline void loss_sample_finish(loss_sample sample, float loss, __global float* losses, __global int* correct) {
+    if (get_local_id(0) == 0) {
+        int n = get_group_id(0);
+        losses[n] = sample.valid ? loss : NAN;
+        correct[n] = sample.valid && sample.winner == sample.label ? 1 : 0;
+    }
+}
+
 // Softmax cross-entropy with label smoothing eps (PyTorch): target = (1 - eps) onehot + eps/K,
 // loss = -sum_j target_j log p_j = (1 - eps)(lse - s_y) + eps (lse - mean_j s_j),
 // with lse = max + log sum_j exp(s_j - max) (the max keeps exp from overflowing).
@@ -64,33 +95,27 @@ __kernel void softmax_cross_entropy(__global const float* scores, __global const
                                     const int write_gradient) {
     __local float values[LOSS_GROUP];
     __local int indices[LOSS_GROUP];
-    int n = get_group_id(0);
     int lid = get_local_id(0);
-    __global const float* row = scores + (size_t)n * classes;
-    int label = labels[n];
-    bool valid = label >= 0 && label < classes;
+    loss_sample sample = loss_sample_begin(scores, labels, classes, values, indices);
+    __global const float* row = sample.row;
+    int label = sample.label;
 
-    float top;
-    int winner;
-    loss_group_argmax(row, classes, values, indices, &top, &winner);
     float exps = 0.0f, sum = 0.0f;
     for (int j = lid; j < classes; j += LOSS_GROUP) {
-        exps += exp(row[j] - top);
+        exps += exp(row[j] - sample.top);
         sum += row[j];
     }
     exps = loss_group_sum(exps, values);
     sum = loss_group_sum(sum, values);
-    float lse = top + log(exps);
-    if (lid == 0) {
-        losses[n] = valid ? (1.0f - smoothing) * (lse - row[label]) + smoothing * (lse - sum / (float)classes) : NAN;
-        correct[n] = valid && winner == label ? 1 : 0;
-    }
+    float lse = sample.top + log(exps);
+    float loss = sample.valid ? (1.0f - smoothing) * (lse - row[label]) + smoothing * (lse - sum / (float)classes) : 0.0f;
+    loss_sample_finish(sample, loss, losses, correct);
     if (write_gradient) {
-        __global float* out = gradient + (size_t)n * classes;
+        __global float* out = gradient + (size_t)get_group_id(0) * classes;
         float uniform = smoothing / (float)classes;
         for (int j = lid; j < classes; j += LOSS_GROUP) {
             float target = (j == label ? 1.0f - smoothing : 0.0f) + uniform;
-            out[j] = valid ? (exp(row[j] - lse) - target) * inv_batch : 0.0f;
+            out[j] = sample.valid ? (exp(row[j] - lse) - target) * inv_batch : 0.0f;
         }
     }
 }
@@ -104,16 +129,12 @@ __kernel void multiclass_svm(__global const float* scores, __global const int* l
                              const int write_gradient) {
     __local float values[LOSS_GROUP];
     __local int indices[LOSS_GROUP];
-    int n = get_group_id(0);
     int lid = get_local_id(0);
-    __global const float* row = scores + (size_t)n * classes;
-    int label = labels[n];
-    bool valid = label >= 0 && label < classes;
+    loss_sample sample = loss_sample_begin(scores, labels, classes, values, indices);
+    __global const float* row = sample.row;
+    int label = sample.label;
 
-    float top;
-    int winner;
-    loss_group_argmax(row, classes, values, indices, &top, &winner);
-    float target = valid ? row[label] : 0.0f;
+    float target = sample.valid ? row[label] : 0.0f;
     float hinge = 0.0f, active = 0.0f;
     for (int j = lid; j < classes; j += LOSS_GROUP) {
         float m = row[j] - target + margin;
@@ -121,15 +142,12 @@ __kernel void multiclass_svm(__global const float* scores, __global const int* l
     }
     hinge = loss_group_sum(hinge, values);
     active = loss_group_sum(active, values);
-    if (lid == 0) {
-        losses[n] = valid ? hinge : NAN;
-        correct[n] = valid && winner == label ? 1 : 0;
-    }
+    loss_sample_finish(sample, hinge, losses, correct);
     if (write_gradient) {
-        __global float* out = gradient + (size_t)n * classes;
+        __global float* out = gradient + (size_t)get_group_id(0) * classes;
         for (int j = lid; j < classes; j += LOSS_GROUP) {
             float g = j == label ? -active : (row[j] - target + margin > 0.0f ? 1.0f : 0.0f);
-            out[j] = valid ? g * inv_batch : 0.0f;
+            out[j] = sample.valid ? g * inv_batch : 0.0f;
         }
     }
 }

@@ -24,9 +24,6 @@ public final class Activation: Layer {
         backwardKernel = try program.kernel("\(kind.rawValue)_backward")
     }
 
-    public func scratchBytes(batch: Int) -> Int { 0 }
-    public func reserve(batch: Int) throws {}
-
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
         let total = batch * inputShape.count
         try forwardKernel.setArgs(input, output, total)
@@ -42,4 +39,14 @@ public final class Activation: Layer {
     }
 
     public var forwardFLOPsPerImage: Int { inputShape.count * (kind == .relu ? 1 : 8) }
+
+    public func referenceForward(_ input: [Float], batch: Int, parameters: [[Float]], mode: Mode) throws -> ReferencePass {
+        try referencePass(input, batch: batch, parameters: parameters) { ActivationReference.forward($0, kind: kind) }
+    }
+
+    public func referenceBackward(_ pass: ReferencePass, outputGradient: [Float], parameters: [[Float]]) throws
+        -> (input: [Float], parameters: [[Float]]) {
+        try checkReference(pass, outputGradient: outputGradient, parameters: parameters)
+        return (ActivationReference.backward(pass.input, outputGradient: outputGradient, kind: kind), [])
+    }
 }

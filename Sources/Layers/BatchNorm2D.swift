@@ -83,10 +83,13 @@ public final class BatchNorm2D: Layer {
         backwardKernel = try program.kernel(planes ? "bn_backward_apply_planes" : "bn_backward_apply")
     }
 
-    public func scratchBytes(batch: Int) -> Int { 4 * inputShape.channels * MemoryLayout<Float>.stride }
+    /// The same [4, C] whatever the batch.
+    public func scratchRequests(batch: Int) -> [BufferRequest] {
+        [BufferRequest(Float.self, count: 4 * inputShape.channels, label: "\(name).saved")]
+    }
 
     public func reserve(batch: Int) throws {
-        if saved == nil { saved = try context.buffer(Float.self, count: 4 * inputShape.channels, label: "\(name).saved") }
+        if saved == nil { saved = try context.buffer(Float.self, for: scratchRequests(batch: batch)[0]) }
     }
 
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
@@ -136,4 +139,32 @@ public final class BatchNorm2D: Layer {
 
     /// Subtract, multiply, multiply-add per value.
     public var forwardFLOPsPerImage: Int { inputShape.count * 4 }
+
+    /// Training normalises with the batch's statistics; evaluation with the running statistics
+    /// as they are on the device now (the reference does not update them).
+    public func referenceForward(_ input: [Float], batch: Int, parameters: [[Float]], mode: Mode) throws -> ReferencePass {
+        try checkReference(input: input, batch: batch, parameters: parameters)
+        let mean: [Float], invstd: [Float]
+        switch mode {
+        case .training:
+            let statistics = BatchNormReference.statistics(input, batch: batch, shape: inputShape, epsilon: epsilon)
+            (mean, invstd) = (statistics.mean, statistics.invstd)
+        case .evaluation:
+            mean = try runningMean.read()
+            invstd = BatchNormReference.invstd(variance: try runningVar.read(), epsilon: epsilon)
+        }
+        let output = BatchNormReference.normalise(input, batch: batch, shape: inputShape, mean: mean, invstd: invstd,
+                                                  gamma: affine ? parameters[0] : nil, beta: affine ? parameters[1] : nil)
+        return ReferencePass(input: input, output: output, batch: batch,
+                             saved: .statistics(mean: mean, invstd: invstd, training: mode == .training))
+    }
+
+    public func referenceBackward(_ pass: ReferencePass, outputGradient: [Float], parameters: [[Float]]) throws
+        -> (input: [Float], parameters: [[Float]]) {
+        try checkReference(pass, outputGradient: outputGradient, parameters: parameters)
+        guard case let .statistics(mean, invstd, training) = pass.saved else { throw foreignReferencePass() }
+        let result = BatchNormReference.backward(pass.input, outputGradient: outputGradient, batch: pass.batch, shape: inputShape,
+                                                 gamma: affine ? parameters[0] : nil, mean: mean, invstd: invstd, training: training)
+        return (result.dx, affine ? [result.dgamma, result.dbeta] : [])
+    }
 }

@@ -18,14 +18,23 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
         case .tiledGemm:
             return nil
         case .cpuPanels:
-            if config.groups != 1 { return "groups is \(config.groups); the cpu-panels convolution needs groups = 1" }
-            let pixels = output.height * output.width
-            if pixels % 16 != 0 {
-                return "the output plane has \(pixels) pixels; the cpu-panels convolution needs a multiple of 16"
-            }
-            return nil
+            return PanelConvolution.refusal(input: input, config: config, output: output)
         case .cpuImplicit:
             return ImplicitConvolution.refusal(input: input, config: config, output: output)
+        }
+    }
+
+    /// The type that runs this algorithm for one layer; `refusal` must have said yes.
+    func convolution(context: ComputeContext, layer: String, input: Shape, output: Shape, config: Conv2DConfig,
+                     gemmTuning: GemmTuning?) throws -> any ConvolutionAlgorithm {
+        switch self {
+        case .tiledGemm:
+            return try TiledGemmConvolution(context: context, layer: layer, input: input, output: output, config: config,
+                                            gemmTuning: gemmTuning)
+        case .cpuPanels:
+            return try PanelConvolution(context: context, layer: layer, input: input, output: output, config: config)
+        case .cpuImplicit:
+            return try ImplicitConvolution(context: context, layer: layer, input: input, output: output, config: config)
         }
     }
 

@@ -4,7 +4,7 @@ import OpenCLRuntime
 /// scaled by 1/(1 - p); evaluation is the identity.
 ///
 /// The mask is a pure function of (`seed`, `step`, element index within the batch), see
-/// `DropoutMask`; the trainer sets `seed` once and `step` before each forward pass. Backward
+/// `DropoutMask`; `prepare(step:seed:)` sets both before each training step. Backward
 /// recomputes the mask of the last forward pass, so no scratch is needed.
 public final class Dropout: Layer {
     public let name: String
@@ -32,8 +32,10 @@ public final class Dropout: Layer {
         kernel = try LayerPrograms.program("dropout.cl", context: context).kernel("dropout_apply")
     }
 
-    public func scratchBytes(batch: Int) -> Int { 0 }
-    public func reserve(batch: Int) throws {}
+    public func prepare(step: Int, seed: UInt64) {
+        self.seed = seed
+        self.step = step
+    }
 
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
         lastMode = mode
@@ -58,4 +60,24 @@ public final class Dropout: Layer {
     }
 
     public var forwardFLOPsPerImage: Int { inputShape.count }
+
+    /// Training drops with the mask of the current `seed` and `step`, as `forward` does;
+    /// evaluation is the identity.
+    public func referenceForward(_ input: [Float], batch: Int, parameters: [[Float]], mode: Mode) throws -> ReferencePass {
+        guard mode == .training else { return try referencePass(input, batch: batch, parameters: parameters) { $0 } }
+        let mask = DropoutReference.mask(count: input.count, seed: seed, step: step, probability: probability)
+        return try referencePass(input, batch: batch, parameters: parameters, saved: .mask(mask)) {
+            DropoutReference.apply($0, mask: mask, probability: probability)
+        }
+    }
+
+    public func referenceBackward(_ pass: ReferencePass, outputGradient: [Float], parameters: [[Float]]) throws
+        -> (input: [Float], parameters: [[Float]]) {
+        try checkReference(pass, outputGradient: outputGradient, parameters: parameters)
+        switch pass.saved {
+        case let .mask(mask): return (DropoutReference.apply(outputGradient, mask: mask, probability: probability), [])
+        case .nothing: return (outputGradient, [])
+        default: throw foreignReferencePass()
+        }
+    }
 }

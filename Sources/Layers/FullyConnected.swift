@@ -48,9 +48,6 @@ public final class FullyConnected: Layer {
 
     public var forwardFLOPsPerImage: Int { 2 * inputShape.count * config.outputs + (config.bias ? config.outputs : 0) }
 
-    public func scratchBytes(batch: Int) -> Int { 0 }
-    public func reserve(batch: Int) throws {}
-
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
         try gemm.multiply(a: input, b: weight.value, c: output, m: batch, n: config.outputs, k: inputShape.count,
                           transposeB: true, bias: bias?.value, biasAxis: bias == nil ? .none : .column)
@@ -70,5 +67,16 @@ public final class FullyConnected: Layer {
             // dX[B, in] = dY[B, out] * W[out, in]
             try gemm.multiply(a: outputGradient, b: weight.value, c: inputGradient, m: batch, n: inputShape.count, k: config.outputs)
         }
+    }
+
+    private var reference: FullyConnectedReference { FullyConnectedReference(inputs: inputShape.count, outputs: config.outputs) }
+
+    public func referenceForward(_ input: [Float], batch: Int, parameters: [[Float]], mode: Mode) throws -> ReferencePass {
+        try referenceForward(through: reference, input, batch: batch, parameters: parameters)
+    }
+
+    public func referenceBackward(_ pass: ReferencePass, outputGradient: [Float], parameters: [[Float]]) throws
+        -> (input: [Float], parameters: [[Float]]) {
+        try referenceBackward(through: reference, pass, outputGradient: outputGradient, parameters: parameters)
     }
 }

@@ -36,9 +36,6 @@ public final class GlobalAvgPool: Layer {
         backwardKernel = try program.kernel("global_avg_pool_backward")
     }
 
-    public func scratchBytes(batch: Int) -> Int { 0 }
-    public func reserve(batch: Int) throws {}
-
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
         let planes = batch * inputShape.channels
         let group = style == .perPlane ? 1 : Self.reductionGroup
@@ -56,4 +53,16 @@ public final class GlobalAvgPool: Layer {
     }
 
     public var forwardFLOPsPerImage: Int { inputShape.count }
+
+    public func referenceForward(_ input: [Float], batch: Int, parameters: [[Float]], mode: Mode) throws -> ReferencePass {
+        try referencePass(input, batch: batch, parameters: parameters) {
+            PoolReference.globalAvgForward($0, batch: batch, input: inputShape)
+        }
+    }
+
+    public func referenceBackward(_ pass: ReferencePass, outputGradient: [Float], parameters: [[Float]]) throws
+        -> (input: [Float], parameters: [[Float]]) {
+        try checkReference(pass, outputGradient: outputGradient, parameters: parameters)
+        return (PoolReference.globalAvgBackward(outputGradient, batch: pass.batch, input: inputShape), [])
+    }
 }

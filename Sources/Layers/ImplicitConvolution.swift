@@ -5,9 +5,11 @@ import OpenCLRuntime
 ///
 /// Per chunk of images, forward pads x and runs one product. Backward takes the weight
 /// gradient as dot products of dy with the padded x, then, for the input gradient, pads dy by
-/// dilation*(F-1) - padding and convolves it with the flipped, transposed weights. The scratch
-/// buffers belong to this object; `Conv2D` sizes its chunks from `floatsPerImage`.
-final class ImplicitConvolution {
+/// dilation*(F-1) - padding and convolves it with the flipped, transposed weights. Scratch:
+/// the padded input and padded output gradient of a chunk, and the flipped weights.
+final class ImplicitConvolution: ConvolutionAlgorithm {
+    let kind = ConvAlgorithm.cpuImplicit
+    let scratch: ConvolutionScratch
     /// Rows per work-item of the convolution products, as in `PanelConvolution`.
     static let registerRows = 8
     /// Filters x weight rows per work-item of the weight gradient: 24 float16 accumulators
@@ -15,13 +17,14 @@ final class ImplicitConvolution {
     static let gradientFilters = 4, gradientRows = 6
 
     private let context: ComputeContext
+    private let layer: String
     private let input: Shape, output: Shape, config: Conv2DConfig
     private let outputWidth: Int, inputGradientWidth: Int
     private let padInput, forwardProduct, padGradient, flipWeights, inputGradientProduct, weightGradientProduct,
                 biasGradient: Kernel
-    private var paddedInput, paddedGradient: DeviceBuffer<Float>?
-    private let flippedWeights: DeviceBuffer<Float>
-    private var reservedChunk = 0
+    private var paddedInput: DeviceBuffer<Float> { scratch[0] }
+    private var paddedGradient: DeviceBuffer<Float> { scratch[1] }
+    private var flippedWeights: DeviceBuffer<Float> { scratch[2] }
 
     /// Zero padding of the output gradient that turns the input gradient into a convolution.
     private var gradientPadding: Int { config.dilation * (config.size - 1) - config.padding }
@@ -47,8 +50,10 @@ final class ImplicitConvolution {
         return nil
     }
 
-    init(context: ComputeContext, input: Shape, output: Shape, config: Conv2DConfig) throws {
+    init(context: ComputeContext, layer: String, input: Shape, output: Shape, config: Conv2DConfig) throws {
         self.context = context
+        self.layer = layer
+        scratch = ConvolutionScratch(context: context)
         self.input = input
         self.output = output
         self.config = config
@@ -71,33 +76,19 @@ final class ImplicitConvolution {
         inputGradientProduct = try backward.kernel("conv_implicit_forward")
         weightGradientProduct = try weights.kernel("conv_implicit_weight_gradient")
         biasGradient = try cpu.kernel("bias_gradient_rows")
-        flippedWeights = try context.buffer(Float.self, count: config.filters * input.channels * config.size * config.size,
-                                            label: "conv.flipped weights")
     }
 
-    /// Scratch floats per image of a chunk: the padded input and the padded output gradient.
-    var floatsPerImage: Int {
-        input.channels * paddedInputShape.height * paddedInputShape.width
-            + config.filters * paddedGradientShape.height * paddedGradientShape.width
-    }
+    private var paddedInputFloatsPerImage: Int { input.channels * paddedInputShape.height * paddedInputShape.width }
+    private var paddedGradientFloatsPerImage: Int { config.filters * paddedGradientShape.height * paddedGradientShape.width }
 
-    /// Scratch bytes for chunks of `chunk` images, as `reserve(chunk:)` allocates them
-    /// (the flipped weights are allocated with the layer and counted here too).
-    func scratchBytes(chunk: Int) -> Int {
-        let stride = MemoryLayout<Float>.stride
-        let perChunk = [input.channels * paddedInputShape.height * paddedInputShape.width,
-                        config.filters * paddedGradientShape.height * paddedGradientShape.width].map { max($0 * chunk, 1) }
-        return (perChunk.reduce(0, +) + flippedWeights.count) * stride
-    }
+    /// The padded input and the padded output gradient (the flipped weights do not grow with the chunk).
+    var scratchFloatsPerImage: Int { paddedInputFloatsPerImage + paddedGradientFloatsPerImage }
 
-    func reserve(chunk: Int) throws {
-        guard chunk > reservedChunk else { return }
-        paddedInput = nil
-        paddedGradient = nil
-        let (hp, wp) = paddedInputShape, (hq, wq) = paddedGradientShape
-        paddedInput = try context.buffer(Float.self, count: max(chunk * input.channels * hp * wp, 1), label: "conv.padded input")
-        paddedGradient = try context.buffer(Float.self, count: max(chunk * config.filters * hq * wq, 1), label: "conv.padded gradient")
-        reservedChunk = chunk
+    func scratchRequests(chunk: Int) -> [BufferRequest] {
+        [BufferRequest(Float.self, count: chunk * paddedInputFloatsPerImage, label: "\(layer).padded input"),
+         BufferRequest(Float.self, count: chunk * paddedGradientFloatsPerImage, label: "\(layer).padded gradient"),
+         BufferRequest(Float.self, count: config.filters * input.channels * config.size * config.size,
+                       label: "\(layer).flipped weights")]
     }
 
     private func launchProduct(_ kernel: Kernel, columns: Int, width: Int, rows: Int) throws {
@@ -106,53 +97,57 @@ final class ImplicitConvolution {
                            local: [1, 1])
     }
 
-    /// Writes the zero-padded copy of x[first ..< first+count] that forward and the weight gradient read.
-    func padInput(_ x: DeviceBuffer<Float>, first: Int, count: Int) throws {
-        try padInput.setArgs(x, first * input.count, count * input.channels, input.height, input.width, config.padding, paddedInput!)
-        try context.launch(padInput, global: [count * input.channels], local: [1])
+    /// Writes the zero-padded copy of x[chunk] that forward and the weight gradient read.
+    private func padInput(_ x: DeviceBuffer<Float>, chunk: ConvolutionChunk) throws {
+        try padInput.setArgs(x, chunk.first * input.count, chunk.count * input.channels, input.height, input.width,
+                             config.padding, paddedInput)
+        try context.launch(padInput, global: [chunk.count * input.channels], local: [1])
     }
 
-    /// y[first ..< first+count] from the padded input.
-    func forward(weight: DeviceBuffer<Float>, bias: DeviceBuffer<Float>?, output y: DeviceBuffer<Float>, first: Int, count: Int) throws {
+    /// y[chunk] from the padded input.
+    func forward(_ x: DeviceBuffer<Float>, into y: DeviceBuffer<Float>, weight: Parameter, bias: Parameter?,
+                 chunk: ConvolutionChunk) throws {
+        try padInput(x, chunk: chunk)
         let pixels = output.height * output.width
         let (hp, wp) = paddedInputShape
-        try forwardProduct.setArgs(config.filters, count * pixels, pixels, input.channels, hp, wp, weight, paddedInput!,
-                                   y, first * output.count, bias ?? weight, bias == nil ? 0 : 1)
-        try launchProduct(forwardProduct, columns: count * pixels, width: outputWidth, rows: config.filters)
+        try forwardProduct.setArgs(config.filters, chunk.count * pixels, pixels, input.channels, hp, wp, weight.value, paddedInput,
+                                   y, chunk.first * output.count, bias?.value ?? weight.value, bias == nil ? 0 : 1)
+        try launchProduct(forwardProduct, columns: chunk.count * pixels, width: outputWidth, rows: config.filters)
     }
 
-    func accumulateBiasGradient(outputGradient dy: DeviceBuffer<Float>, biasGradient db: DeviceBuffer<Float>, batch: Int) throws {
-        try biasGradient.setArgs(dy, config.filters, output.height * output.width, batch, db)
-        try context.launch(biasGradient, global: [config.filters], local: [1])
-    }
-
-    /// weightGradient += dy * unfold(padded input)^T for the chunk (the padded input must hold it).
-    func accumulateWeightGradient(outputGradient dy: DeviceBuffer<Float>, weightGradient: DeviceBuffer<Float>,
-                                  first: Int, count: Int) throws {
-        let rows = input.channels * config.size * config.size
-        let (hp, wp) = paddedInputShape
-        try weightGradientProduct.setArgs(rows, config.filters, count, output.height * output.width, input.channels, hp, wp,
-                                          paddedInput!, dy, first * output.count, weightGradient)
-        let filterBlocks = (config.filters + Self.gradientFilters - 1) / Self.gradientFilters
-        let rowBlocks = (rows + Self.gradientRows - 1) / Self.gradientRows
-        try context.launch(weightGradientProduct, global: [filterBlocks, rowBlocks], local: [1, 1])
-    }
-
-    /// The flipped, transposed weights for this step's input gradients (once per backward pass).
-    func prepareInputGradient(weight: DeviceBuffer<Float>) throws {
-        try flipWeights.setArgs(weight, config.filters, input.channels, flippedWeights)
+    /// bias.gradient += dy summed over the batch, then the flipped, transposed weights for this
+    /// pass's input gradients (once per backward pass).
+    func beginBackward(outputGradient dy: DeviceBuffer<Float>, weight: Parameter, bias: Parameter?,
+                       computesInputGradient: Bool, batch: Int) throws {
+        if let bias {
+            try biasGradient.setArgs(dy, config.filters, output.height * output.width, batch, bias.gradient)
+            try context.launch(biasGradient, global: [config.filters], local: [1])
+        }
+        guard computesInputGradient else { return }
+        try flipWeights.setArgs(weight.value, config.filters, input.channels, flippedWeights)
         try LayerPrograms.launchElementwise(flipWeights, count: flippedWeights.count, context: context)
     }
 
-    /// dx[first ..< first+count] = conv(pad(dy), flipped weights).
-    func inputGradient(outputGradient dy: DeviceBuffer<Float>, inputGradient dx: DeviceBuffer<Float>, first: Int, count: Int) throws {
+    /// weight.gradient += dy * unfold(padded input)^T for the chunk, then
+    /// dx[chunk] = conv(pad(dy), flipped weights).
+    func backward(input x: DeviceBuffer<Float>, outputGradient dy: DeviceBuffer<Float>, weight: Parameter,
+                  inputGradient dx: DeviceBuffer<Float>?, chunk: ConvolutionChunk, scratchHoldsInput: Bool) throws {
+        if !scratchHoldsInput { try padInput(x, chunk: chunk) }
+        let rows = input.channels * config.size * config.size
+        let (hp, wp) = paddedInputShape
+        try weightGradientProduct.setArgs(rows, config.filters, chunk.count, output.height * output.width, input.channels, hp, wp,
+                                          paddedInput, dy, chunk.first * output.count, weight.gradient)
+        let filterBlocks = (config.filters + Self.gradientFilters - 1) / Self.gradientFilters
+        let rowBlocks = (rows + Self.gradientRows - 1) / Self.gradientRows
+        try context.launch(weightGradientProduct, global: [filterBlocks, rowBlocks], local: [1, 1])
+        guard let dx else { return }
         let (hq, wq) = paddedGradientShape
         let pixels = input.height * input.width
-        try padGradient.setArgs(dy, first * output.count, count * config.filters, output.height, output.width, gradientPadding,
-                                paddedGradient!)
-        try context.launch(padGradient, global: [count * config.filters], local: [1])
-        try inputGradientProduct.setArgs(input.channels, count * pixels, pixels, config.filters, hq, wq, flippedWeights,
-                                         paddedGradient!, dx, first * input.count, flippedWeights, 0)
-        try launchProduct(inputGradientProduct, columns: count * pixels, width: inputGradientWidth, rows: input.channels)
+        try padGradient.setArgs(dy, chunk.first * output.count, chunk.count * config.filters, output.height, output.width,
+                                gradientPadding, paddedGradient)
+        try context.launch(padGradient, global: [chunk.count * config.filters], local: [1])
+        try inputGradientProduct.setArgs(input.channels, chunk.count * pixels, pixels, config.filters, hq, wq, flippedWeights,
+                                         paddedGradient, dx, chunk.first * input.count, flippedWeights, 0)
+        try launchProduct(inputGradientProduct, columns: chunk.count * pixels, width: inputGradientWidth, rows: input.channels)
     }
 }

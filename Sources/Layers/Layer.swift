@@ -62,9 +62,14 @@ public struct StateTensor {
 ///
 /// Life cycle: `init` checks shapes and allocates parameters (and state); `reserve(batch:)`
 /// allocates whatever scratch a batch of that size needs (im2col columns, arg-max indices,
-/// saved statistics, dropout masks), exactly `scratchBytes(batch:)` bytes; then `forward` and
-/// `backward` run for any batch up to the reserved one. The network owns the activation and
-/// activation-gradient buffers between layers.
+/// saved statistics), exactly the buffers `scratchRequests(batch:)` lists, allocated from those
+/// requests so the memory plan cannot drift from them; `prepare(step:seed:)` runs before each
+/// training step; then `forward` and `backward` run for any batch up to the reserved one. The
+/// network owns the activation and activation-gradient buffers between layers.
+///
+/// Each layer also carries its CPU reference (`referenceForward`, `referenceBackward`, on host
+/// arrays, through `Layers/Reference`), so the reference trainer and the tests never need to
+/// know which class a layer is.
 public protocol Layer: AnyObject {
     var name: String { get }
     var inputShape: Shape { get }
@@ -72,9 +77,15 @@ public protocol Layer: AnyObject {
     var parameters: [Parameter] { get }
     var state: [StateTensor] { get }
 
-    /// Bytes of device scratch `reserve(batch:)` allocates (pure arithmetic, for the planner).
-    func scratchBytes(batch: Int) -> Int
+    /// The device scratch `reserve(batch:)` allocates for batches up to `batch` (pure arithmetic,
+    /// for the memory plan); empty for layers that need none.
+    func scratchRequests(batch: Int) -> [BufferRequest]
+    /// Allocates the buffers of `scratchRequests(batch:)`, from those requests.
     func reserve(batch: Int) throws
+
+    /// Per-step state of layers with randomness (dropout's mask comes from `seed` and `step`),
+    /// set before each training step's forward pass; the reference reads the same state.
+    func prepare(step: Int, seed: UInt64)
 
     /// output = f(input) for `batch` images. `input` is [batch, inputShape], output [batch, outputShape].
     func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws
@@ -86,9 +97,25 @@ public protocol Layer: AnyObject {
 
     /// Floating-point operations of one image's forward pass (a multiply-add counts 2).
     var forwardFLOPsPerImage: Int { get }
+
+    /// The CPU reference of `forward` on host arrays: `parameters` holds the values of
+    /// `self.parameters`, in that order. The pass keeps what `referenceBackward` needs.
+    func referenceForward(_ input: [Float], batch: Int, parameters: [[Float]], mode: Mode) throws -> ReferencePass
+
+    /// The CPU reference of `backward` after `referenceForward`: the input gradient and each
+    /// parameter's gradient, overwritten rather than accumulated, in `parameters` order.
+    func referenceBackward(_ pass: ReferencePass, outputGradient: [Float], parameters: [[Float]]) throws
+        -> (input: [Float], parameters: [[Float]])
 }
 
 public extension Layer {
     var state: [StateTensor] { [] }
     var forwardFLOPsPerImage: Int { 0 }
+
+    func scratchRequests(batch: Int) -> [BufferRequest] { [] }
+    func reserve(batch: Int) throws {}
+    func prepare(step: Int, seed: UInt64) {}
+
+    /// Bytes of `scratchRequests(batch:)`, as the memory plan counts them.
+    func scratchBytes(batch: Int) -> Int { scratchRequests(batch: batch).totalBytes }
 }

@@ -14,4 +14,8 @@ public protocol Loss: AnyObject {
 
     func evaluate(scores: DeviceBuffer<Float>, labels: DeviceBuffer<Int32>, batch: Int,
                   losses: DeviceBuffer<Float>, correct: DeviceBuffer<Int32>) throws
+
+    /// The CPU reference of `forwardBackward` on host arrays (`LossReference`), with this
+    /// loss's own settings (label smoothing, margin), so callers need not know the loss's class.
+    func reference(scores: [Float], labels: [Int32]) -> LossReference.Result
 }

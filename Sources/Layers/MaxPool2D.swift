@@ -8,14 +8,13 @@ import OpenCLRuntime
 public final class MaxPool2D: Layer {
     public let name: String
     public let inputShape: Shape
-    public let outputShape: Shape
+    public var outputShape: Shape { pooling.outputShape }
     public let config: Pool2DConfig
     public var parameters: [Parameter] { [] }
+    public var style: KernelStyle { pooling.style }
 
     private let context: ComputeContext
-    private let forwardKernel: Kernel
-    private let backwardKernel: Kernel
-    public let style: KernelStyle
+    private let pooling: WindowPooling
     /// (batch, C, out_h, out_w) arg-max indices within each input plane.
     private var argmax: DeviceBuffer<Int32>?
     private var reservedBatch = 0
@@ -27,44 +26,45 @@ public final class MaxPool2D: Layer {
         self.name = name
         self.inputShape = input
         self.config = config
-        outputShape = try config.outputShape(layer: name, input: input)
-        let program = try LayerPrograms.program("pool.cl", context: context)
-        self.style = style ?? .preferred(for: context.device)
-        forwardKernel = try program.kernel(self.style == .perPlane ? "max_pool_forward_planes" : "max_pool_forward")
-        backwardKernel = try program.kernel(self.style == .perPlane ? "max_pool_backward_planes" : "max_pool_backward")
+        pooling = try WindowPooling(context: context, layer: name, operation: "max", input: input, config: config, style: style)
     }
 
-    public func scratchBytes(batch: Int) -> Int {
-        max(batch * outputShape.count, 1) * MemoryLayout<Int32>.stride
+    public func scratchRequests(batch: Int) -> [BufferRequest] {
+        [BufferRequest(Int32.self, count: batch * outputShape.count, label: "\(name).argmax")]
     }
 
     public func reserve(batch: Int) throws {
         guard batch != reservedBatch else { return }
         argmax = nil
-        argmax = try context.buffer(Int32.self, count: batch * outputShape.count, label: "\(name).argmax")
+        argmax = try context.buffer(Int32.self, for: scratchRequests(batch: batch)[0])
         reservedBatch = batch
     }
 
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
         try LayerPrograms.checkBatch(batch, reserved: reservedBatch, layer: name)
-        let planes = batch * inputShape.channels
-        let items = style == .perPlane ? planes : batch * outputShape.count
-        try forwardKernel.setArgs(input, output, argmax!, items, inputShape.channels, inputShape.height, inputShape.width,
-                                  outputShape.height, outputShape.width, config.size, config.stride, config.padding)
-        try LayerPrograms.launch(forwardKernel, items: items, style: style, context: context)
+        try pooling.forward(buffers: [input, output, argmax!], batch: batch)
     }
 
     public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
                          inputGradient: DeviceBuffer<Float>?, batch: Int) throws {
         guard let inputGradient else { return }
         try LayerPrograms.checkBatch(batch, reserved: reservedBatch, layer: name)
-        let items = style == .perPlane ? batch * inputShape.channels : batch * inputShape.count
-        try backwardKernel.setArgs(outputGradient, argmax!, inputGradient, items, inputShape.channels, inputShape.height,
-                                   inputShape.width, outputShape.height, outputShape.width, config.size, config.stride,
-                                   config.padding)
-        try LayerPrograms.launch(backwardKernel, items: items, style: style, context: context)
+        try pooling.backward(buffers: [outputGradient, argmax!, inputGradient], batch: batch)
     }
 
     /// One comparison per window cell.
     public var forwardFLOPsPerImage: Int { outputShape.count * config.size * config.size }
+
+    public func referenceForward(_ input: [Float], batch: Int, parameters: [[Float]], mode: Mode) throws -> ReferencePass {
+        try checkReference(input: input, batch: batch, parameters: parameters)
+        let (output, argmax) = PoolReference.maxForward(input, batch: batch, input: inputShape, output: outputShape, config: config)
+        return ReferencePass(input: input, output: output, batch: batch, saved: .argmax(argmax))
+    }
+
+    public func referenceBackward(_ pass: ReferencePass, outputGradient: [Float], parameters: [[Float]]) throws
+        -> (input: [Float], parameters: [[Float]]) {
+        try checkReference(pass, outputGradient: outputGradient, parameters: parameters)
+        guard case let .argmax(argmax) = pass.saved else { throw foreignReferencePass() }
+        return (PoolReference.maxBackward(outputGradient, argmax: argmax, batch: pass.batch, input: inputShape, output: outputShape), [])
+    }
 }

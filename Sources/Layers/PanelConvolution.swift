@@ -1,12 +1,16 @@
 import OpenCLRuntime
 
-/// The kernels of the cpu-panels convolution (Kernels/conv_cpu.cl) for one layer shape, and
-/// the launches of its five steps. See conv_cpu.cl for the panel layout and addressing modes.
+/// The cpu-panels convolution (Kernels/conv_cpu.cl): panel-packed im2col and a barrier-free
+/// product that reads and writes NCHW directly, for CPU devices (PoCL): about 3x the tiled
+/// product there. See conv_cpu.cl for the panel layout and addressing modes.
 ///
 /// Columns are unfolded in panels of `columnWidth` (32 where the output plane allows, else 16)
 /// and the output gradient is transposed into panels of `filterWidth` channels (32 for more
-/// than 16 filters) for the weight gradient.
-final class PanelConvolution {
+/// than 16 filters) for the weight gradient. Scratch per chunk: the column panels and the
+/// output-gradient panels.
+final class PanelConvolution: ConvolutionAlgorithm {
+    let kind = ConvAlgorithm.cpuPanels
+    let scratch: ConvolutionScratch
     let columnWidth: Int
     let filterWidth: Int
     /// Rows per work-item of the products: 8 rows x 32 columns is 16 float16 accumulators,
@@ -14,11 +18,25 @@ final class PanelConvolution {
     static let registerRows = 8
 
     private let context: ComputeContext
+    private let layer: String
     private let input: Shape, output: Shape, config: Conv2DConfig
     private let im2col, col2im, biasGradient, forwardProduct, inputGradientProduct, weightGradientProduct, transposeGradient: Kernel
 
-    init(context: ComputeContext, input: Shape, output: Shape, config: Conv2DConfig) throws {
+    /// Why this algorithm cannot run a layer, or nil when it can: a vector of columns must
+    /// never straddle two images.
+    static func refusal(input: Shape, config: Conv2DConfig, output: Shape) -> String? {
+        if config.groups != 1 { return "groups is \(config.groups); the cpu-panels convolution needs groups = 1" }
+        let pixels = output.height * output.width
+        if pixels % 16 != 0 {
+            return "the output plane has \(pixels) pixels; the cpu-panels convolution needs a multiple of 16"
+        }
+        return nil
+    }
+
+    init(context: ComputeContext, layer: String, input: Shape, output: Shape, config: Conv2DConfig) throws {
         self.context = context
+        self.layer = layer
+        scratch = ConvolutionScratch(context: context)
         self.input = input
         self.output = output
         self.config = config
@@ -47,10 +65,18 @@ final class PanelConvolution {
     private var columnRows: Int { input.channels * config.size * config.size }
     private var pixels: Int { output.height * output.width }
 
-    /// Floats of the column panels for `chunk` images.
-    func columnCount(chunk: Int) -> Int { columnRows * chunk * pixels }
-    /// Floats of the transposed output-gradient panels for `chunk` images (filters padded with zeros).
-    func gradientPanelCount(chunk: Int) -> Int { (config.filters + filterWidth - 1) / filterWidth * filterWidth * chunk * pixels }
+    /// Filters padded to whole panels of `filterWidth`.
+    private var paddedFilters: Int { (config.filters + filterWidth - 1) / filterWidth * filterWidth }
+    private var columns: DeviceBuffer<Float> { scratch[0] }
+    /// The output gradient transposed into channel panels (filters padded with zeros).
+    private var gradientPanels: DeviceBuffer<Float> { scratch[1] }
+
+    var scratchFloatsPerImage: Int { (columnRows + paddedFilters) * pixels }
+
+    func scratchRequests(chunk: Int) -> [BufferRequest] {
+        [BufferRequest(Float.self, count: columnRows * chunk * pixels, label: "\(layer).im2col"),
+         BufferRequest(Float.self, count: paddedFilters * chunk * pixels, label: "\(layer).rows")]
+    }
 
     /// One work-item per work-group: PoCL then spreads the register blocks over the cores
     /// evenly; its own choice put a narrow launch (one column of blocks) on one core.
@@ -59,48 +85,49 @@ final class PanelConvolution {
         try context.launch(kernel, global: [(columns + width - 1) / width, rowBlocks], local: [1, 1])
     }
 
-    func unfold(_ x: DeviceBuffer<Float>, first: Int, count: Int, into columns: DeviceBuffer<Float>) throws {
-        try im2col.setArgs(x, first * input.count, input.channels, input.height, input.width, config.size,
-                           config.stride, config.padding, config.dilation, output.height, output.width, count, columns)
-        try context.launch(im2col, global: [count * input.channels], local: [1])
+    private func unfold(_ x: DeviceBuffer<Float>, chunk: ConvolutionChunk) throws {
+        try im2col.setArgs(x, chunk.first * input.count, input.channels, input.height, input.width, config.size,
+                           config.stride, config.padding, config.dilation, output.height, output.width, chunk.count, columns)
+        try context.launch(im2col, global: [chunk.count * input.channels], local: [1])
     }
 
-    /// y[first ..< first+count] = W * columns + bias, written in NCHW.
-    func forward(weight: DeviceBuffer<Float>, bias: DeviceBuffer<Float>?, columns: DeviceBuffer<Float>,
-                 output y: DeviceBuffer<Float>, first: Int, count: Int) throws {
-        try forwardProduct.setArgs(config.filters, count * pixels, columnRows, weight, 0, columnRows,
-                                   columns, 0, pixels, y, first * output.count, 0, bias ?? weight, bias == nil ? 0 : 1)
-        try launchProduct(forwardProduct, columns: count * pixels, width: columnWidth, rows: config.filters)
+    /// y[chunk] = W * columns + bias, written in NCHW.
+    func forward(_ x: DeviceBuffer<Float>, into y: DeviceBuffer<Float>, weight: Parameter, bias: Parameter?,
+                 chunk: ConvolutionChunk) throws {
+        try unfold(x, chunk: chunk)
+        try forwardProduct.setArgs(config.filters, chunk.count * pixels, columnRows, weight.value, 0, columnRows,
+                                   columns, 0, pixels, y, chunk.first * output.count, 0, bias?.value ?? weight.value,
+                                   bias == nil ? 0 : 1)
+        try launchProduct(forwardProduct, columns: chunk.count * pixels, width: columnWidth, rows: config.filters)
     }
 
-    /// biasGradient += dy summed over images and pixels.
-    func accumulateBiasGradient(outputGradient dy: DeviceBuffer<Float>, biasGradient db: DeviceBuffer<Float>, batch: Int) throws {
-        try biasGradient.setArgs(dy, config.filters, pixels, batch, db)
+    /// bias.gradient += dy summed over images and pixels.
+    func beginBackward(outputGradient dy: DeviceBuffer<Float>, weight: Parameter, bias: Parameter?,
+                       computesInputGradient: Bool, batch: Int) throws {
+        guard let bias else { return }
+        try biasGradient.setArgs(dy, config.filters, pixels, batch, bias.gradient)
         try context.launch(biasGradient, global: [config.filters], local: [1])
     }
 
-    /// weightGradient += dy * columns^T, through dy transposed into channel panels (`panels`).
-    func accumulateWeightGradient(outputGradient dy: DeviceBuffer<Float>, columns: DeviceBuffer<Float>, panels: DeviceBuffer<Float>,
-                                  weightGradient: DeviceBuffer<Float>, first: Int, count: Int) throws {
-        let n = count * pixels
-        let panelCount = (config.filters + filterWidth - 1) / filterWidth
-        try transposeGradient.setArgs(dy, first * output.count, config.filters, pixels, count, panels)
-        try context.launch(transposeGradient, global: [count, panelCount], local: [1, 1])
+    /// weight.gradient += dy * columns^T, through dy transposed into channel panels; then
+    /// dx[chunk] = col2im(W^T * dy), with the columns as scratch.
+    func backward(input x: DeviceBuffer<Float>, outputGradient dy: DeviceBuffer<Float>, weight: Parameter,
+                  inputGradient dx: DeviceBuffer<Float>?, chunk: ConvolutionChunk, scratchHoldsInput: Bool) throws {
+        if !scratchHoldsInput { try unfold(x, chunk: chunk) }
+        let n = chunk.count * pixels
+        let panelCount = paddedFilters / filterWidth
+        try transposeGradient.setArgs(dy, chunk.first * output.count, config.filters, pixels, chunk.count, gradientPanels)
+        try context.launch(transposeGradient, global: [chunk.count, panelCount], local: [1, 1])
         // C_TRANS: the product is dW^T[columnRows][filters], stored into dW[filters][columnRows].
-        try weightGradientProduct.setArgs(columnRows, config.filters, n, columns, 0, columnRows, panels, 0, pixels,
-                                          weightGradient, 0, columnRows, weightGradient, 0)
+        try weightGradientProduct.setArgs(columnRows, config.filters, n, columns, 0, columnRows, gradientPanels, 0, pixels,
+                                          weight.gradient, 0, columnRows, weight.gradient, 0)
         try launchProduct(weightGradientProduct, columns: config.filters, width: filterWidth, rows: columnRows)
-    }
-
-    /// dx[first ..< first+count] = col2im(W^T * dy), with `columns` as scratch.
-    func inputGradient(weight: DeviceBuffer<Float>, outputGradient dy: DeviceBuffer<Float>, columns: DeviceBuffer<Float>,
-                       inputGradient dx: DeviceBuffer<Float>, first: Int, count: Int) throws {
-        let n = count * pixels
-        try inputGradientProduct.setArgs(columnRows, n, config.filters, weight, 0, columnRows, dy, first * output.count, pixels,
-                                         columns, 0, 0, weight, 0)
+        guard let dx else { return }
+        try inputGradientProduct.setArgs(columnRows, n, config.filters, weight.value, 0, columnRows, dy, chunk.first * output.count,
+                                         pixels, columns, 0, 0, weight.value, 0)
         try launchProduct(inputGradientProduct, columns: n, width: columnWidth, rows: columnRows)
         try col2im.setArgs(columns, input.channels, input.height, input.width, config.size, config.stride, config.padding,
-                           config.dilation, output.height, output.width, count, dx, first * input.count)
-        try context.launch(col2im, global: [count * input.channels], local: [1])
+                           config.dilation, output.height, output.width, chunk.count, dx, chunk.first * input.count)
+        try context.launch(col2im, global: [chunk.count * input.channels], local: [1])
     }
 }

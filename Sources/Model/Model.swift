@@ -45,10 +45,7 @@ public final class Model {
 
     /// Per-step state of layers that draw random numbers (dropout masks from (seed, step)).
     public func prepareStep(_ step: Int, seed: UInt64) {
-        for case let dropout as Dropout in network.layers {
-            dropout.seed = seed
-            dropout.step = step
-        }
+        for layer in network.layers { layer.prepare(step: step, seed: seed) }
     }
 
     /// Every layer's parameters and state, and the normalisation, for a checkpoint.

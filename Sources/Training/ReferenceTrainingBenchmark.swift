@@ -34,14 +34,6 @@ public struct ReferenceTrainingBenchmark {
         var velocities: [[Float]]
     }
 
-    /// What a layer's forward pass keeps for its backward pass.
-    private enum Saved {
-        case none
-        case argmax([Int32])
-        case statistics(mean: [Float], invstd: [Float])
-        case mask([Bool])
-    }
-
     public func run(steps: Int, warmup: Int = 1, threads: Int? = nil) throws -> Report {
         if let threads { OpenBLASThreads.set(threads) }
         let network = step.model.network
@@ -67,19 +59,20 @@ public struct ReferenceTrainingBenchmark {
     /// One forward, backward and SGD step; returns the batch's mean loss.
     private func trainStep(images: [Float], labels: [Int32], step: Int, parameters: inout [HostParameters]) throws -> Float {
         let layers = self.step.model.network.layers
-        var inputs: [[Float]] = [], saved: [Saved] = []
+        var passes: [ReferencePass] = []
         var x = images
         for (index, layer) in layers.enumerated() {
-            let (y, keep) = try forward(layer, x: x, batch: batch, step: step, parameters: parameters[index])
-            inputs.append(x)
-            saved.append(keep)
-            x = y
+            layer.prepare(step: step, seed: self.step.seed)
+            let pass = try layer.referenceForward(x, batch: batch, parameters: parameters[index].values, mode: .training)
+            passes.append(pass)
+            x = pass.output
         }
-        let loss = try lossAndGradient(scores: x, labels: labels)
+        let loss = self.step.model.loss.reference(scores: x, labels: labels)
         var dy = loss.gradient
         for index in layers.indices.reversed() {
-            dy = try backward(layers[index], x: inputs[index], dy: dy, saved: saved[index], batch: batch,
-                              parameters: &parameters[index])
+            let gradients = try layers[index].referenceBackward(passes[index], outputGradient: dy, parameters: parameters[index].values)
+            parameters[index].gradients = gradients.parameters
+            dy = gradients.input
         }
         // The optimizer's own rule at the scaled rate (the schedule's shape is left out: a few
         // steps on one batch should show the loss falling, not the warm-up).
@@ -94,87 +87,5 @@ public struct ReferenceTrainingBenchmark {
             }
         }
         return loss.losses.reduce(0, +) / Float(max(loss.losses.count, 1))
-    }
-
-    private func unsupported(_ layer: Layer) -> TrainingError {
-        TrainingError.invalidSetting("layer '\(layer.name)' (\(type(of: layer))) has no CPU reference; "
-                                   + "run the benchmark without --reference")
-    }
-
-    private func forward(_ layer: Layer, x: [Float], batch: Int, step: Int, parameters p: HostParameters) throws -> ([Float], Saved) {
-        switch layer {
-        case let conv as Conv2D:
-            let reference = try ConvReference(input: conv.inputShape, config: conv.config)
-            return (reference.forward(x: x, weight: p.values[0], bias: p.values.count > 1 ? p.values[1] : [], batch: batch), .none)
-        case let fc as FullyConnected:
-            let reference = FullyConnectedReference(inputs: fc.inputShape.count, outputs: fc.config.outputs)
-            return (reference.forward(x: x, weight: p.values[0], bias: p.values.count > 1 ? p.values[1] : [], batch: batch), .none)
-        case let pool as MaxPool2D:
-            let (y, argmax) = PoolReference.maxForward(x, batch: batch, input: pool.inputShape, output: pool.outputShape, config: pool.config)
-            return (y, .argmax(argmax))
-        case let pool as AvgPool2D:
-            return (PoolReference.avgForward(x, batch: batch, input: pool.inputShape, output: pool.outputShape, config: pool.config), .none)
-        case let pool as GlobalAvgPool:
-            return (PoolReference.globalAvgForward(x, batch: batch, input: pool.inputShape), .none)
-        case let activation as Activation:
-            return (ActivationReference.forward(x, kind: activation.kind), .none)
-        case let norm as BatchNorm2D:
-            let stats = BatchNormReference.statistics(x, batch: batch, shape: norm.inputShape, epsilon: norm.epsilon)
-            let y = BatchNormReference.normalise(x, batch: batch, shape: norm.inputShape, mean: stats.mean, invstd: stats.invstd,
-                                                 gamma: norm.affine ? p.values[0] : nil, beta: norm.affine ? p.values[1] : nil)
-            return (y, .statistics(mean: stats.mean, invstd: stats.invstd))
-        case let dropout as Dropout:
-            let mask = DropoutReference.mask(count: x.count, seed: self.step.seed, step: step, probability: dropout.probability)
-            return (DropoutReference.apply(x, mask: mask, probability: dropout.probability), .mask(mask))
-        default:
-            throw unsupported(layer)
-        }
-    }
-
-    /// The input gradient; parameter gradients go into `p.gradients` (overwritten each step).
-    private func backward(_ layer: Layer, x: [Float], dy: [Float], saved: Saved, batch: Int, parameters p: inout HostParameters) throws -> [Float] {
-        switch (layer, saved) {
-        case let (conv as Conv2D, _):
-            let reference = try ConvReference(input: conv.inputShape, config: conv.config)
-            let result = reference.backward(x: x, weight: p.values[0], dy: dy, batch: batch)
-            p.gradients[0] = result.dweight
-            if p.gradients.count > 1 { p.gradients[1] = result.dbias }
-            return result.dx
-        case let (fc as FullyConnected, _):
-            let reference = FullyConnectedReference(inputs: fc.inputShape.count, outputs: fc.config.outputs)
-            let result = reference.backward(x: x, weight: p.values[0], dy: dy, batch: batch)
-            p.gradients[0] = result.dweight
-            if p.gradients.count > 1 { p.gradients[1] = result.dbias }
-            return result.dx
-        case let (pool as MaxPool2D, .argmax(argmax)):
-            return PoolReference.maxBackward(dy, argmax: argmax, batch: batch, input: pool.inputShape, output: pool.outputShape)
-        case let (pool as AvgPool2D, _):
-            return PoolReference.avgBackward(dy, batch: batch, input: pool.inputShape, output: pool.outputShape, config: pool.config)
-        case let (pool as GlobalAvgPool, _):
-            return PoolReference.globalAvgBackward(dy, batch: batch, input: pool.inputShape)
-        case let (activation as Activation, _):
-            return ActivationReference.backward(x, outputGradient: dy, kind: activation.kind)
-        case let (norm as BatchNorm2D, .statistics(mean, invstd)):
-            let result = BatchNormReference.backward(x, outputGradient: dy, batch: batch, shape: norm.inputShape,
-                                                     gamma: norm.affine ? p.values[0] : nil, mean: mean, invstd: invstd, training: true)
-            if norm.affine { p.gradients = [result.dgamma, result.dbeta] }
-            return result.dx
-        case let (dropout as Dropout, .mask(mask)):
-            return DropoutReference.apply(dy, mask: mask, probability: dropout.probability)
-        default:
-            throw unsupported(layer)
-        }
-    }
-
-    private func lossAndGradient(scores: [Float], labels: [Int32]) throws -> LossReference.Result {
-        switch self.step.model.loss {
-        case let softmax as SoftmaxCrossEntropy:
-            return LossReference.softmaxCrossEntropy(scores: scores, labels: labels, classes: softmax.classes,
-                                                     labelSmoothing: softmax.labelSmoothing)
-        case let svm as MulticlassSVM:
-            return LossReference.multiclassSVM(scores: scores, labels: labels, classes: svm.classes, margin: svm.margin)
-        default:
-            throw TrainingError.invalidSetting("the loss \(type(of: self.step.model.loss)) has no CPU reference")
-        }
     }
 }

@@ -25,6 +25,11 @@ public enum BatchNormReference {
         return result
     }
 
+    /// 1/sqrt(var + eps) of the running variance, as evaluation normalises with it.
+    public static func invstd(variance: [Float], epsilon: Float) -> [Float] {
+        variance.map { 1 / ($0 + epsilon).squareRoot() }
+    }
+
     /// running = (1 - momentum) * running + momentum * batch, with the unbiased batch variance.
     public static func updateRunning(mean runningMean: inout [Float], variance runningVar: inout [Float],
                                      statistics: Statistics, count: Int, momentum: Float) {

@@ -40,7 +40,7 @@ struct LayerHarness {
     }
 }
 
-/// scratchBytes(batch:) must equal what reserve(batch:) allocates.
+/// scratchBytes(batch:), the total of scratchRequests(batch:), must equal what reserve(batch:) allocates.
 func assertScratchMatchesAllocation(_ make: () throws -> Layer, batch: Int, context: ComputeContext,
                                     file: StaticString = #filePath, line: UInt = #line) throws {
     let layer = try make()
@@ -48,4 +48,6 @@ func assertScratchMatchesAllocation(_ make: () throws -> Layer, batch: Int, cont
     try layer.reserve(batch: batch)
     XCTAssertEqual(context.memory.bytesInUse - before, layer.scratchBytes(batch: batch),
                    "\(layer.name): scratchBytes(batch: \(batch))", file: file, line: line)
+    XCTAssertEqual(layer.scratchBytes(batch: batch), layer.scratchRequests(batch: batch).totalBytes,
+                   "\(layer.name): scratchRequests(batch: \(batch))", file: file, line: line)
 }
