@@ -28,10 +28,18 @@ public final class Parameter {
     public let fanOut: Int
     public let value: DeviceBuffer<Float>
     public let gradient: DeviceBuffer<Float>
+    /// False for a frozen parameter (a whitening layer's filters, a batch norm's scale with
+    /// `scale: false`): the optimizer gives it no momentum buffer and never updates it.
+    public let trainable: Bool
+    /// The optimizer updates a trainable parameter during the first this many epochs only
+    /// (nil: all of training), e.g. the whitening bias of airbench.
+    public var trainableEpochs: Int?
 
     public var count: Int { shape.reduce(1, *) }
 
-    public init(context: ComputeContext, layer: String, name: String, shape: [Int], kind: ParameterKind, fanIn: Int, fanOut: Int) throws {
+    public init(context: ComputeContext, layer: String, name: String, shape: [Int], kind: ParameterKind, fanIn: Int, fanOut: Int,
+                trainable: Bool = true) throws {
+        self.trainable = trainable
         self.name = name
         self.shape = shape
         self.kind = kind
