@@ -58,6 +58,7 @@ let package = Package(
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "HDF5"]),
         .testTarget(name: "FilterImagesTests", dependencies: ["FilterImages", "Checkpoints"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Layers", "OpenCLRuntime", "PipelineConfig"]),
         .testTarget(name: "PipelineConfigTests", dependencies: ["PipelineConfig", "Layers", "InputData", "Optimization"]),
         .testTarget(name: "TrainingTests", dependencies: [
             "Training", "Model", "Layers", "InputData", "Optimization", "Checkpoints", "OpenCLRuntime", "PipelineConfig",

@@ -73,6 +73,28 @@ public final class DataSplits {
         try Augmenter(settings: augment, seed: seed, trainingSource: trainSource).statistics
     }
 
+    /// The first `count` images of the training split (fewer when it is smaller), normalised with
+    /// `normalization` and not augmented, NCHW: the sample that layers measured from data (the
+    /// whitening layer) are computed from at the start of a new run.
+    public func trainingSample(count: Int, normalization: ChannelStatistics) throws -> (images: [Float], count: Int) {
+        guard let source = trainSource else { throw DataError.noData(split: "training") }
+        let n = min(count, source.count)
+        let plane = DataLayout.planeSize
+        var images = [Float](repeating: 0, count: n * DataLayout.pixelsPerImage)
+        let pixels = UnsafeMutablePointer<UInt8>.allocate(capacity: DataLayout.pixelsPerImage)
+        defer { pixels.deallocate() }
+        for index in 0..<n {
+            source.copyPixels(at: index, into: pixels)
+            for c in 0..<3 {
+                let mean = normalization.mean[c], std = normalization.std[c]
+                for i in 0..<plane {
+                    images[index * DataLayout.pixelsPerImage + c * plane + i] = (Float(pixels[c * plane + i]) / 255 - mean) / std
+                }
+            }
+        }
+        return (images, n)
+    }
+
     /// An epoch of `split` in batches of `batch`, normalised with `normalization`, uploaded into
     /// `slots` by the upload stage's thread.
     public func epochStream(split: SplitRole, epoch: Int, batch: Int, slots: InputSlotRing,

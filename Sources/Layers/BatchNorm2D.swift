@@ -22,6 +22,8 @@ public final class BatchNorm2D: Layer {
     public let momentum: Float
     public let epsilon: Float
     public let affine: Bool
+    /// False: gamma stays 1 (a frozen parameter) and only beta is learned (airbench's batch norm).
+    public let learnsScale: Bool
     public let style: KernelStyle
     public let parameters: [Parameter]
     public let state: [StateTensor]
@@ -43,7 +45,7 @@ public final class BatchNorm2D: Layer {
 
     /// `style` nil picks `KernelStyle.preferred` for the device.
     public init(context: ComputeContext, name: String, input: Shape, momentum: Float = 0.1, epsilon: Float = 1e-5,
-                affine: Bool = true, style: KernelStyle? = nil) throws {
+                affine: Bool = true, learnsScale: Bool = true, style: KernelStyle? = nil) throws {
         guard input.count > 0 else { throw ShapeError(layer: name, message: "input \(input) is empty") }
         guard momentum >= 0, momentum <= 1, epsilon > 0 else {
             throw ShapeError(layer: name, message: "momentum \(momentum) must lie in 0...1 and epsilon \(epsilon) be positive")
@@ -53,11 +55,16 @@ public final class BatchNorm2D: Layer {
         self.inputShape = input
         self.momentum = momentum
         self.epsilon = epsilon
+        guard affine || learnsScale else {
+            throw ShapeError(layer: name, message: "scale: false needs affine: true (without affine there is no scale to freeze); "
+                             + "remove one of them")
+        }
         self.affine = affine
+        self.learnsScale = learnsScale
         let channels = input.channels
         if affine {
             let gamma = try Parameter(context: context, layer: name, name: "weight", shape: [channels], kind: .normScale,
-                                      fanIn: 1, fanOut: 1)
+                                      fanIn: 1, fanOut: 1, trainable: learnsScale)
             try gamma.value.fill(1)
             let beta = try Parameter(context: context, layer: name, name: "bias", shape: [channels], kind: .normShift,
                                      fanIn: 1, fanOut: 1)

@@ -5,14 +5,20 @@ import OpenCLRuntime
 public struct FullyConnectedConfig: Hashable, Sendable {
     public var outputs: Int
     public var bias: Bool
+    /// A fixed factor on the outputs, y = scale * (W x + b) (airbench scales its logits by 1/9,
+    /// which keeps the softmax from saturating early); 1 for none.
+    public var scale: Float
 
-    public init(outputs: Int, bias: Bool = true) {
+    public init(outputs: Int, bias: Bool = true, scale: Float = 1) {
         self.outputs = outputs
         self.bias = bias
+        self.scale = scale
     }
 }
 
-/// y[b, :] = W x[b, :] + bias with the input flattened; weight [out, in] as in PyTorch's Linear.
+/// y[b, :] = scale * (W x[b, :] + bias) with the input flattened; weight [out, in] as in
+/// PyTorch's Linear. With a scale other than 1 the outputs are scaled in place after the
+/// product, and the output gradient in place before the backward products.
 ///
 /// Forward: Y[B, out] = X[B, in] * W^T (+ bias per column, in the GEMM's epilogue).
 /// Backward: dW += dY^T * X, db += column sums of dY, dX = dY * W.
@@ -28,11 +34,15 @@ public final class FullyConnected: Layer {
     private let context: ComputeContext
     private let gemm: MatrixMultiply
     private let biasGradient: Kernel
+    private let scaleKernel: Kernel?
 
     public init(context: ComputeContext, name: String, input: Shape, config: FullyConnectedConfig,
                 gemmTuning: GemmTuning? = nil) throws {
         guard config.outputs >= 1 else { throw ShapeError(layer: name, message: "outputs is \(config.outputs); it must be at least 1") }
         guard input.count >= 1 else { throw ShapeError(layer: name, message: "the input \(input) is empty") }
+        guard config.scale.isFinite, config.scale > 0 else {
+            throw ShapeError(layer: name, message: "scale is \(config.scale); it must be a positive number such as 0.111 (1/9)")
+        }
         self.name = name
         self.inputShape = input
         self.outputShape = Shape(channels: config.outputs, height: 1, width: 1)
@@ -44,6 +54,14 @@ public final class FullyConnected: Layer {
                                            fanIn: input.count, fanOut: config.outputs) : nil
         gemm = try MatrixMultiply(context: context, tuning: gemmTuning)
         biasGradient = try context.program(source: KernelSources.source(named: "conv.cl"), name: "conv.cl").kernel("bias_gradient")
+        scaleKernel = config.scale == 1 ? nil : try LayerPrograms.program("basic.cl", context: context).kernel("scale_f32")
+    }
+
+    /// buffer[0..<count] *= scale, in place.
+    private func applyScale(_ buffer: DeviceBuffer<Float>, count: Int) throws {
+        guard let scaleKernel else { return }
+        try scaleKernel.setArgs(count, config.scale, buffer, buffer)
+        try LayerPrograms.launchElementwise(scaleKernel, count: count, context: context)
     }
 
     public var forwardFLOPsPerImage: Int { 2 * inputShape.count * config.outputs + (config.bias ? config.outputs : 0) }
@@ -51,10 +69,13 @@ public final class FullyConnected: Layer {
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
         try gemm.multiply(a: input, b: weight.value, c: output, m: batch, n: config.outputs, k: inputShape.count,
                           transposeB: true, bias: bias?.value, biasAxis: bias == nil ? .none : .column)
+        try applyScale(output, count: batch * config.outputs)
     }
 
     public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
                          inputGradient: DeviceBuffer<Float>?, batch: Int) throws {
+        // d(W x + b) = scale * dY; the output gradient is the network's, rewritten every step.
+        try applyScale(outputGradient, count: batch * config.outputs)
         // dW[out, in] += dY[B, out]^T * X[B, in]
         try gemm.multiply(a: outputGradient, b: input, c: weight.gradient, m: config.outputs, n: inputShape.count, k: batch,
                           transposeA: true, beta: 1)
@@ -72,11 +93,14 @@ public final class FullyConnected: Layer {
     private var reference: FullyConnectedReference { FullyConnectedReference(inputs: inputShape.count, outputs: config.outputs) }
 
     public func referenceForward(_ input: [Float], batch: Int, parameters: [[Float]], mode: Mode) throws -> ReferencePass {
-        try referenceForward(through: reference, input, batch: batch, parameters: parameters)
+        let pass = try referenceForward(through: reference, input, batch: batch, parameters: parameters)
+        guard config.scale != 1 else { return pass }
+        return ReferencePass(input: pass.input, output: pass.output.map { $0 * config.scale }, batch: pass.batch, saved: pass.saved)
     }
 
     public func referenceBackward(_ pass: ReferencePass, outputGradient: [Float], parameters: [[Float]]) throws
         -> (input: [Float], parameters: [[Float]]) {
-        try referenceBackward(through: reference, pass, outputGradient: outputGradient, parameters: parameters)
+        let scaled = config.scale == 1 ? outputGradient : outputGradient.map { $0 * config.scale }
+        return try referenceBackward(through: reference, pass, outputGradient: scaled, parameters: parameters)
     }
 }

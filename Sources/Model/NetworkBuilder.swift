@@ -21,7 +21,11 @@ public enum NetworkBuilder {
         // He initialisation for a layer whose output reaches a rectifier before the next
         // parameterised layer (through pooling or batch norm); Xavier otherwise.
         var schemes: [ParameterInitializer.Scheme] = []
-        for (index, _) in config.model.enumerated() {
+        for (index, spec) in config.model.enumerated() {
+            if let chosen = spec.initialization {
+                schemes.append(chosen)
+                continue
+            }
             var scheme = ParameterInitializer.Scheme.xavier
             for later in config.model.dropFirst(index + 1) {
                 if case .relu = later.kind { scheme = .he; break }
@@ -46,7 +50,7 @@ public enum NetworkBuilder {
             return try GlobalAvgPool(context: context, name: spec.name, input: input)
         case let .batchnorm(s):
             return try BatchNorm2D(context: context, name: spec.name, input: input, momentum: Float(s.momentum),
-                                   epsilon: Float(s.epsilon), affine: s.affine)
+                                   epsilon: Float(s.epsilon), affine: s.affine, learnsScale: s.scale)
         case let .dropout(s):
             return try Dropout(context: context, name: spec.name, input: input, probability: Float(s.p))
         case let .fc(s):

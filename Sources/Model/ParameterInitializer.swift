@@ -1,4 +1,5 @@
 import Layers
+import PipelineConfig
 
 /// Sets every parameter's starting values from the run's seed.
 ///
@@ -9,7 +10,7 @@ import Layers
 /// batch-norm scales at 1. Each parameter draws from its own stream named after it, so adding
 /// a layer does not change the others' starting values.
 public enum ParameterInitializer {
-    public enum Scheme: String, Sendable { case he, xavier }
+    public typealias Scheme = WeightInitialization
 
     public static func values(for parameter: Parameter, layer: String, scheme: Scheme, seed: UInt64) -> [Float] {
         switch parameter.kind {
@@ -20,6 +21,8 @@ public enum ParameterInitializer {
         case .weight:
             var random = SplitMix64(seed: seed, stream: "\(layer).\(parameter.name)")
             switch scheme {
+            case .dirac:
+                return dirac(parameter, random: &random)
             case .he:
                 let std = (2.0 / Double(max(parameter.fanIn, 1))).squareRoot()
                 return (0..<parameter.count).map { _ in Float(random.nextNormal() * std) }
@@ -28,6 +31,25 @@ public enum ParameterInitializer {
                 return (0..<parameter.count).map { _ in (random.nextUnitFloat() * 2 - 1) * bound }
             }
         }
+    }
+
+    /// PyTorch's default uniform +-1/sqrt(fan_in) everywhere, then the identity on the first
+    /// min(filters, channels) filters (`torch.nn.init.dirac_` on `w[:channels]`, as airbench):
+    /// filter k passes channel k through its centre tap. Weights of another rank (fc) get the
+    /// identity on their leading square.
+    static func dirac(_ parameter: Parameter, random: inout SplitMix64) -> [Float] {
+        let bound = Float(1 / Double(max(parameter.fanIn, 1)).squareRoot())
+        var values = (0..<parameter.count).map { _ in (random.nextUnitFloat() * 2 - 1) * bound }
+        let filters = parameter.shape[0], channels = parameter.shape.count > 1 ? parameter.shape[1] : 1
+        let window = parameter.shape.dropFirst(2).reduce(1, *)
+        let height = parameter.shape.count > 2 ? parameter.shape[2] : 1, width = parameter.shape.count > 3 ? parameter.shape[3] : 1
+        let centre = (height / 2) * width + width / 2
+        for k in 0..<min(filters, channels) {
+            let filter = k * channels * window
+            for i in 0..<(channels * window) { values[filter + i] = 0 }
+            values[filter + k * window + centre] = 1
+        }
+        return values
     }
 
     public static func initialize(_ parameter: Parameter, layer: String, scheme: Scheme, seed: UInt64) throws {

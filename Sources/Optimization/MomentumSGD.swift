@@ -5,8 +5,10 @@ import OpenCLRuntime
 /// the per-kind rule (`rule(for:learningRate:)`), and the momentum cache, which lives on the
 /// device beside the parameters. The update is one OpenCL kernel launch per parameter.
 ///
-/// Per-kind settings: biases and batch-norm parameters take the learning-rate multipliers of
-/// `optimizer.lr_multipliers` and are not weight-decayed unless `decay_biases` is set.
+/// Per-kind settings: biases and batch-norm parameters take the multipliers of
+/// `optimizer.lr_multipliers` and `wd_multipliers`, and are not weight-decayed unless
+/// `decay_biases` is set. Frozen parameters (`Parameter.trainable` false) get no momentum
+/// buffer and no update; a parameter with `trainableEpochs` is updated in those first epochs only.
 public final class MomentumSGD {
     public struct Entry {
         public let layer: String
@@ -19,9 +21,12 @@ public final class MomentumSGD {
     public let policy: LearningRatePolicy
     private let update: SGDUpdate
 
-    /// The momentum buffers for `parameters`, as the plan counts and `init` allocates them.
+    /// The momentum buffers for the trainable ones of `parameters`, as the plan counts and
+    /// `init` allocates them.
     public static func momentumRequests(for parameters: [(layer: String, parameter: Parameter)]) -> [BufferRequest] {
-        parameters.map { BufferRequest(Float.self, count: $0.parameter.count, label: "\($0.layer).\($0.parameter.name).momentum") }
+        parameters.filter(\.parameter.trainable).map {
+            BufferRequest(Float.self, count: $0.parameter.count, label: "\($0.layer).\($0.parameter.name).momentum")
+        }
     }
 
     public init(context: ComputeContext, parameters: [(layer: String, parameter: Parameter)], settings: OptimizerSettings,
@@ -29,8 +34,9 @@ public final class MomentumSGD {
         self.settings = settings
         self.policy = policy
         update = try SGDUpdate(context: context)
-        let requests = Self.momentumRequests(for: parameters)
-        entries = try zip(parameters, requests).map { owner, request in
+        let trainable = parameters.filter(\.parameter.trainable)
+        let requests = Self.momentumRequests(for: trainable)
+        entries = try zip(trainable, requests).map { owner, request in
             let momentum = try context.buffer(Float.self, for: request)
             try momentum.fill(0)
             return Entry(layer: owner.layer, parameter: owner.parameter, momentum: momentum)
@@ -40,22 +46,23 @@ public final class MomentumSGD {
     /// The update rule for one kind of parameter at a learning rate: the one rule both the
     /// OpenCL path and the CPU reference path apply.
     public func rule(for kind: ParameterKind, learningRate: Double) -> SGDSettings {
-        let multiplier: Double
+        let rate: Double, decay: Double
         switch kind {
-        case .weight: multiplier = 1
-        case .bias: multiplier = settings.lrMultipliers.bias
-        case .normScale, .normShift: multiplier = settings.lrMultipliers.norm
+        case .weight: (rate, decay) = (1, 1)
+        case .bias: (rate, decay) = (settings.lrMultipliers.bias, settings.wdMultipliers.bias)
+        case .normScale, .normShift: (rate, decay) = (settings.lrMultipliers.norm, settings.wdMultipliers.norm)
         }
         let decays = kind == .weight || settings.decayBiases
-        return SGDSettings(stepSize: Float(learningRate * multiplier), momentum: Float(settings.momentum),
-                           nesterov: settings.nesterov, weightDecay: decays ? Float(settings.weightDecay) : 0,
+        return SGDSettings(stepSize: Float(learningRate * rate), momentum: Float(settings.momentum),
+                           nesterov: settings.nesterov, weightDecay: decays ? Float(settings.weightDecay * decay) : 0,
                            decoupledWeightDecay: settings.decay == .decoupled)
     }
 
     /// Enqueues the update of every parameter for global step `step`.
     public func step(_ step: Int) throws {
         let learningRate = policy.learningRate(atStep: step)
-        for entry in entries {
+        let epoch = step / policy.stepsPerEpoch
+        for entry in entries where entry.parameter.trainableEpochs.map({ epoch < $0 }) ?? true {
             try update.apply(to: entry.parameter, momentum: entry.momentum, settings: rule(for: entry.parameter.kind, learningRate: learningRate))
         }
     }

@@ -8,11 +8,14 @@ public struct LayerSpec: Equatable, Sendable {
     public var name: String
     /// 1-based line in the pipeline file (0 when the layer came from `--set`).
     public var line: Int
+    /// The `init` of a conv or fc layer; nil: He before a rectifier, Xavier otherwise.
+    public var initialization: WeightInitialization?
 
-    public init(kind: LayerKind, name: String, line: Int) {
+    public init(kind: LayerKind, name: String, line: Int, initialization: WeightInitialization? = nil) {
         self.kind = kind
         self.name = name
         self.line = line
+        self.initialization = initialization
     }
 }
 

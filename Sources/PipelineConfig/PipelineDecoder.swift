@@ -108,20 +108,20 @@ enum PipelineDecoder {
         var layers: [LayerSpec] = []
         var lines: [String: Int] = [:]
         for item in items {
-            let (kind, givenName, nameNode) = try decodeLayer(item)
+            let (kind, givenName, nameNode, initialization) = try decodeLayer(item)
             counts[kind.namePrefix, default: 0] += 1
             let name = givenName ?? "\(kind.namePrefix)\(counts[kind.namePrefix]!)"
             if let earlier = lines[name] {
                 throw (nameNode ?? item).error("layer name '\(name)' is used twice (first at line \(earlier)); give one a different name")
             }
             lines[name] = item.line
-            layers.append(LayerSpec(kind: kind, name: name, line: item.line))
+            layers.append(LayerSpec(kind: kind, name: name, line: item.line, initialization: initialization))
         }
         return layers
     }
 
     /// One model item: a bare word (`relu`) or a one-key mapping (`conv: {filters: 32, size: 3}`).
-    static func decodeLayer(_ item: ConfigNode) throws -> (LayerKind, String?, ConfigNode?) {
+    static func decodeLayer(_ item: ConfigNode) throws -> (LayerKind, String?, ConfigNode?, WeightInitialization?) {
         let word: String
         let settingsNode: ConfigNode?
         switch item.node {
@@ -179,6 +179,11 @@ enum PipelineDecoder {
             if let m = map["momentum"] { norm.momentum = try m.inRange(try m.double(), 0, 1, lowOpen: true, highOpen: false) }
             if let e = map["epsilon"] { norm.epsilon = try e.positive(try e.double()) }
             norm.affine = try map.bool("affine", default: true)
+            norm.scale = try map.bool("scale", default: true)
+            if !norm.affine && !norm.scale {
+                throw (map["scale"] ?? item).error("batchnorm scale: false needs affine: true (with affine: false there is no scale "
+                                                   + "to freeze); remove one of the two")
+            }
             kind = .batchnorm(norm)
         case "dropout":
             var dropout = DropoutSettings()
@@ -187,12 +192,17 @@ enum PipelineDecoder {
         case "fc":
             var fc = FullyConnectedConfig(outputs: try positiveInt(map.required("outputs")))
             fc.bias = try map.bool("bias", default: true)
+            if let scale = map["scale"] { fc.scale = Float(try scale.positive(try scale.double())) }
             kind = .fc(fc)
         case "relu": kind = .relu
         case "gelu": kind = .gelu
         default: kind = .globalAvgPool
         }
-        return (kind, name, map["name"])
+        let initialization = try map["init"].map { try $0.word(WeightInitialization.self, choices: WeightInitialization.allCases.map(\.rawValue)) }
+        if initialization == .dirac, case let .conv(conv) = kind, conv.groups != 1 {
+            throw map["init"]!.error("init: dirac needs groups: 1 (found groups: \(conv.groups))")
+        }
+        return (kind, name, map["name"], initialization)
     }
 
     static func positiveInt(_ node: ConfigNode) throws -> Int {
@@ -222,6 +232,19 @@ enum PipelineDecoder {
             let values = try multipliers.mapping(allowed: PipelineSchema.lrMultipliers)
             if let b = values["bias"] { optimizer.lrMultipliers.bias = try b.nonNegative(try b.double()) }
             if let n = values["norm"] { optimizer.lrMultipliers.norm = try n.nonNegative(try n.double()) }
+        }
+        if let multipliers = map["wd_multipliers"] {
+            let values = try multipliers.mapping(allowed: PipelineSchema.lrMultipliers)
+            if let b = values["bias"] { optimizer.wdMultipliers.bias = try b.nonNegative(try b.double()) }
+            if let n = values["norm"] { optimizer.wdMultipliers.norm = try n.nonNegative(try n.double()) }
+        }
+        if let node = map.entries["lookahead"], !node.isNull {
+            let values = try node.mapping(allowed: PipelineSchema.lookahead)
+            var lookahead = LookaheadSettings()
+            lookahead.every = try values.int("every", default: lookahead.every, min: 1)
+            if let d = values["decay"] { lookahead.decay = try d.inRange(try d.double(), 0, 1, lowOpen: true, highOpen: true) }
+            if let p = values["power"] { lookahead.power = try p.nonNegative(try p.double()) }
+            optimizer.lookahead = lookahead
         }
         optimizer.decayBiases = try map.bool("decay_biases", default: false)
         return optimizer

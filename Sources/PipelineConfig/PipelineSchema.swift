@@ -6,8 +6,10 @@ enum PipelineSchema {
     static let augment = ["translate", "flip", "cutout", "normalize"]
     static let normalize = ["mean", "std"]
     static let loss = ["type", "label_smoothing", "margin"]
-    static let optimizer = ["lr", "momentum", "nesterov", "weight_decay", "decay", "lr_multipliers", "decay_biases"]
+    static let optimizer = ["lr", "momentum", "nesterov", "weight_decay", "decay", "lr_multipliers", "wd_multipliers",
+                            "decay_biases", "lookahead"]
     static let lrMultipliers = ["bias", "norm"]
+    static let lookahead = ["every", "decay", "power"]
     static let schedule = ["type", "warmup_epochs", "step_epochs", "gamma", "milestones", "min_lr", "points"]
     static let train = ["epochs", "batch", "seed", "eval_interval", "reference_batch", "max_batch", "memory_fraction", "tta"]
     static let checkpoint = ["folder", "interval", "keep"]
@@ -17,11 +19,11 @@ enum PipelineSchema {
     /// The settings keys of one layer kind (every layer may also carry a `name`).
     static func layerKeys(_ kind: String) -> [String]? {
         switch kind {
-        case "conv": return ["filters", "size", "stride", "padding", "dilation", "groups", "bias", "rounding", "name"]
+        case "conv": return ["filters", "size", "stride", "padding", "dilation", "groups", "bias", "rounding", "init", "name"]
         case "maxpool", "avgpool": return ["size", "stride", "padding", "rounding", "name"]
-        case "batchnorm": return ["momentum", "epsilon", "affine", "name"]
+        case "batchnorm": return ["momentum", "epsilon", "affine", "scale", "name"]
         case "dropout": return ["p", "name"]
-        case "fc": return ["outputs", "bias", "name"]
+        case "fc": return ["outputs", "bias", "scale", "init", "name"]
         case "relu", "gelu", "global_avgpool": return ["name"]
         default: return nil
         }
@@ -45,7 +47,8 @@ enum PipelineSchema {
             }
         case 2:
             if path == ["augment", "normalize"] { return normalize }
-            if path == ["optimizer", "lr_multipliers"] { return lrMultipliers }
+            if path == ["optimizer", "lr_multipliers"] || path == ["optimizer", "wd_multipliers"] { return lrMultipliers }
+            if path == ["optimizer", "lookahead"] { return lookahead }
             if path[0] == "model", Int(path[1]) != nil { return layerKinds }
             return nil
         case 3:

@@ -22,8 +22,9 @@ public struct BatchChoice: Sendable {
     public let deviceMemory: UInt64
     public let maxAllocation: UInt64
 
+    /// `lookahead`: the optimizer keeps a lookahead average of the weights.
     public static func choose(train: TrainSettings, prefetch: Int, network: Network, device: Device, memoryLimit: Int?,
-                              trainCount: Int, fixed: Int? = nil) throws -> BatchChoice {
+                              trainCount: Int, lookahead: Bool = false, fixed: Int? = nil) throws -> BatchChoice {
         let memory = memoryLimit.map { UInt64($0) } ?? device.globalMemory
         let maxAllocation = min(device.maxAllocation, memory)
         let fraction = train.memoryFraction
@@ -31,10 +32,11 @@ public struct BatchChoice: Sendable {
         let slots = InputSlotRing.slotCount(prefetch: prefetch)
         let flip = train.tta == .flip
         func plan(_ batch: Int) -> MemoryPlan {
-            MemoryPlan(network: network, batch: batch, stagingSlots: slots, flipBuffer: flip)
+            MemoryPlan(network: network, batch: batch, stagingSlots: slots, flipBuffer: flip, lookahead: lookahead)
         }
         func largest() -> Int? {
-            MemoryPlan.largestBatch(network: network, stagingSlots: slots, flipBuffer: flip, cap: min(train.maxBatch, trainCount),
+            MemoryPlan.largestBatch(network: network, stagingSlots: slots, flipBuffer: flip, lookahead: lookahead,
+                                    cap: min(train.maxBatch, trainCount),
                                     memory: memory, fraction: fraction, maxAllocation: maxAllocation)
         }
         let batch: Int

@@ -3,7 +3,7 @@ import Model
 import OpenCLRuntime
 
 /// Moves a run's state between the device and a `Checkpoint`: the model's weights, statistics
-/// and input normalisation, the optimizer's momentum, the position (epoch, step), the batch
+/// and input normalisation, the optimizer's momentum and lookahead averages, the position (epoch, step), the batch
 /// size and the metrics history.
 public enum CheckpointMapping {
     /// Keys of `Checkpoint.state`.
@@ -15,6 +15,10 @@ public enum CheckpointMapping {
         for entry in run.optimizer.entries {
             momentum[entry.layer, default: [:]]["\(entry.parameter.name)_momentum"] =
                 Checkpoint.Tensor(shape: entry.parameter.shape, values: try entry.momentum.read())
+        }
+        for entry in run.lookahead?.entries ?? [] {
+            momentum[entry.layer, default: [:]]["\(entry.name)_average"] =
+                Checkpoint.Tensor(shape: entry.shape, values: try entry.average.read())
         }
         let optimizer = run.network.layers.compactMap { layer in
             momentum[layer.name].map { Checkpoint.LayerTensors(name: layer.name, tensors: $0) }
@@ -44,6 +48,15 @@ public enum CheckpointMapping {
                 continue
             }
             writes.append((entry.momentum, tensor.values))
+        }
+        for entry in run.lookahead?.entries ?? [] {
+            let key = "\(entry.name)_average"
+            guard let tensor = momentum[entry.layer]?[key], tensor.shape == entry.shape else {
+                differences.append("optimizer \(entry.layer).\(key): the lookahead average is missing or of the wrong size in the "
+                                   + "checkpoint (was it trained without optimizer.lookahead?)")
+                continue
+            }
+            writes.append((entry.average, tensor.values))
         }
         guard differences.isEmpty else { throw CheckpointMismatch(differences: differences) }
         try run.model.loadTensors(from: checkpoint)

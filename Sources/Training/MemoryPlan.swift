@@ -37,7 +37,8 @@ public struct MemoryPlan: Sendable, Encodable {
     public var totalBytes: Int { rows.reduce(stagingBytes) { $0 + $1.totalBytes } }
     public var largestBuffer: Int { max(rows.map(\.largestBuffer).max() ?? 0, staging.largestBytes) }
 
-    public init(network: Network, batch: Int, stagingSlots: Int, flipBuffer: Bool = false) {
+    /// `lookahead`: one average per trainable parameter and layer state (see `Lookahead`).
+    public init(network: Network, batch: Int, stagingSlots: Int, flipBuffer: Bool = false, lookahead: Bool = false) {
         self.batch = batch
         self.stagingSlots = stagingSlots
         let inputShape = network.inputShape
@@ -47,6 +48,7 @@ public struct MemoryPlan: Sendable, Encodable {
             let owned = layer.parameters.map { (layer: layer.name, parameter: $0) }
             let activations = Network.activationRequests(for: layer, batch: batch)
             let momentum = MomentumSGD.momentumRequests(for: owned)
+                + (lookahead ? Lookahead.requests(for: TrainingRun.averagedTensors(of: layer)) : [])
             let parameterBuffers = layer.parameters.flatMap { [$0.value.byteCount, $0.gradient.byteCount] }
                 + layer.state.map(\.buffer.byteCount)
             let scratch = layer.scratchRequests(batch: batch)
@@ -69,12 +71,13 @@ public struct MemoryPlan: Sendable, Encodable {
     }
 
     /// The largest batch, a multiple of 8 up to `cap`, whose plan fits; nil when not even 8 fits.
-    public static func largestBatch(network: Network, stagingSlots: Int, flipBuffer: Bool = false, cap: Int,
+    public static func largestBatch(network: Network, stagingSlots: Int, flipBuffer: Bool = false, lookahead: Bool = false, cap: Int,
                                     memory: UInt64, fraction: Double, maxAllocation: UInt64) -> Int? {
         var low = 0, high = max(cap / 8, 0)   // in units of 8; total memory grows with the batch
         while low < high {
             let middle = (low + high + 1) / 2
-            let plan = MemoryPlan(network: network, batch: middle * 8, stagingSlots: stagingSlots, flipBuffer: flipBuffer)
+            let plan = MemoryPlan(network: network, batch: middle * 8, stagingSlots: stagingSlots, flipBuffer: flipBuffer,
+                                  lookahead: lookahead)
             if plan.fits(memory: memory, fraction: fraction, maxAllocation: maxAllocation) { low = middle } else { high = middle - 1 }
         }
         return low == 0 ? nil : low * 8

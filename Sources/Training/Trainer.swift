@@ -63,6 +63,7 @@ public final class Trainer {
             }
         } else {
             try run.model.initializeParameters(seed: run.seed)
+            try run.lookahead?.reset()
         }
     }
 
@@ -103,6 +104,9 @@ public final class Trainer {
                 let flags = try run.outputs.correct.read(count: n)
                 let batchLoss = losses.reduce(0.0) { $0 + Double($1) }
                 step += 1
+                if let lookahead = run.lookahead, lookahead.synchronises(afterStep: step, endOfEpoch: batchIndex == stepsPerEpoch) {
+                    try lookahead.synchronise(afterStep: step)
+                }
                 guard batchLoss.isFinite else {
                     stream.cancel()
                     throw TrainingError.nonFiniteLoss(step: step, epoch: epoch + 1, lastCheckpoint: checkpoints.lastSaved?.path)

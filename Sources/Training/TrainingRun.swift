@@ -1,6 +1,7 @@
 import Checkpoints
 import Foundation
 import InputData
+import Layers
 import Model
 import OpenCLRuntime
 import Optimization
@@ -16,6 +17,8 @@ public final class TrainingRun {
     public let model: Model
     public let data: DataSplits
     public let optimizer: MomentumSGD
+    /// The lookahead average of the weights, when the pipeline asks for one.
+    public let lookahead: Lookahead?
     public let batchChoice: BatchChoice
     public let slots: InputSlotRing
     public let outputs: StepOutputs
@@ -46,7 +49,7 @@ public final class TrainingRun {
         model = try Model(config: config, context: context, normalization: stored ?? data.measureNormalization())
         batchChoice = try BatchChoice.choose(train: config.train, prefetch: config.data.prefetch, network: model.network,
                                              device: context.device, memoryLimit: memoryLimit, trainCount: data.trainCount,
-                                             fixed: resume.flatMap(CheckpointMapping.batch))
+                                             lookahead: config.optimizer.lookahead != nil, fixed: resume.flatMap(CheckpointMapping.batch))
         let batch = batchChoice.batch
         try model.network.reserve(batch: batch)
         slots = try InputSlotRing(context: context, batch: batch, valuesPerImage: model.inputShape.count,
@@ -57,11 +60,28 @@ public final class TrainingRun {
                                         stepsPerEpoch: data.trainCount / batch)
         optimizer = try MomentumSGD(context: context, parameters: model.network.parameters, settings: config.optimizer,
                                     policy: policy)
+        if let settings = config.optimizer.lookahead {
+            lookahead = try Lookahead(context: context, tensors: TrainingRun.averagedTensors(of: model.network), settings: settings,
+                                      totalSteps: config.train.epochs * max(data.trainCount / batch, 1))
+        } else {
+            lookahead = nil
+        }
         runFolder = URL(fileURLWithPath: config.checkpoint.folder).appendingPathComponent(config.name)
         guard data.trainCount >= batch else {
             throw TrainingError.invalidSetting("the training split has \(data.trainCount) images, fewer than one batch of \(batch); "
                                                + "lower train.batch")
         }
+    }
+
+    /// What lookahead averages: every trainable parameter and every layer state (batch-norm
+    /// running statistics), as airbench averages its whole state dict.
+    static func averagedTensors(of network: Network) -> [(layer: String, name: String, shape: [Int], buffer: DeviceBuffer<Float>)] {
+        network.layers.flatMap(averagedTensors(of:))
+    }
+
+    static func averagedTensors(of layer: Layer) -> [(layer: String, name: String, shape: [Int], buffer: DeviceBuffer<Float>)] {
+        layer.parameters.filter(\.trainable).map { (layer.name, $0.name, $0.shape, $0.value) }
+            + layer.state.map { (layer.name, $0.name, $0.shape, $0.buffer) }
     }
 
     /// The learning rate at a global step.

@@ -31,7 +31,7 @@ struct PlanCommand: ParsableCommand {
             let network = try NetworkBuilder.build(config: config, context: context)
             let choice = try BatchChoice.choose(train: config.train, prefetch: config.data.prefetch, network: network,
                                                 device: context.device, memoryLimit: pipelineOptions.memoryLimitBytes(),
-                                                trainCount: data.trainCount)
+                                                trainCount: data.trainCount, lookahead: config.optimizer.lookahead != nil)
             let policy = LearningRatePolicy(optimizer: config.optimizer, schedule: config.schedule, epochs: config.train.epochs,
                                             batch: choice.batch, referenceBatch: config.train.referenceBatch,
                                             stepsPerEpoch: data.trainCount / choice.batch)

@@ -53,4 +53,36 @@ final class FullyConnectedTests: XCTestCase {
         XCTAssertEqual(try FullyConnected(context: context, name: "fc", input: Shape(channels: 2, height: 3, width: 3),
                                           config: FullyConnectedConfig(outputs: 4)).scratchBytes(batch: 10), 0)
     }
+
+    /// A scale on the outputs (airbench's logits / 9): y = s (W x + b), every gradient times s,
+    /// on the device and in the layer's reference.
+    func testOutputScale() throws {
+        var random = SeededGenerator(seed: 7)
+        let input = Shape(channels: 6, height: 2, width: 2), batch = 5, s: Float = 1.0 / 9
+        let layer = try FullyConnected(context: context, name: "fc", input: input,
+                                       config: FullyConnectedConfig(outputs: 10, bias: true, scale: s), gemmTuning: layerTestTuning)
+        let reference = FullyConnectedReference(inputs: input.count, outputs: 10)
+        let x = random.floats(batch * input.count), w = random.floats(layer.weight.count), b = random.floats(10)
+        let dy = random.floats(batch * 10)
+        try layer.weight.value.write(w)
+        try layer.bias!.value.write(b)
+        let xBuffer = try context.buffer(x), dyBuffer = try context.buffer(dy)
+        let yBuffer = try context.buffer(Float.self, count: batch * 10), dxBuffer = try context.buffer(Float.self, count: x.count)
+        try layer.forward(xBuffer, into: yBuffer, batch: batch, mode: .training)
+        let unscaled = reference.forward(x: x, weight: w, bias: b, batch: batch)
+        assertClose(try yBuffer.read(), unscaled.map { $0 * s }, "scaled forward")
+        try layer.backward(input: xBuffer, output: yBuffer, outputGradient: dyBuffer, inputGradient: dxBuffer, batch: batch)
+        let expected = reference.backward(x: x, weight: w, dy: dy.map { $0 * s }, batch: batch)
+        assertClose(try dxBuffer.read(), expected.dx, "scaled input gradient")
+        assertClose(try layer.weight.gradient.read(), expected.dweight, "scaled weight gradient")
+        assertClose(try layer.bias!.gradient.read(), expected.dbias, "scaled bias gradient")
+        let pass = try layer.referenceForward(x, batch: batch, parameters: [w, b], mode: .training)
+        assertClose(pass.output, unscaled.map { $0 * s }, "reference forward")
+        let back = try layer.referenceBackward(pass, outputGradient: dy, parameters: [w, b])
+        assertClose(back.input, expected.dx, "reference input gradient")
+        XCTAssertThrowsError(try FullyConnected(context: context, name: "fc", input: input,
+                                                config: FullyConnectedConfig(outputs: 10, scale: 0))) { error in
+            XCTAssertTrue("\(error)".contains("scale"), "\(error)")
+        }
+    }
 }

@@ -59,6 +59,16 @@ final class MemoryPlanTests: XCTestCase {
         XCTAssertEqual(context.memory.peak, run.batchChoice.plan.totalBytes)
     }
 
+    /// Lookahead averages and frozen parameters (no momentum) are planned as allocated.
+    func testPeakOfARecipeRunEqualsThePlan() throws {
+        let context = try ComputeContext(selector: "cpu")
+        let text = TrainingFixtures.recipePipeline(folder: TrainingFixtures.temporaryFolder(), epochs: 1)
+        let run = try TrainingRun(config: TrainingFixtures.config(text), context: context)
+        XCTAssertNotNil(run.lookahead)
+        try Trainer(run: run, options: .init(quiet: true)).train()
+        XCTAssertEqual(context.memory.peak, run.batchChoice.plan.totalBytes)
+    }
+
     func testMemoryLimitGivesBatchesThatFitAndGrow() throws {
         let path = TrainingFixtures.repositoryRoot.appendingPathComponent("pipelines/cifar10-quick.yaml").path
         let config = try PipelineConfig.load(path: path, overrides: ["data.source=synthetic", "data.synthetic_train=50000",

@@ -32,34 +32,47 @@ final class TrainerTests: XCTestCase {
     }
 
     func testStoppedAndResumedRunEndsWithTheSameWeights() throws {
+        try assertResumeIsExact { folder in TrainingFixtures.tinyPipeline(folder: folder, epochs: 2) }
+    }
+
+    /// The same with airbench's recipe state: lookahead averages (saved with the momentum), a
+    /// batch norm without learned scale (a frozen parameter), Dirac initialisation and a scale
+    /// on the logits.
+    func testResumeIsExactWithTheRecipeState() throws {
+        try assertResumeIsExact { folder in TrainingFixtures.recipePipeline(folder: folder, epochs: 2) }
+    }
+
+    private func assertResumeIsExact(_ pipeline: (URL) -> String, file: StaticString = #filePath, line: UInt = #line) throws {
         let straightFolder = TrainingFixtures.temporaryFolder()
-        let straight = try Trainer(run: TrainingFixtures.run(TrainingFixtures.tinyPipeline(folder: straightFolder, epochs: 2)),
-                                   options: .init(quiet: true))
+        let straight = try Trainer(run: TrainingFixtures.run(pipeline(straightFolder)), options: .init(quiet: true))
         try straight.train()
 
         let splitFolder = TrainingFixtures.temporaryFolder()
-        let text = TrainingFixtures.tinyPipeline(folder: splitFolder, epochs: 2)
+        let text = pipeline(splitFolder)
         // Stopped (as by Ctrl-C) in the middle of the second epoch: 20 steps make an epoch.
-        let first = try Trainer(run: TrainingFixtures.run(text), options: .init(quiet: true, stopAtStep: 30))
+        let first = try Trainer(run: TrainingFixtures.run(text), options: .init(quiet: true, stopAtStep: 33))
         try first.train()
-        XCTAssertEqual(first.stoppedBySignal, SIGINT)
+        XCTAssertEqual(first.stoppedBySignal, SIGINT, file: file, line: line)
         let saved = try CheckpointFile.load(from: splitFolder.appendingPathComponent("tiny/last.h5").path)
-        XCTAssertEqual(saved.epoch, 1)
-        XCTAssertEqual(saved.step, 30)
+        XCTAssertEqual(saved.epoch, 1, file: file, line: line)
+        XCTAssertEqual(saved.step, 33, file: file, line: line)
         let resumed = try Trainer(run: TrainingFixtures.run(text, resume: saved), options: .init(quiet: true))
         try resumed.train()
 
-        XCTAssertEqual(straight.step, resumed.step)
+        XCTAssertEqual(straight.step, resumed.step, file: file, line: line)
         for ((layer, a), (_, b)) in zip(straight.network.parameters, resumed.network.parameters) {
-            XCTAssertEqual(try a.value.read(), try b.value.read(), "\(layer).\(a.name) differs after resume")
+            XCTAssertEqual(try a.value.read(), try b.value.read(), "\(layer).\(a.name) differs after resume", file: file, line: line)
         }
         for (a, b) in zip(straight.network.layers, resumed.network.layers) {
             for (x, y) in zip(a.state, b.state) {
-                XCTAssertEqual(try x.buffer.read(), try y.buffer.read(), "\(a.name).\(x.name) differs after resume")
+                XCTAssertEqual(try x.buffer.read(), try y.buffer.read(), "\(a.name).\(x.name) differs after resume", file: file, line: line)
             }
         }
         for (a, b) in zip(straight.run.optimizer.entries, resumed.run.optimizer.entries) {
-            XCTAssertEqual(try a.momentum.read(), try b.momentum.read(), "momentum of \(a.layer).\(a.parameter.name)")
+            XCTAssertEqual(try a.momentum.read(), try b.momentum.read(), "momentum of \(a.layer).\(a.parameter.name)", file: file, line: line)
+        }
+        for (a, b) in zip(straight.run.lookahead?.entries ?? [], resumed.run.lookahead?.entries ?? []) {
+            XCTAssertEqual(try a.average.read(), try b.average.read(), "lookahead average of \(a.layer).\(a.name)", file: file, line: line)
         }
     }
 

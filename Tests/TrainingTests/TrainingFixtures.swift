@@ -42,6 +42,39 @@ enum TrainingFixtures {
         """
     }
 
+    /// The tiny network with airbench's recipe options: Dirac initialisation, batch norm
+    /// without scale and a 64x learning rate on its shift, a scale on the logits, lookahead.
+    static func recipePipeline(folder: URL, epochs: Int = 2) -> String {
+        """
+        name: tiny
+        data: {source: synthetic, synthetic_train: 640, synthetic_validation: 128, workers: 2, prefetch: 2}
+        augment: {translate: 2, flip: true}
+        model:
+          - conv: {filters: 8, size: 3, padding: 1, bias: false, init: dirac}
+          - batchnorm: {scale: false, momentum: 0.4}
+          - gelu
+          - maxpool: {size: 2}
+          - conv: {filters: 8, size: 3, padding: 1, bias: false, init: dirac}
+          - batchnorm: {scale: false}
+          - gelu
+          - global_avgpool
+          - fc: {outputs: 10, bias: false, scale: 0.111111}
+        loss: {type: softmax, label_smoothing: 0.2}
+        optimizer:
+          lr: 0.2
+          momentum: 0.85
+          nesterov: true
+          weight_decay: 5.0e-4
+          decay_biases: true
+          lr_multipliers: {norm: 64}
+          wd_multipliers: {norm: 0.015625}
+          lookahead: {every: 5, decay: 0.7737809375, power: 3}
+        schedule: {type: piecewise, points: [[0, 0.2], [0.5, 1.0], [\(epochs), 0.07]]}
+        train: {epochs: \(epochs), batch: 32, seed: 7}
+        checkpoint: {folder: \(folder.path), interval: 1, keep: 2}
+        """
+    }
+
     static func config(_ text: String, overrides: [String] = []) throws -> PipelineConfig {
         try PipelineConfig.parse(text: text, path: "tiny.yaml", overrides: overrides)
     }
