@@ -39,8 +39,38 @@ public final class Model {
     public var classes: Int { network.outputShape.count }
 
     /// Starting values for every parameter, from the seed.
+    ///
+    /// The generic initialiser also draws values for the frozen whitening filters (they are
+    /// `.weight` parameters); a layer whose values `initializeFromData` has already measured
+    /// gets those back, so the two calls may come in either order.
     public func initializeParameters(seed: UInt64) throws {
         try network.initializeParameters(seed: seed)
+        for layer in dataInitializedLayers { try layer.reapplyDataInitialization() }
+    }
+
+    /// The layers whose values are measured from the training images (the whitening layer).
+    public var dataInitializedLayers: [DataInitializedLayer] {
+        network.layers.compactMap { $0 as? DataInitializedLayer }
+    }
+
+    /// Whether the model has values to measure from data at the start of a new run.
+    public var needsDataInitialization: Bool { !dataInitializedLayers.isEmpty }
+
+    /// Measures the values of every data-initialised layer (the whitening filters) from `count`
+    /// training images, NCHW of `inputShape` and normalised with `normalization` as the network
+    /// sees them (airbench: the first 5000, unaugmented). Call once at the start of a new run,
+    /// after `initializeParameters`; the values are parameters, so checkpoints store them and a
+    /// resumed run (or `Model.load`) reads them back instead of measuring again. Such a layer
+    /// must be the first of the network (the pipeline decoder enforces it): it sees the images.
+    public func initializeFromData(sample images: [Float], count: Int) throws {
+        for (index, layer) in network.layers.enumerated() {
+            guard let layer = layer as? DataInitializedLayer else { continue }
+            guard index == 0 else {
+                throw DataInitializationError(message: "layer '\(layer.name)' measures its values from the input images, so it "
+                                              + "must be the first layer of the network; it is layer \(index + 1)")
+            }
+            try layer.initialize(fromImages: images, count: count)
+        }
     }
 
     /// Per-step state of layers that draw random numbers (dropout masks from (seed, step)).
@@ -108,4 +138,10 @@ public final class Model {
     private static func tensors(of layer: Layer) -> [(name: String, shape: [Int], buffer: DeviceBuffer<Float>)] {
         layer.parameters.map { ($0.name, $0.shape, $0.value) } + layer.state.map { ($0.name, $0.shape, $0.buffer) }
     }
+}
+
+/// `Model.initializeFromData` refused: a data-initialised layer that does not see the images.
+public struct DataInitializationError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }

@@ -59,6 +59,11 @@ public enum NetworkBuilder {
             return try Activation(context: context, name: spec.name, input: input, kind: .relu)
         case .gelu:
             return try Activation(context: context, name: spec.name, input: input, kind: .gelu)
+        case let .whiten(config, biasEpochs):
+            // The weight is frozen and measured from data: `Model.initializeFromData` writes it
+            // (after the seed's He/Xavier values, which `Model.initializeParameters` replaces by
+            // the measured filters again when they exist), a checkpoint restores it on resume.
+            return try Whitening(context: context, name: spec.name, input: input, config: config, biasEpochs: biasEpochs)
         }
     }
 }

@@ -29,6 +29,8 @@ public enum LayerKind: Equatable, Sendable {
     case fc(FullyConnectedConfig)
     case relu
     case gelu
+    /// The frozen patch-whitening first layer (airbench); `biasEpochs` nil: the bias trains throughout.
+    case whiten(WhiteningConfig, biasEpochs: Int?)
 
     /// The word used in pipeline files.
     public var word: String {
@@ -42,6 +44,7 @@ public enum LayerKind: Equatable, Sendable {
         case .fc: return "fc"
         case .relu: return "relu"
         case .gelu: return "gelu"
+        case .whiten: return "whiten"
         }
     }
 
@@ -56,6 +59,7 @@ public enum LayerKind: Equatable, Sendable {
         case .fc: return "fc"
         case .relu: return "relu"
         case .gelu: return "gelu"
+        case .whiten: return "whiten"
         }
     }
 }

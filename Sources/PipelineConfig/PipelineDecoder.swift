@@ -107,8 +107,13 @@ enum PipelineDecoder {
         var counts: [String: Int] = [:]
         var layers: [LayerSpec] = []
         var lines: [String: Int] = [:]
-        for item in items {
+        for (index, item) in items.enumerated() {
             let (kind, givenName, nameNode, initialization) = try decodeLayer(item)
+            // The whitening filters are measured from the input images' patches.
+            if case .whiten = kind, index > 0 {
+                throw item.error("whiten must be the first layer of the model (its filters are measured from the images' "
+                                 + "patches), found it at position \(index + 1), after '\(layers[index - 1].name)'")
+            }
             counts[kind.namePrefix, default: 0] += 1
             let name = givenName ?? "\(kind.namePrefix)\(counts[kind.namePrefix]!)"
             if let earlier = lines[name] {
@@ -194,6 +199,16 @@ enum PipelineDecoder {
             fc.bias = try map.bool("bias", default: true)
             if let scale = map["scale"] { fc.scale = Float(try scale.positive(try scale.double())) }
             kind = .fc(fc)
+        case "whiten":
+            var whiten = WhiteningConfig()
+            whiten.size = try map.int("size", default: 2, min: 1)
+            if whiten.size > DataLayout.side {
+                throw (map["size"] ?? item).error("whiten size (\(whiten.size)) must be at most the image side (\(DataLayout.side))")
+            }
+            if let e = map["epsilon"] { whiten.epsilon = try e.positive(try e.double()) }
+            whiten.same = try map.bool("same", default: false)
+            let biasEpochs = try map["bias_epochs"].map { try $0.atLeast(try $0.int(), 0) }
+            kind = .whiten(whiten, biasEpochs: biasEpochs)
         case "relu": kind = .relu
         case "gelu": kind = .gelu
         default: kind = .globalAvgPool

@@ -14,7 +14,7 @@ enum PipelineSchema {
     static let train = ["epochs", "batch", "seed", "eval_interval", "reference_batch", "max_batch", "memory_fraction", "tta"]
     static let checkpoint = ["folder", "interval", "keep"]
 
-    static let layerKinds = ["conv", "relu", "gelu", "maxpool", "avgpool", "global_avgpool", "batchnorm", "dropout", "fc"]
+    static let layerKinds = ["conv", "relu", "gelu", "maxpool", "avgpool", "global_avgpool", "batchnorm", "dropout", "fc", "whiten"]
 
     /// The settings keys of one layer kind (every layer may also carry a `name`).
     static func layerKeys(_ kind: String) -> [String]? {
@@ -24,6 +24,7 @@ enum PipelineSchema {
         case "batchnorm": return ["momentum", "epsilon", "affine", "scale", "name"]
         case "dropout": return ["p", "name"]
         case "fc": return ["outputs", "bias", "scale", "init", "name"]
+        case "whiten": return ["size", "epsilon", "bias_epochs", "same", "name"]
         case "relu", "gelu", "global_avgpool": return ["name"]
         default: return nil
         }
