@@ -29,12 +29,11 @@ public struct BatchChoice: Sendable {
         let fraction = train.memoryFraction
         let budget = Int(Double(memory) * fraction)
         let slots = InputSlotRing.slotCount(prefetch: prefetch)
-        let flip = train.tta == .flip
         func plan(_ batch: Int) -> MemoryPlan {
-            MemoryPlan(network: network, batch: batch, stagingSlots: slots, flipBuffer: flip)
+            MemoryPlan(network: network, batch: batch, stagingSlots: slots, tta: train.tta)
         }
         func largest() -> Int? {
-            MemoryPlan.largestBatch(network: network, stagingSlots: slots, flipBuffer: flip, cap: min(train.maxBatch, trainCount),
+            MemoryPlan.largestBatch(network: network, stagingSlots: slots, tta: train.tta, cap: min(train.maxBatch, trainCount),
                                     memory: memory, fraction: fraction, maxAllocation: maxAllocation)
         }
         let batch: Int
