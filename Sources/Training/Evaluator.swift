@@ -59,11 +59,6 @@ public final class Evaluator {
         self.batch = batch
     }
 
-    /// `tta: true` is `.flip`, false `.none`.
-    public func evaluate(split: SplitRole, epoch: Int, tta: Bool) throws -> EvaluationResult {
-        try evaluate(split: split, epoch: epoch, tta: tta ? TestTimeAugmentation.flip : .none)
-    }
-
     public func evaluate(split: SplitRole, epoch: Int, tta: TestTimeAugmentation) throws -> EvaluationResult {
         let context = model.context
         let network = model.network
