@@ -12,7 +12,9 @@ import XCTest
 final class EvaluatorTests: XCTestCase {
     static let shared: TrainingRun = {
         let folder = TrainingFixtures.temporaryFolder()
-        let run = try! TrainingFixtures.run(TrainingFixtures.tinyPipeline(folder: folder, epochs: 1))
+        // 100 validation images in batches of 32: the last batch is partial.
+        let run = try! TrainingFixtures.run(TrainingFixtures.tinyPipeline(folder: folder, epochs: 1),
+                                            overrides: ["data.synthetic_validation=100"])
         try! Trainer(run: run, options: .init(quiet: true)).train()
         return run
     }()
@@ -69,6 +71,7 @@ final class EvaluatorTests: XCTestCase {
             let result = try run.evaluator().evaluate(split: .validation, epoch: 0, tta: tta)
             let expected = try host(run, tta: tta)
             print("tta \(tta.rawValue): accuracy \(result.accuracy) loss \(result.loss); host accuracy \(expected.accuracy) loss \(expected.loss)")
+            XCTAssertEqual(result.images, 100)
             XCTAssertEqual(result.images, expected.images)
             XCTAssertEqual(result.testTimeAugmentation, tta.rawValue)
             XCTAssertEqual(result.accuracy, expected.accuracy, "\(tta)")
