@@ -1,9 +1,11 @@
 /// Random translation, horizontal flip, cutout and per-channel normalisation of one sample,
 /// written straight into the batch buffer.
 ///
-/// Every random choice is drawn from `CounterRandom(seed, epoch, sampleIndex)`. Normalisation goes
-/// through a 256-entry table per channel, and translation and flip become a valid column range
-/// per row, so the inner loops have no per-pixel branches.
+/// Every random choice is drawn from `CounterRandom(seed, epoch, sampleIndex)` (the alternating
+/// flip's once-per-image choice from epoch 0's stream). Normalisation goes through a 256-entry
+/// table per channel, and translation and flip become a valid column range per row, so the inner
+/// loops have no per-pixel branches; with reflect padding only the translated-in border (at most
+/// `translate` rows and columns) reads through a reflected index.
 public struct Augmenter: SampleTransform {
     public let settings: AugmentSettings
     public let seed: UInt64
@@ -59,9 +61,36 @@ public struct Augmenter: SampleTransform {
         // Always draw every value, so that turning one augmentation off does not change the others.
         let t = settings.translate
         let dx = random.inRange(-t...t), dy = random.inRange(-t...t)
-        let flip = random.next() & 1 == 1
+        let flipBit = random.next() & 1 == 1
         let cutoutX = random.below(32), cutoutY = random.below(32)
-        return Draw(dx: dx, dy: dy, flip: settings.flip && flip, cutoutX: cutoutX, cutoutY: cutoutY)
+        let flip: Bool
+        switch settings.flip {
+        case .off: flip = false
+        case .random: flip = flipBit
+        case .alternate:
+            let once = epoch == 0 ? flipBit : firstEpochFlip(sampleIndex: sampleIndex)
+            flip = once != (epoch & 1 == 1)
+        }
+        return Draw(dx: dx, dy: dy, flip: flip, cutoutX: cutoutX, cutoutY: cutoutY)
+    }
+
+    /// The flip bit of epoch 0's draw for this sample: the alternating flip's once-per-image choice.
+    func firstEpochFlip(sampleIndex: Int) -> Bool {
+        var random = CounterRandom(seed, 0, UInt64(truncatingIfNeeded: sampleIndex), CounterRandom.Purpose.augment.rawValue)
+        _ = random.next()   // dx
+        _ = random.next()   // dy
+        return random.next() & 1 == 1
+    }
+
+    /// PyTorch's 'reflect' index into 0..<n (no repeated edge: -1 -> 1, n -> n - 2), extended
+    /// periodically so that every integer has one.
+    @inline(__always)
+    static func reflect(_ index: Int, _ n: Int = 32) -> Int {
+        guard n > 1 else { return 0 }
+        let period = 2 * (n - 1)
+        var m = index % period
+        if m < 0 { m += period }
+        return m < n ? m : period - m
     }
 
     public func transform(pixels: UnsafePointer<UInt8>, epoch: Int, sampleIndex: Int,
@@ -69,9 +98,11 @@ public struct Augmenter: SampleTransform {
         apply(draw(epoch: epoch, sampleIndex: sampleIndex), pixels: pixels, into: output)
     }
 
-    /// output[c][y][x] = normalised input[c][y + dy][x' + dx], x' = x or 31 - x when flipped, 0 outside.
+    /// output[c][y][x] = normalised input[c][y + dy][x' + dx], x' = x or 31 - x when flipped; outside
+    /// the image 0 (mean padding) or the reflected pixel, input[reflect(y + dy)][reflect(x' + dx)].
     func apply(_ d: Draw, pixels: UnsafePointer<UInt8>, into output: UnsafeMutablePointer<Float>) {
         let dx = d.dx, dy = d.dy
+        let reflect = settings.translatePadding == .reflect
         // Columns whose source lies inside the image.
         let first = d.flip ? max(0, dx) : max(0, -dx)
         let end = d.flip ? min(32, 32 + dx) : min(32, 32 - dx)
@@ -82,14 +113,30 @@ public struct Augmenter: SampleTransform {
                 let plane = output + c * 1024
                 for y in 0..<32 {
                     let row = plane + y * 32
-                    let sy = y + dy
-                    guard sy >= 0 && sy < 32 && first < end else {
-                        row.update(repeating: 0, count: 32)
-                        continue
+                    var sy = y + dy
+                    if sy < 0 || sy >= 32 {
+                        guard reflect else {
+                            row.update(repeating: 0, count: 32)
+                            continue
+                        }
+                        sy = Self.reflect(sy)
                     }
                     let sourceRow = source + sy * 32
-                    if first > 0 { row.update(repeating: 0, count: first) }
-                    if end < 32 { (row + end).update(repeating: 0, count: 32 - end) }
+                    let inside = first < end
+                    if reflect {
+                        // The translated-in columns, read through the reflected index.
+                        let border = { (x: Int) in row[x] = lookup[Int(sourceRow[Self.reflect(d.flip ? 31 - x + dx : x + dx)])] }
+                        for x in 0..<(inside ? first : 32) { border(x) }
+                        guard inside else { continue }
+                        for x in end..<32 { border(x) }
+                    } else {
+                        guard inside else {
+                            row.update(repeating: 0, count: 32)
+                            continue
+                        }
+                        if first > 0 { row.update(repeating: 0, count: first) }
+                        if end < 32 { (row + end).update(repeating: 0, count: 32 - end) }
+                    }
                     if d.flip {
                         let base = sourceRow + 31 + dx
                         for x in first..<end { row[x] = lookup[Int(base[-x])] }

@@ -73,7 +73,20 @@ enum PipelineDecoder {
         guard let node else { return augment }
         let map = try node.mapping(allowed: PipelineSchema.augment)
         augment.translate = try map.int("translate", default: augment.translate, min: 0)
-        augment.flip = try map.bool("flip", default: augment.flip)
+        augment.translatePadding = try map.word("translate_padding", default: augment.translatePadding)
+        if let flip = map["flip"] {
+            // true, false, or airbench's alternating flip.
+            if case .scalar(let scalar) = flip.node, scalar.string == "alternate" {
+                augment.flip = .alternate
+            } else if case .scalar = flip.node, let value = flip.node.bool {
+                augment.flip = value ? .random : .off
+            } else {
+                throw flip.typeError("true, false or alternate")
+            }
+        }
+        if augment.translatePadding == .reflect && augment.translate > 31, let translate = map["translate"] {
+            throw translate.error("augment.translate must be at most 31 with translate_padding: reflect (the reflection of a 32-pixel side), found \(augment.translate)")
+        }
         augment.cutout = try map.int("cutout", default: augment.cutout, min: 0)
         if let normalize = map["normalize"] {
             if case .mapping = normalize.node {

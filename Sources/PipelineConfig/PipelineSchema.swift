@@ -3,7 +3,7 @@ enum PipelineSchema {
     static let root = ["name", "device", "data", "augment", "model", "loss", "optimizer", "schedule", "train", "checkpoint"]
     static let data = ["source", "path", "train", "validation", "synthetic_train", "synthetic_validation",
                        "synthetic_seed", "workers", "prefetch"]
-    static let augment = ["translate", "flip", "cutout", "normalize"]
+    static let augment = ["translate", "translate_padding", "flip", "cutout", "normalize"]
     static let normalize = ["mean", "std"]
     static let loss = ["type", "label_smoothing", "margin"]
     static let optimizer = ["lr", "momentum", "nesterov", "weight_decay", "decay", "lr_multipliers", "wd_multipliers",

@@ -42,4 +42,7 @@ public enum TestTimeAugmentation: String, CaseIterable, Sendable {
     case none
     /// Average the logits of the image and its mirror.
     case flip
+    /// airbench's level 2: L = 0.5 m(x) + 0.5 mean(m(t1 x), m(t2 x)), m(v) = 0.5 f(v) + 0.5 f(mirror v),
+    /// t1 and t2 one-pixel translations (down-right and up-left) with reflect padding: six views.
+    case flipTranslate = "flip_translate"
 }

@@ -30,12 +30,11 @@ public struct BatchChoice: Sendable {
         let fraction = train.memoryFraction
         let budget = Int(Double(memory) * fraction)
         let slots = InputSlotRing.slotCount(prefetch: prefetch)
-        let flip = train.tta == .flip
         func plan(_ batch: Int) -> MemoryPlan {
-            MemoryPlan(network: network, batch: batch, stagingSlots: slots, flipBuffer: flip, lookahead: lookahead)
+            MemoryPlan(network: network, batch: batch, stagingSlots: slots, tta: train.tta, lookahead: lookahead)
         }
         func largest() -> Int? {
-            MemoryPlan.largestBatch(network: network, stagingSlots: slots, flipBuffer: flip, lookahead: lookahead,
+            MemoryPlan.largestBatch(network: network, stagingSlots: slots, tta: train.tta, lookahead: lookahead,
                                     cap: min(train.maxBatch, trainCount),
                                     memory: memory, fraction: fraction, maxAllocation: maxAllocation)
         }

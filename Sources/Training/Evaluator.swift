@@ -3,6 +3,7 @@ import InputData
 import Layers
 import Model
 import OpenCLRuntime
+import PipelineConfig
 
 /// Accuracy, per-class accuracy and the confusion matrix of a network on one split.
 public struct EvaluationResult: Sendable, Encodable {
@@ -16,11 +17,17 @@ public struct EvaluationResult: Sendable, Encodable {
     public let testTimeAugmentation: String
 }
 
-/// Runs a model in evaluation mode over the validation split of `data` (optionally with flip
-/// test-time augmentation: the scores of each image and its mirror image are averaged).
+/// Runs a model in evaluation mode over the validation split of `data`, optionally with
+/// test-time augmentation (`TestTimeAugmentation`):
 ///
-/// It needs only the model, the data, input slots and step outputs: a checkpoint evaluates
-/// without the training split, optimizer or schedule.
+/// - `flip`: L = m(x), m(v) = 0.5 f(v) + 0.5 f(mirror v);
+/// - `flipTranslate` (airbench94's tta_level 2): L = 0.5 m(x) + 0.5 (m(t1 x) + m(t2 x)) / 2, t1 the
+///   one-pixel shift down-right (`padded[0:32, 0:32]` of the 1-pixel reflect-padded image), t2
+///   up-left (`padded[2:34, 2:34]`): six forward passes per batch.
+///
+/// The reported loss is the loss of the averaged logits: they are written to a device buffer and
+/// the model's loss evaluated on it. It needs only the model, the data, input slots and step
+/// outputs: a checkpoint evaluates without the training split, optimizer or schedule.
 public final class Evaluator {
     let model: Model
     let data: DataSplits
@@ -28,9 +35,20 @@ public final class Evaluator {
     let outputs: StepOutputs
     let batch: Int
 
-    /// The buffer validation adds: with flip TTA, the mirrored copy of one input batch.
-    public static func requests(batch: Int, valuesPerImage: Int, flip: Bool) -> [BufferRequest] {
-        flip ? [BufferRequest(Float.self, count: batch * valuesPerImage, label: "flipped input")] : []
+    /// The (dy, dx) shifts of `flipTranslate` besides the identity: content down-right, then up-left.
+    public static let translations = [(dy: 1, dx: 1), (dy: -1, dx: -1)]
+
+    /// The buffers validation adds with test-time augmentation: one augmented view of an input
+    /// batch (each view is shifted and/or mirrored into it from the slot, one at a time) and the
+    /// averaged scores the loss is evaluated on.
+    public static func requests(batch: Int, valuesPerImage: Int, classes: Int, tta: TestTimeAugmentation) -> [BufferRequest] {
+        switch tta {
+        case .none:
+            return []
+        case .flip, .flipTranslate:
+            return [BufferRequest(Float.self, count: batch * valuesPerImage, label: "TTA view"),
+                    BufferRequest(Float.self, count: batch * classes, label: "TTA averaged scores")]
+        }
     }
 
     public init(model: Model, data: DataSplits, slots: InputSlotRing, outputs: StepOutputs, batch: Int) {
@@ -41,27 +59,50 @@ public final class Evaluator {
         self.batch = batch
     }
 
-    public func evaluate(split: SplitRole, epoch: Int, tta: Bool) throws -> EvaluationResult {
+    public func evaluate(split: SplitRole, epoch: Int, tta: TestTimeAugmentation) throws -> EvaluationResult {
         let context = model.context
         let network = model.network
+        let shape = network.inputShape
         let classes = network.outputShape.count
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         var lossSum = 0.0, images = 0
-        let flipped = try Self.requests(batch: batch, valuesPerImage: network.inputShape.count, flip: tta).first
+        let extra = try Self.requests(batch: batch, valuesPerImage: shape.count, classes: classes, tta: tta)
             .map { try context.buffer(Float.self, for: $0) }
-        let flip = tta ? try HorizontalFlip(context: context) : nil
+        let shift = tta == .none ? nil : try ImageShift(context: context)
         let stream = try data.epochStream(split: split, epoch: epoch, batch: batch, slots: slots, normalization: model.normalization)
         defer { stream.cancel() }
         while let batch = try stream.next() {
             let n = batch.count
-            let scoresBuffer = try network.forward(batch.slot.images, batch: n, mode: .evaluation)
-            try model.loss.evaluate(scores: scoresBuffer, labels: batch.slot.labels, batch: n, losses: outputs.losses,
-                                    correct: outputs.correct)
-            var scores = try scoresBuffer.read(count: n * classes)
-            if let flipped, let flip {
-                try flip.apply(batch.slot.images, into: flipped, batch: n, shape: network.inputShape)
-                let mirrored = try network.forward(flipped, batch: n, mode: .evaluation).read(count: n * classes)
-                for i in scores.indices { scores[i] = (scores[i] + mirrored[i]) / 2 }
+            let input = batch.slot.images
+            let scores: [Float]
+            if let shift, extra.count == 2 {
+                let view = extra[0], averaged = extra[1]
+                // The logits of one view of the batch: shifted by (dy, dx) with reflect padding, then mirrored.
+                func logits(dy: Int, dx: Int, mirror: Bool) throws -> [Float] {
+                    if dy == 0 && dx == 0 && !mirror {
+                        return try network.forward(input, batch: n, mode: .evaluation).read(count: n * classes)
+                    }
+                    try shift.apply(input, into: view, batch: n, shape: shape, dy: dy, dx: dx, mirror: mirror)
+                    return try network.forward(view, batch: n, mode: .evaluation).read(count: n * classes)
+                }
+                func mirrored(dy: Int, dx: Int) throws -> [Float] {
+                    Self.mirrorAverage(try logits(dy: dy, dx: dx, mirror: false), try logits(dy: dy, dx: dx, mirror: true))
+                }
+                let centre = try mirrored(dy: 0, dx: 0)
+                if tta == .flipTranslate {
+                    let shifted = try Self.translations.map { try mirrored(dy: $0.dy, dx: $0.dx) }
+                    scores = Self.translateAverage(centre: centre, shifted[0], shifted[1])
+                } else {
+                    scores = centre
+                }
+                try averaged.write(scores)
+                try model.loss.evaluate(scores: averaged, labels: batch.slot.labels, batch: n, losses: outputs.losses,
+                                        correct: outputs.correct)
+            } else {
+                let scoresBuffer = try network.forward(input, batch: n, mode: .evaluation)
+                try model.loss.evaluate(scores: scoresBuffer, labels: batch.slot.labels, batch: n, losses: outputs.losses,
+                                        correct: outputs.correct)
+                scores = try scoresBuffer.read(count: n * classes)
             }
             let labels = try batch.slot.labels.read(count: n)
             lossSum += try outputs.losses.read(count: n).reduce(0.0) { $0 + Double($1) }
@@ -80,6 +121,17 @@ public final class Evaluator {
         let correct = confusion.indices.reduce(0) { $0 + confusion[$1][$1] }
         return EvaluationResult(images: images, loss: lossSum / Double(max(images, 1)),
                                 accuracy: Double(correct) / Double(max(images, 1)), classNames: data.classNames,
-                                perClassAccuracy: perClass, confusion: confusion, testTimeAugmentation: tta ? "flip" : "none")
+                                perClassAccuracy: perClass, confusion: confusion, testTimeAugmentation: tta.rawValue)
+    }
+
+    /// m(v) = 0.5 f(v) + 0.5 f(mirror v), element by element (airbench's infer_mirror).
+    public static func mirrorAverage(_ plain: [Float], _ mirrored: [Float]) -> [Float] {
+        zip(plain, mirrored).map { 0.5 * $0 + 0.5 * $1 }
+    }
+
+    /// 0.5 centre + 0.5 (first + second) / 2 (airbench's infer_mirror_translate, whose stack-mean of
+    /// the two shifted views is their sum over 2).
+    public static func translateAverage(centre: [Float], _ first: [Float], _ second: [Float]) -> [Float] {
+        (0..<centre.count).map { 0.5 * centre[$0] + 0.5 * ((first[$0] + second[$0]) / 2) }
     }
 }

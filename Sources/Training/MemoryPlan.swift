@@ -3,6 +3,7 @@ import Layers
 import Model
 import OpenCLRuntime
 import Optimization
+import PipelineConfig
 
 /// The device memory a training run needs, layer by layer, from the CS231n arithmetic:
 /// activations x2 (values and gradients), parameters x3 (values, gradients, momentum), plus
@@ -28,8 +29,8 @@ public struct MemoryPlan: Sendable, Encodable {
 
     public let batch: Int
     public let rows: [Row]
-    /// Input images and labels in device slots, the per-sample step outputs and, with flip
-    /// test-time augmentation, the mirrored copy of an input batch that validation makes.
+    /// Input images and labels in device slots, the per-sample step outputs and, with test-time
+    /// augmentation, the view of an input batch and the averaged scores that validation makes.
     public let staging: [BufferRequest]
     public let stagingSlots: Int
 
@@ -38,7 +39,7 @@ public struct MemoryPlan: Sendable, Encodable {
     public var largestBuffer: Int { max(rows.map(\.largestBuffer).max() ?? 0, staging.largestBytes) }
 
     /// `lookahead`: one average per trainable parameter and layer state (see `Lookahead`).
-    public init(network: Network, batch: Int, stagingSlots: Int, flipBuffer: Bool = false, lookahead: Bool = false) {
+    public init(network: Network, batch: Int, stagingSlots: Int, tta: TestTimeAugmentation = .none, lookahead: Bool = false) {
         self.batch = batch
         self.stagingSlots = stagingSlots
         let inputShape = network.inputShape
@@ -62,7 +63,7 @@ public struct MemoryPlan: Sendable, Encodable {
         self.rows = rows
         staging = InputSlotRing.requests(batch: batch, valuesPerImage: inputShape.count, count: stagingSlots)
             + StepOutputs.requests(batch: batch)
-            + Evaluator.requests(batch: batch, valuesPerImage: inputShape.count, flip: flipBuffer)
+            + Evaluator.requests(batch: batch, valuesPerImage: inputShape.count, classes: network.outputShape.count, tta: tta)
     }
 
     /// Whether this plan fits `memory` bytes at `fraction`, with every buffer under `maxAllocation`.
@@ -71,13 +72,13 @@ public struct MemoryPlan: Sendable, Encodable {
     }
 
     /// The largest batch, a multiple of 8 up to `cap`, whose plan fits; nil when not even 8 fits.
-    public static func largestBatch(network: Network, stagingSlots: Int, flipBuffer: Bool = false, lookahead: Bool = false, cap: Int,
+    public static func largestBatch(network: Network, stagingSlots: Int, tta: TestTimeAugmentation = .none, lookahead: Bool = false,
+                                    cap: Int,
                                     memory: UInt64, fraction: Double, maxAllocation: UInt64) -> Int? {
         var low = 0, high = max(cap / 8, 0)   // in units of 8; total memory grows with the batch
         while low < high {
             let middle = (low + high + 1) / 2
-            let plan = MemoryPlan(network: network, batch: middle * 8, stagingSlots: stagingSlots, flipBuffer: flipBuffer,
-                                  lookahead: lookahead)
+            let plan = MemoryPlan(network: network, batch: middle * 8, stagingSlots: stagingSlots, tta: tta, lookahead: lookahead)
             if plan.fits(memory: memory, fraction: fraction, maxAllocation: maxAllocation) { low = middle } else { high = middle - 1 }
         }
         return low == 0 ? nil : low * 8

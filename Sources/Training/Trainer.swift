@@ -133,7 +133,7 @@ public final class Trainer {
             completedEpochs += 1
             var validation = (loss: Double.nan, accuracy: Double.nan)
             if run.hasValidation && (completedEpochs % max(config.train.evalInterval, 1) == 0 || completedEpochs == epochs) {
-                let result = try run.evaluator().evaluate(split: .validation, epoch: completedEpochs, tta: config.train.tta == .flip)
+                let result = try run.evaluator().evaluate(split: .validation, epoch: completedEpochs, tta: config.train.tta)
                 validation = (result.loss, result.accuracy)
             }
             let metrics = EpochMetrics(epoch: completedEpochs, trainLoss: lossSum / Double(max(seen, 1)),

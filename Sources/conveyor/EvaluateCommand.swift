@@ -1,6 +1,7 @@
 import ArgumentParser
 import Checkpoints
 import Foundation
+import PipelineConfig
 import Training
 
 /// `conveyor evaluate CHECKPOINT`: accuracy, per-class accuracy and the confusion matrix.
@@ -18,7 +19,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "The split: 'validation' (the pipeline's), 'test', or batch numbers such as 5 or 1,2.")
     var split = "validation"
 
-    @Option(help: "Test-time augmentation: none or flip.")
+    @Option(help: "Test-time augmentation: none, flip (image and mirror) or flip_translate (airbench's: also one-pixel shifts, 6 views).")
     var tta = "none"
 
     @Flag(help: "Print JSON instead of tables.")
@@ -28,7 +29,10 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         try CommandErrors.reporting {
-            guard tta == "none" || tta == "flip" else { throw ValidationError("--tta must be none or flip, not '\(tta)'") }
+            guard let augmentation = TestTimeAugmentation(rawValue: tta) else {
+                let words = TestTimeAugmentation.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ValidationError("--tta must be one of \(words), not '\(tta)'")
+            }
             var overrides: [String] = []
             if let data { overrides += ["data.source=cifar10", "data.path=\(data)"] }
             if split != "validation" { overrides.append("data.validation=[\(split)]") }
@@ -36,7 +40,7 @@ struct EvaluateCommand: ParsableCommand {
             let batch = CheckpointMapping.batch(stored.checkpoint) ?? stored.config.train.batch.fixedValue ?? 100
             let evaluator = Evaluator(model: stored.model, data: try stored.validationData(), slots: try stored.slots(batch: batch),
                                       outputs: try StepOutputs(context: stored.model.context, batch: batch), batch: batch)
-            let result = try evaluator.evaluate(split: .validation, epoch: 0, tta: tta == "flip")
+            let result = try evaluator.evaluate(split: .validation, epoch: 0, tta: augmentation)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -84,4 +84,94 @@ final class AugmenterTests: XCTestCase {
         }
         XCTAssertThrowsError(try Augmenter(settings: AugmentSettings(normalization: .auto), seed: 0))
     }
+    // MARK: reflect padding
+
+    /// PyTorch's 'reflect' index: no repeated edge.
+    func testReflectIndexMatchesPyTorch() {
+        XCTAssertEqual((-3...34).map { Augmenter.reflect($0) },
+                       [3, 2, 1] + Array(0..<32) + [30, 29, 28])
+        XCTAssertEqual(Augmenter.reflect(-1, 4), 1)
+        XCTAssertEqual(Augmenter.reflect(4, 4), 2)
+    }
+
+    /// A hand-computed corner: shifting by (dx 2, dy -1) moves the content left and down, so the
+    /// top row is the reflection of row 1 (y + dy = -1 -> 1), and the last two columns read
+    /// columns 32 -> 30 and 33 -> 29.
+    func testReflectPaddingHandExample() {
+        let out = run(AugmentSettings(translate: 2, translatePadding: .reflect), .init(dx: 2, dy: -1, flip: false, cutoutX: 0, cutoutY: 0))
+        func at(_ c: Int, _ y: Int, _ x: Int) -> Float { out[c * 1024 + y * 32 + x] }
+        XCTAssertEqual(at(0, 0, 0), input(0, 1, 2))     // row -1 -> 1
+        XCTAssertEqual(at(0, 1, 0), input(0, 0, 2))
+        XCTAssertEqual(at(0, 5, 29), input(0, 4, 31))
+        XCTAssertEqual(at(0, 5, 30), input(0, 4, 30))   // column 32 -> 30
+        XCTAssertEqual(at(0, 5, 31), input(0, 4, 29))   // column 33 -> 29
+        XCTAssertEqual(at(2, 0, 31), input(2, 1, 29))   // both at once
+        // Flipped: output x reads column 31 - x + dx, here 30 - x; x = 31 reads -1 -> 1.
+        let flipped = run(AugmentSettings(translate: 1, translatePadding: .reflect, flip: true),
+                          .init(dx: -1, dy: 1, flip: true, cutoutX: 0, cutoutY: 0))
+        XCTAssertEqual(flipped[0], input(0, 1, 30))
+        XCTAssertEqual(flipped[31], input(0, 1, 1))
+        XCTAssertEqual(flipped[31 * 32 + 31], input(0, 30, 1))   // row 32 -> 30, column -1 -> 1
+    }
+
+    func testReflectPaddingMatchesTheDefinition() {
+        func reflected(_ c: Int, _ y: Int, _ x: Int) -> Float { input(c, Augmenter.reflect(y), Augmenter.reflect(x)) }
+        for (dx, dy, flip) in [(0, 0, false), (3, -2, false), (-4, 4, true), (2, 1, true), (-1, -1, false), (4, 4, true)] {
+            let out = run(AugmentSettings(translate: 4, translatePadding: .reflect, flip: true),
+                          .init(dx: dx, dy: dy, flip: flip, cutoutX: 0, cutoutY: 0))
+            for c in 0..<3 {
+                for y in 0..<32 {
+                    for x in 0..<32 {
+                        let sx = (flip ? 31 - x : x) + dx
+                        XCTAssertEqual(out[c * 1024 + y * 32 + x], reflected(c, y + dy, sx), "dx \(dx) dy \(dy) flip \(flip) at \(c),\(y),\(x)")
+                    }
+                }
+            }
+        }
+        // No pixel of the border is the mean any more (the test image has no zero).
+        let out = run(AugmentSettings(translate: 4, translatePadding: .reflect), .init(dx: -4, dy: 4, flip: false, cutoutX: 0, cutoutY: 0))
+        XCTAssertFalse(out.contains(0))
+    }
+
+    // MARK: alternating flip
+
+    /// Each sample's flip is drawn once, then every odd epoch all images are mirrored the other
+    /// way: epochs 0 and 2 agree, epoch 1 is the opposite, and epoch 0 equals the random flip's.
+    func testAlternatingFlipAcrossEpochs() throws {
+        let alternate = Augmenter(settings: AugmentSettings(translate: 2, flip: .alternate, cutout: 4), seed: 9,
+                                  statistics: ChannelStatistics(mean: [0, 0, 0], std: [1, 1, 1]))
+        let random = Augmenter(settings: AugmentSettings(translate: 2, flip: true, cutout: 4), seed: 9,
+                               statistics: alternate.statistics)
+        var flips: [[Bool]] = []
+        for epoch in 0..<5 {
+            let draws = (0..<200).map { alternate.draw(epoch: epoch, sampleIndex: $0) }
+            flips.append(draws.map(\.flip))
+            // Translation and cutout still change every epoch, as with the random flip.
+            let plain = (0..<200).map { random.draw(epoch: epoch, sampleIndex: $0) }
+            XCTAssertEqual(draws.map(\.dx), plain.map(\.dx))
+            XCTAssertEqual(draws.map(\.cutoutY), plain.map(\.cutoutY))
+            if epoch == 0 { XCTAssertEqual(draws, plain) }
+        }
+        XCTAssertEqual(flips[0], flips[2])
+        XCTAssertEqual(flips[0], flips[4])
+        XCTAssertEqual(flips[1], flips[0].map { !$0 })
+        XCTAssertEqual(flips[3], flips[1])
+        XCTAssertTrue(flips[0].contains(true) && flips[0].contains(false))
+        // The same sample's pixels: epoch 1 is the mirror of epoch 0 when nothing else moves.
+        let still = Augmenter(settings: AugmentSettings(flip: .alternate), seed: 9, statistics: alternate.statistics)
+        func pixels(_ epoch: Int) -> [Float] {
+            var out = [Float](repeating: 0, count: 3072)
+            image.withUnsafeBufferPointer { input in
+                out.withUnsafeMutableBufferPointer { still.transform(pixels: input.baseAddress!, epoch: epoch, sampleIndex: 7, into: $0.baseAddress!) }
+            }
+            return out
+        }
+        let e0 = pixels(0), e1 = pixels(1), e2 = pixels(2)
+        XCTAssertEqual(e0, e2)
+        XCTAssertNotEqual(e0, e1)
+        for row in 0..<96 { XCTAssertEqual(Array(e1[(row * 32)..<(row * 32 + 32)]), e0[(row * 32)..<(row * 32 + 32)].reversed()) }
+        // The random flip, by contrast, is drawn again each epoch.
+        let randomFlips = (0..<4).map { epoch in (0..<200).map { random.draw(epoch: epoch, sampleIndex: $0).flip } }
+        XCTAssertNotEqual(randomFlips[0], randomFlips[2])
+    }
 }

@@ -40,7 +40,7 @@ final class PipelineConfigErrorTests: XCTestCase {
     func testWrongType() {
         let text = minimal + "train:\n  epochs: ten\n"
         XCTAssertEqual(error(text)?.description, "pipelines/x.yaml:5: expected an integer for train.epochs, found 'ten'")
-        XCTAssertEqual(error(minimal + "augment: {flip: maybe}")?.message, "expected true or false for augment.flip, found 'maybe'")
+        XCTAssertEqual(error(minimal + "augment: {flip: maybe}")?.message, "expected true, false or alternate for augment.flip, found 'maybe'")
         XCTAssertEqual(error(minimal + "train: {batch: big}")?.message, "expected an integer or 'auto' for train.batch, found 'big'")
         XCTAssertEqual(error(minimal + "optimizer: [1]")?.message, "expected a mapping for optimizer, found a list")
     }

@@ -58,6 +58,32 @@ final class PipelineDefaultsTests: XCTestCase {
         XCTAssertEqual(config.train.referenceBatch, 128)
     }
 
+    /// airbench's augmentation details and its test-time augmentation, and what the old words still mean.
+    func testAirbenchAugmentationWords() throws {
+        let base = "name: t\nmodel:\n  - fc: {outputs: 10}\n"
+        let airbench = try PipelineConfig.parse(text: base + """
+            augment: {translate: 2, translate_padding: reflect, flip: alternate}
+            train: {tta: flip_translate}
+            """, path: "a.yaml")
+        XCTAssertEqual(airbench.augment.flip, .alternate)
+        XCTAssertEqual(airbench.augment.translatePadding, .reflect)
+        XCTAssertEqual(airbench.train.tta, .flipTranslate)
+        let plain = try PipelineConfig.parse(text: base + "augment: {translate: 2, flip: false}\n", path: "p.yaml")
+        XCTAssertEqual(plain.augment.flip, .off)
+        XCTAssertEqual(plain.augment.translatePadding, .mean)
+        XCTAssertEqual(try PipelineConfig.parse(text: base, path: "p.yaml", overrides: ["augment.flip=alternate", "train.tta=flip_translate"]).augment.flip,
+                       .alternate)
+        XCTAssertThrowsError(try PipelineConfig.parse(text: base + "augment: {translate_padding: mirror}\n", path: "p.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("expected one of mean, reflect"), "\(error)")
+        }
+        XCTAssertThrowsError(try PipelineConfig.parse(text: base + "augment: {translate: 40, translate_padding: reflect}\n", path: "p.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("at most 31"), "\(error)")
+        }
+        XCTAssertThrowsError(try PipelineConfig.parse(text: base + "train: {tta: translate}\n", path: "p.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("none, flip, flip_translate"), "\(error)")
+        }
+    }
+
     func testLayerNamingAndLines() throws {
         let text = """
         name: t

@@ -26,7 +26,7 @@ final class PipelineOverrideTests: XCTestCase {
         XCTAssertEqual(config.train.epochs, 1)
         XCTAssertEqual(config.optimizer.lr, 0.05)
         XCTAssertEqual(config.train.batch, .auto)
-        XCTAssertTrue(config.augment.flip)
+        XCTAssertEqual(config.augment.flip, .random)
         XCTAssertEqual(config.data.train, [.batch(1), .batch(2)])
         XCTAssertEqual(config.optimizer.lrMultipliers.bias, 2)
         XCTAssertEqual(config.device, "gpu")

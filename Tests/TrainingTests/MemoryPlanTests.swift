@@ -32,20 +32,23 @@ final class MemoryPlanTests: XCTestCase {
         try assertPlanMatchesAllocator(pipeline: "cifar10-quick.yaml", batch: 200)
     }
 
-    func testFlipTestTimeAugmentationIsPlanned() throws {
-        let context = try ComputeContext(selector: "cpu")
+    func testTestTimeAugmentationIsPlanned() throws {
         let path = TrainingFixtures.repositoryRoot.appendingPathComponent("pipelines/quickstart.yaml").path
         let overrides = ["data.source=synthetic", "data.synthetic_train=512", "data.synthetic_validation=256", "train.batch=64",
                          "checkpoint.folder=\(TrainingFixtures.temporaryFolder().path)"]
         let plain = try TrainingRun(config: PipelineConfig.load(path: path, overrides: overrides + ["train.tta=none"]),
                                     context: TrainingFixtures.context)
-        let run = try TrainingRun(config: PipelineConfig.load(path: path, overrides: overrides + ["train.tta=flip"]), context: context)
-        // The mirrored copy of one input batch that validation makes.
-        XCTAssertEqual(run.batchChoice.plan.totalBytes - plain.batchChoice.plan.totalBytes, 64 * 3 * 32 * 32 * 4)
-        _ = try Trainer(run: run, options: .init(quiet: true))
-        _ = try run.evaluator().evaluate(split: .validation, epoch: 1, tta: true)
-        let planned = run.batchChoice.plan.totalBytes, measured = context.memory.peak
-        XCTAssertEqual(measured, planned, "plan \(planned), allocator \(measured)")
+        for tta in [TestTimeAugmentation.flip, .flipTranslate] {
+            let context = try ComputeContext(selector: "cpu")
+            let run = try TrainingRun(config: PipelineConfig.load(path: path, overrides: overrides + ["train.tta=\(tta.rawValue)"]),
+                                      context: context)
+            // One view of an input batch (shifted and/or mirrored) and the averaged scores.
+            XCTAssertEqual(run.batchChoice.plan.totalBytes - plain.batchChoice.plan.totalBytes, 64 * 3 * 32 * 32 * 4 + 64 * 10 * 4)
+            _ = try Trainer(run: run, options: .init(quiet: true))
+            _ = try run.evaluator().evaluate(split: .validation, epoch: 1, tta: tta)
+            let planned = run.batchChoice.plan.totalBytes, measured = context.memory.peak
+            XCTAssertEqual(measured, planned, "\(tta): plan \(planned), allocator \(measured)")
+        }
     }
 
     /// A whole run with validation every epoch (and flip TTA) peaks exactly at the plan: the
