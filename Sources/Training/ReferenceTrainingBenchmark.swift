@@ -78,7 +78,7 @@ public struct ReferenceTrainingBenchmark {
         // steps on one batch should show the loss falling, not the warm-up).
         let optimizer = self.step.optimizer
         for index in parameters.indices {
-            for p in parameters[index].values.indices {
+            for p in parameters[index].values.indices where layers[index].parameters[p].trainable {
                 let settings = optimizer.rule(for: layers[index].parameters[p].kind, learningRate: optimizer.policy.scaledRate)
                 var values = parameters[index].values[p], velocity = parameters[index].velocities[p]
                 SGDReference.step(weight: &values, gradient: parameters[index].gradients[p], velocity: &velocity, settings: settings)

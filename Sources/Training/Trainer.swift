@@ -27,6 +27,9 @@ public final class Trainer {
         }
     }
 
+    /// Training images the data-initialised layers are measured on (airbench: the first 5,000).
+    public static let dataInitializationSample = 5000
+
     public let run: TrainingRun
     public let options: Options
     public private(set) var completedEpochs = 0
@@ -63,6 +66,15 @@ public final class Trainer {
             }
         } else {
             try run.model.initializeParameters(seed: run.seed)
+            if run.model.needsDataInitialization {
+                // Values measured from data (the whitening filters) once, at the start of a new
+                // run; a resumed run loads them from its checkpoint instead.
+                let start = Date()
+                let sample = try run.data.trainingSample(count: Trainer.dataInitializationSample, normalization: run.model.normalization)
+                try run.model.initializeFromData(sample: sample.images, count: sample.count)
+                say(String(format: "measured the data-initialised layers on %d training images in %.2f s", sample.count,
+                           Date().timeIntervalSince(start)))
+            }
             try run.lookahead?.reset()
         }
     }

@@ -42,18 +42,21 @@ enum TrainingFixtures {
         """
     }
 
-    /// The tiny network with airbench's recipe options: Dirac initialisation, batch norm
-    /// without scale and a 64x learning rate on its shift, a scale on the logits, lookahead.
+    /// The tiny network with airbench's recipe options: a whitening layer measured from the data
+    /// (its bias trained in the first epoch only), Dirac initialisation, batch norm without scale
+    /// and a 64x learning rate on its shift, a scale on the logits, lookahead.
     static func recipePipeline(folder: URL, epochs: Int = 2) -> String {
         """
         name: tiny
         data: {source: synthetic, synthetic_train: 640, synthetic_validation: 128, workers: 2, prefetch: 2}
         augment: {translate: 2, flip: true}
         model:
+          - whiten: {size: 2, bias_epochs: 1}
+          - gelu
           - conv: {filters: 8, size: 3, padding: 1, bias: false, init: dirac}
           - batchnorm: {scale: false, momentum: 0.4}
           - gelu
-          - maxpool: {size: 2}
+          - maxpool: {size: 2, rounding: floor}
           - conv: {filters: 8, size: 3, padding: 1, bias: false, init: dirac}
           - batchnorm: {scale: false}
           - gelu
