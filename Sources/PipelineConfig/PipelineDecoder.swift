@@ -332,6 +332,7 @@ enum PipelineDecoder {
             train.memoryFraction = try f.inRange(try f.double(), 0, 1, lowOpen: true, highOpen: false)
         }
         train.tta = try map.word("tta", default: train.tta)
+        train.ttaEveryEpoch = try map.bool("tta_every_epoch", default: train.ttaEveryEpoch)
         return train
     }
 

@@ -11,7 +11,8 @@ enum PipelineSchema {
     static let lrMultipliers = ["bias", "norm"]
     static let lookahead = ["every", "decay", "power"]
     static let schedule = ["type", "warmup_epochs", "step_epochs", "gamma", "milestones", "min_lr", "points"]
-    static let train = ["epochs", "batch", "seed", "eval_interval", "reference_batch", "max_batch", "memory_fraction", "tta"]
+    static let train = ["epochs", "batch", "seed", "eval_interval", "reference_batch", "max_batch", "memory_fraction", "tta",
+                        "tta_every_epoch"]
     static let checkpoint = ["folder", "interval", "keep"]
 
     static let layerKinds = ["conv", "relu", "gelu", "maxpool", "avgpool", "global_avgpool", "batchnorm", "dropout", "fc", "whiten"]

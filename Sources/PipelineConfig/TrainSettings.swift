@@ -14,6 +14,9 @@ public struct TrainSettings: Equatable, Sendable {
     /// Share of device global memory `batch: auto` may plan for, in (0, 1].
     public var memoryFraction: Double = 0.9
     public var tta: TestTimeAugmentation = .none
+    /// False: `tta` applies to the last epoch's validation only (the earlier ones run plain),
+    /// which saves most of the validation time of `flip_translate` (six views per image).
+    public var ttaEveryEpoch: Bool = true
 
     public init() {}
 }

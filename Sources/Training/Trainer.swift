@@ -145,7 +145,8 @@ public final class Trainer {
             completedEpochs += 1
             var validation = (loss: Double.nan, accuracy: Double.nan)
             if run.hasValidation && (completedEpochs % max(config.train.evalInterval, 1) == 0 || completedEpochs == epochs) {
-                let result = try run.evaluator().evaluate(split: .validation, epoch: completedEpochs, tta: config.train.tta)
+                let tta = config.train.ttaEveryEpoch || completedEpochs == epochs ? config.train.tta : .none
+                let result = try run.evaluator().evaluate(split: .validation, epoch: completedEpochs, tta: tta)
                 validation = (result.loss, result.accuracy)
             }
             let metrics = EpochMetrics(epoch: completedEpochs, trainLoss: lossSum / Double(max(seen, 1)),

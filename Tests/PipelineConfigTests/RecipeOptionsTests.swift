@@ -49,6 +49,10 @@ final class RecipeOptionsTests: XCTestCase {
         XCTAssertEqual(lookahead.decay, 0.77)
         XCTAssertEqual(lookahead.decay(atStep: 50, totalSteps: 100), 0.77 * 0.125, accuracy: 1e-12)
         XCTAssertNil(try parse("name: r\nmodel: [relu]\n").optimizer.lookahead)
+        let last = try parse("name: r\nmodel: [relu]\ntrain: {tta: flip_translate, tta_every_epoch: false}\n").train
+        XCTAssertEqual(last.tta, .flipTranslate)
+        XCTAssertFalse(last.ttaEveryEpoch)
+        XCTAssertTrue(try parse("name: r\nmodel: [relu]\n").train.ttaEveryEpoch)
     }
 
     func testBadRecipeValuesAreRefused() {
