@@ -12,6 +12,13 @@ enum PipelineSchema {
     static let train = ["epochs", "batch", "seed", "eval_interval", "reference_batch", "max_batch", "memory_fraction", "tta"]
     static let checkpoint = ["folder", "interval", "keep"]
 
+    /// Every mapping of the schema outside `model`, with its keys, for hints that name a key's section.
+    static let sectionPaths: [(path: [String], keys: [String])] = [
+        ([], root), (["data"], data), (["augment"], augment), (["augment", "normalize"], normalize), (["loss"], loss),
+        (["optimizer"], optimizer), (["optimizer", "lr_multipliers"], lrMultipliers), (["schedule"], schedule),
+        (["train"], train), (["checkpoint"], checkpoint),
+    ]
+
     static let layerKinds = ["conv", "relu", "gelu", "maxpool", "avgpool", "global_avgpool", "batchnorm", "dropout", "fc"]
 
     /// The settings keys of one layer kind (every layer may also carry a `name`).
