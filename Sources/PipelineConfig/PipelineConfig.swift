@@ -73,7 +73,7 @@ public struct PipelineConfig: Equatable, Sendable {
             }
             root = node
         } catch let error as YamlError {
-            throw syntaxError(error, file: path)
+            throw syntaxError(error, file: path, text: text)
         }
         let parsedOverrides = try overrides.map { try PipelineOverride($0, file: path) }
         for override in parsedOverrides {
@@ -93,15 +93,21 @@ public struct PipelineConfig: Equatable, Sendable {
         return nil
     }
 
-    private static func syntaxError(_ error: YamlError, file: String) -> PipelineConfigError {
+    private static func syntaxError(_ error: YamlError, file: String, text: String) -> PipelineConfigError {
         switch error {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             let detail = context.map { "\(problem) (\($0.text) started at line \($0.mark.line))" } ?? problem
             if let context, let unclosed = unclosedDelimiter(context.text) {
+                let items = unclosed.what == "quote" ? "" : " (or a ',' between its items)"
                 return PipelineConfigError(file: file, line: mark.line, message: "YAML syntax error: the \(unclosed.what) opened at line "
-                    + "\(context.mark.line) is never closed; add the missing \(unclosed.closer) (or a ',' between its items) (\(detail))")
+                    + "\(context.mark.line) is never closed; add the missing \(unclosed.closer)\(items) (\(detail))")
+            }
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if mark.line >= 1, mark.line <= lines.count, lines[mark.line - 1].contains("\t") {
+                return PipelineConfigError(file: file, line: mark.line, message: "YAML syntax error: line \(mark.line) holds a tab; "
+                    + "YAML indents with spaces only, so replace the tab with spaces (\(detail))")
             }
             return PipelineConfigError(file: file, line: mark.line, message: "YAML syntax error: \(detail)")
         default:

@@ -43,9 +43,10 @@ public enum CheckpointMapping {
     /// epoch (the training data or batch differs from the run that wrote it, or the file is damaged).
     public static func checkPosition(_ checkpoint: Checkpoint, path: String, stepsPerEpoch: Int) throws {
         let epoch = Int(checkpoint.epoch), step = Int(checkpoint.step)
-        guard step < epoch * stepsPerEpoch || step > epoch * stepsPerEpoch + stepsPerEpoch - 1 else { return }
+        // A stop after the last step of an epoch saves before the epoch is counted: step (epoch + 1) x steps.
+        guard step < epoch * stepsPerEpoch || step > epoch * stepsPerEpoch + stepsPerEpoch else { return }
         throw CheckpointError.implausible(path: path, detail: "step \(step) after \(epoch) epochs, while this run has \(stepsPerEpoch) "
-            + "steps per epoch (steps \(epoch * stepsPerEpoch) to \(epoch * stepsPerEpoch + stepsPerEpoch - 1) for epoch \(epoch + 1)); "
+            + "steps per epoch (steps \(epoch * stepsPerEpoch) to \(epoch * stepsPerEpoch + stepsPerEpoch) after \(epoch) epochs); "
             + "resume with the training data and batch the checkpoint was trained with")
     }
 

@@ -124,7 +124,7 @@ public final class RunFolder {
 
     /// After a kill between `last.h5` and the best or numbered checkpoint of the same epoch, the
     /// resumed checkpoint is that epoch's: write the missing ones from it.
-    public func completeInterruptedSave(_ checkpoint: Checkpoint, stepsPerEpoch: Int, interval: Int) throws {
+    public func completeInterruptedSave(_ checkpoint: Checkpoint, stepsPerEpoch: Int, interval: Int, keep: Int) throws {
         let epoch = Int(checkpoint.epoch)
         guard epoch > 0, checkpoint.step == UInt64(epoch * stepsPerEpoch), let row = checkpoint.metrics.last, row.epoch == epoch
         else { return }
@@ -133,9 +133,13 @@ public final class RunFolder {
         if epoch % max(interval, 1) == 0 && !FileManager.default.fileExists(atPath: numbered.path) {
             try CheckpointFile.save(checkpoint, to: numbered.path)
             written.append(numbered.lastPathComponent)
+            // The pruning that the cut-short save would have done.
+            let all = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [])
+                .filter { $0.hasPrefix("epoch-") && $0.hasSuffix(".h5") }.sorted()
+            for old in all.dropLast(max(keep, 1)) { try? FileManager.default.removeItem(at: url.appendingPathComponent(old)) }
         }
-        let accuracies = checkpoint.metrics.map(\.validationAccuracy).filter { !$0.isNaN }
-        if !row.validationAccuracy.isNaN, row.validationAccuracy >= accuracies.max() ?? 0,
+        // The trainer writes best.h5 when an epoch's accuracy beats every earlier one.
+        if !row.validationAccuracy.isNaN,
            checkpoint.metrics.dropLast().allSatisfy({ $0.validationAccuracy.isNaN || $0.validationAccuracy < row.validationAccuracy }) {
             let best = url.appendingPathComponent("best.h5")
             let saved = try? CheckpointFile.load(from: best.path)

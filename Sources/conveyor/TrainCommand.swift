@@ -1,6 +1,7 @@
 import ArgumentParser
 import Checkpoints
 import Foundation
+import Model
 import PipelineConfig
 import OpenCLRuntime
 import Training
@@ -68,14 +69,18 @@ struct TrainCommand: ParsableCommand {
             print("warning: the pipeline has no validation split (data.validation or data.synthetic_validation is empty): "
                   + "validation is skipped, the val columns stay empty and no best.h5 is written")
         }
-        let trainer = try Trainer(run: run, options: .init(verbose: verbose))
         if let checkpoint {
+            // Checked before the folder is touched: a checkpoint of another network or position changes nothing.
+            let differences = run.model.differences(from: checkpoint.checkpoint)
+            guard differences.isEmpty else { throw CheckpointMismatch(differences: differences) }
             try CheckpointMapping.checkPosition(checkpoint.checkpoint, path: checkpoint.path, stepsPerEpoch: run.trainBatchesPerEpoch)
+            // A kill after the checkpoint's save can have left rows of later epochs or a missing best/numbered file.
             try folder.resetMetrics(to: checkpoint.checkpoint.metrics)
             try folder.completeInterruptedSave(checkpoint.checkpoint, stepsPerEpoch: run.trainBatchesPerEpoch,
-                                               interval: config.checkpoint.interval)
+                                               interval: config.checkpoint.interval, keep: config.checkpoint.keep)
         }
         for note in folder.notes { print(note) }
+        let trainer = try Trainer(run: run, options: .init(verbose: verbose))
         StopRequest.trainingStarted()
         try trainer.train()
         if verbose { print("peak device memory held by the allocator: \(ByteCount.format(run.context.memory.peak))") }
