@@ -5,7 +5,7 @@ public enum PipelineLimits {
     /// train.epochs, train.eval_interval, checkpoint.interval and every epoch count of the schedule.
     public static let epochs = 100_000
     /// train.batch, train.max_batch, train.reference_batch.
-    public static let batch = 65_536
+    public static let batch = 1_048_576
     /// data.synthetic_train and data.synthetic_validation (images are drawn on the fly; measuring
     /// the input normalisation reads every training image once).
     public static let syntheticImages = 1_000_000
