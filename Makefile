@@ -14,7 +14,7 @@ release: deps
 
 demo: release
 	.build/release/conveyor devices
-	.build/release/conveyor train pipelines/quickstart.yaml
+	.build/release/conveyor train pipelines/quickstart.yaml --force
 	.build/release/conveyor filters runs/quickstart/last.h5 --out runs/quickstart/conv1.png --scale 8
 	@echo "Filters of the first layer: runs/quickstart/conv1.png"
 

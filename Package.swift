@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: [
             "Training", "Model", "Layers", "InputData", "Optimization", "Checkpoints", "OpenCLRuntime", "PipelineConfig",
         ]),
-        .testTarget(name: "CLITests", dependencies: ["conveyor"]),
+        .testTarget(name: "CLITests", dependencies: ["conveyor", "Checkpoints", "HDF5"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a checkpoint could not be loaded or saved, in words that say what to do.
 public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case missing(path: String)
@@ -7,6 +9,12 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(path: String, object: String, shape: [Int], count: Int)
     case invalidName(name: String)
     case saveFailed(path: String, detail: String)
+    /// A tensor with NaN or infinite values: the run had diverged when it was saved.
+    case nonFinite(path: String, object: String, count: Int, total: Int)
+    /// Values no run can produce (an epoch or step count beyond any run, a version below 1).
+    case implausible(path: String, detail: String)
+    /// The path is a folder.
+    case isFolder(path: String)
 
     public var description: String {
         switch self {
@@ -23,6 +31,14 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
             return "\(path): \(object) has \(count) values but its shape \(shape) needs \(shape.reduce(1, *)); the file is corrupt or was written wrongly"
         case .invalidName(let name):
             return "\"\(name)\" cannot name a layer or tensor in a checkpoint: use a non-empty name without '/' that is not '.'"
+        case .nonFinite(let path, let object, let count, let total):
+            return "\(path): \(object) holds \(count) NaN or infinite values (of \(total)); the run had diverged when it was saved, "
+                + "so it cannot be evaluated or resumed: use an earlier checkpoint (a numbered one or best.h5)"
+        case .implausible(let path, let detail):
+            return "\(path): \(detail), which no run writes; the file is damaged or was not written by Conveyor: "
+                + "use another checkpoint"
+        case .isFolder(let path):
+            return "\(path) is a folder, not a checkpoint file; give a file in it, such as \((path as NSString).appendingPathComponent("last.h5"))"
         case .saveFailed(let path, let detail):
             return "could not save the checkpoint \(path): \(detail); the previous checkpoint there is untouched"
         }

@@ -26,8 +26,14 @@ public enum CheckpointFile {
         }
     }
 
+    /// The largest epoch and step counts a checkpoint may hold; larger ones are refused as damaged.
+    public static let maximumEpoch: UInt64 = 1_000_000
+    public static let maximumStep: UInt64 = 1 << 40
+
     public static func load(from path: String) throws -> Checkpoint {
-        guard FileManager.default.fileExists(atPath: path) else { throw CheckpointError.missing(path: path) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw CheckpointError.missing(path: path) }
+        if isDirectory.boolValue { throw CheckpointError.isFolder(path: path) }
         let file: HDF5File
         do { file = try HDF5File.open(at: path) } catch {
             throw CheckpointError.corrupt(path: path, detail: "\(error)")
@@ -140,7 +146,14 @@ public enum CheckpointFile {
         guard let config = try required("config").stringValue else {
             throw CheckpointError.corrupt(path: path, detail: "attribute config is not a string")
         }
+        if version < 1 {
+            throw CheckpointError.implausible(path: path, detail: "checkpoint version \(version) (versions start at 1)")
+        }
         var checkpoint = Checkpoint(epoch: try number("epoch"), step: try number("step"), seed: try number("seed"), config: config)
+        if checkpoint.epoch > maximumEpoch || checkpoint.step > maximumStep || checkpoint.step < checkpoint.epoch {
+            throw CheckpointError.implausible(path: path, detail: "epoch \(checkpoint.epoch) and step \(checkpoint.step) "
+                + "(at most \(maximumEpoch) epochs and \(maximumStep) steps, and at least one step per epoch)")
+        }
         checkpoint.layers = try readLayers(file, group: "/model", path: path)
         checkpoint.optimizer = try readLayers(file, group: "/optimizer", path: path)
 
@@ -176,7 +189,31 @@ public enum CheckpointFile {
             }
             checkpoint.normalization = Checkpoint.InputNormalization(mean: mean.values, std: std.values)
         }
+        try checkFinite(checkpoint, path: path)
         return checkpoint
+    }
+
+    /// Refuses NaN or infinite weights, momentum or normalisation: such a file comes from a
+    /// diverged run and would evaluate to chance or train on NaN.
+    private static func checkFinite(_ checkpoint: Checkpoint, path: String) throws {
+        for (group, list) in [("model", checkpoint.layers), ("optimizer", checkpoint.optimizer)] {
+            for layer in list {
+                for (name, tensor) in layer.tensors.sorted(by: { $0.key < $1.key }) {
+                    let bad = tensor.values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+                    if bad > 0 {
+                        throw CheckpointError.nonFinite(path: path, object: "/\(group)/\(layer.name)/\(name)", count: bad,
+                                                        total: tensor.values.count)
+                    }
+                }
+            }
+        }
+        if let normalization = checkpoint.normalization {
+            let bad = normalization.mean.filter { !$0.isFinite }.count + normalization.std.filter { !($0.isFinite && $0 > 0) }.count
+            if bad > 0 {
+                throw CheckpointError.nonFinite(path: path, object: "/normalization", count: bad,
+                                                total: normalization.mean.count + normalization.std.count)
+            }
+        }
     }
 
     private static func readLayers(_ file: HDF5File, group: String, path: String) throws -> [Checkpoint.LayerTensors] {

@@ -27,7 +27,15 @@ public final class CIFAR10Loader: DataSource, @unchecked Sendable {
         var total = 0
         for name in split.fileNames {
             let url = folder.appendingPathComponent(name)
-            let data = try Data(contentsOf: url, options: .alwaysMapped)
+            var isDirectory: ObjCBool = false
+            if manager.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw DataError.unreadableFile(file: url.path, reason: "it is a folder, not a CIFAR-10 batch file")
+            }
+            let data: Data
+            do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
+                throw DataError.unreadableFile(file: url.path, reason: "it cannot be read (\(String(cString: strerror(errno))))")
+            }
+            guard !data.isEmpty else { throw DataError.emptyFile(file: url.path) }
             guard data.count % DataLayout.recordSize == 0 else {
                 throw DataError.truncatedFile(file: url.path, bytes: data.count)
             }

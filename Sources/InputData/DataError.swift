@@ -4,6 +4,10 @@ import Foundation
 public enum DataError: Error, CustomStringConvertible, Equatable {
     /// A file whose size is not a whole number of 3073-byte records.
     case truncatedFile(file: String, bytes: Int)
+    /// A file of the split with no records at all.
+    case emptyFile(file: String)
+    /// A file of the split that cannot be read (a folder, no permission).
+    case unreadableFile(file: String, reason: String)
     /// A record whose label byte is 10 or more.
     case labelOutOfRange(file: String, record: Int, value: Int)
     /// Files of the split that are not in the folder.
@@ -27,6 +31,12 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             return "\(file): \(bytes) bytes is not a multiple of the 3073-byte CIFAR-10 record "
                 + "(\(bytes / DataLayout.recordSize) whole records and \(bytes % DataLayout.recordSize) bytes left over); "
                 + "the file is truncated or not CIFAR-10 binary data. Fetch it again with `\(Self.fetchCommand)`."
+        case let .emptyFile(file):
+            return "\(file): the file is empty (0 bytes), so it holds no images; the download or copy was cut short. "
+                + "Fetch it again with `\(Self.fetchCommand)`."
+        case let .unreadableFile(file, reason):
+            return "\(file): \(reason); a CIFAR-10 folder holds the batch files themselves. "
+                + "Fetch them with `\(Self.fetchCommand)`."
         case let .labelOutOfRange(file, record, value):
             return "\(file): record \(record) has label \(value), but CIFAR-10 labels are 0...9; "
                 + "the file is damaged or not CIFAR-10 binary data (CIFAR-100 has two label bytes). "

@@ -67,6 +67,15 @@ public final class DataSplits {
         classNames = (train ?? validation)?.classNames ?? CIFAR10Loader.defaultClassNames
     }
 
+    /// Where a split's images come from, for messages: its files, or the synthetic set's key.
+    public func origin(of role: SplitRole) -> String {
+        let source = role == .train ? trainSource : validationSource
+        if let loader = source as? CIFAR10Loader {
+            return loader.split.fileNames.map { loader.folder.appendingPathComponent($0).path }.joined(separator: ", ")
+        }
+        return role == .train ? "data.synthetic_train" : "data.synthetic_validation"
+    }
+
     /// The input normalisation `augment.normalization` asks for: none, the given values, or
     /// (`auto`) the statistics measured once on the training split.
     public func measureNormalization() throws -> ChannelStatistics {

@@ -18,6 +18,7 @@ public enum NetworkBuilder {
                 throw NetworkShapeError(file: config.sourcePath, line: spec.line, underlying: error, input: shape)
             }
         }
+        try checkClassifier(config: config, output: shape)
         // He initialisation for a layer whose output reaches a rectifier before the next
         // parameterised layer (through pooling or batch norm); Xavier otherwise.
         var schemes: [ParameterInitializer.Scheme] = []
@@ -36,6 +37,24 @@ public enum NetworkBuilder {
             schemes.append(scheme)
         }
         return Network(context: context, inputShape: inputShape, layers: layers, initSchemes: schemes)
+    }
+
+    /// CIFAR-10 has ten classes; the network must end in one value per class.
+    public static let classes = 10
+
+    /// Refuses a network whose output is not one score per class, naming its last layer.
+    static func checkClassifier(config: PipelineConfig, output: Shape) throws {
+        guard output.count != classes, let last = config.model.last else { return }
+        let advice: String
+        if case let .fc(fc) = last.kind {
+            advice = "set outputs: \(classes) on \(last.name) (it has \(fc.outputs))"
+        } else if case let .conv(conv) = last.kind, output.height == 1, output.width == 1 {
+            advice = "set filters: \(classes) on \(last.name) (it has \(conv.filters))"
+        } else {
+            advice = "end the model with a classifier such as '- fc: {outputs: \(classes)}'"
+        }
+        throw ClassifierShapeError(file: config.sourcePath, line: last.line, layer: last.name, output: output,
+                                   classes: classes, advice: advice)
     }
 
     static func makeLayer(_ spec: LayerSpec, input: Shape, context: ComputeContext) throws -> Layer {

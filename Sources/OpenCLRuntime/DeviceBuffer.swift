@@ -104,11 +104,15 @@ public enum ByteCount {
         return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
     }
 
-    /// Parses "256MiB", "1 GiB", "4G", "1000000" (bytes).
+    /// The largest size `parse` accepts: 1 PiB, far above any device's memory.
+    public static let maximum = 1 << 50
+
+    /// Parses "256MiB", "1 GiB", "4G", "1000000" (bytes); nil for anything that is not a size or
+    /// lies above `maximum` (so no value can overflow an Int).
     public static func parse(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let digits = trimmed.prefix { $0.isNumber || $0 == "." }
-        guard let number = Double(digits) else { return nil }
+        guard let number = Double(digits), number.isFinite else { return nil }
         let suffix = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
         let scale: Double
         switch suffix {
@@ -119,6 +123,16 @@ public enum ByteCount {
         case "t", "tb", "tib": scale = 1024 * 1024 * 1024 * 1024
         default: return nil
         }
-        return Int(number * scale)
+        let bytes = number * scale
+        guard bytes.isFinite, bytes <= Double(maximum) else { return nil }
+        return Int(bytes)
+    }
+
+    /// Whether `text` has the form of a size but is larger than `maximum`.
+    public static func isTooLarge(_ text: String) -> Bool {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let digits = trimmed.prefix { $0.isNumber || $0 == "." }
+        return parse(text) == nil && Double(digits) != nil && parse(String(digits.prefix(1))
+            + trimmed.dropFirst(digits.count)) != nil
     }
 }

@@ -64,6 +64,10 @@ struct ConfigNode {
         if case .scalar(let scalar) = node, let value = node.int ?? Int(scalar.string) {
             return value
         }
+        if case .scalar(let scalar) = node, let number = Double(scalar.string.replacingOccurrences(of: "_", with: "")),
+           number == number.rounded(), abs(number) >= 9.2e18 {
+            throw error("\(path) is \(scalar.string), a number too large for any setting; see docs/pipelines.md for its range")
+        }
         throw typeError("an integer")
     }
 
@@ -104,6 +108,25 @@ struct ConfigNode {
         return value
     }
 
+    func atMost<T: Comparable & CustomStringConvertible>(_ value: T, _ maximum: T) throws -> T {
+        if value > maximum { throw error("\(path) must be at most \(maximum), found \(value)") }
+        return value
+    }
+
+    /// `value` within `minimum...maximum`, else an error naming the bound it crossed.
+    func bounded(_ value: Int, _ minimum: Int, _ maximum: Int) throws -> Int {
+        try atMost(try atLeast(value, minimum), maximum)
+    }
+
+    /// A duration in epochs (warm-up, step length, milestones): at least 0, at most `PipelineLimits.epochs`.
+    func epochs(_ value: Double, positive: Bool = false) throws -> Double {
+        let checked = positive ? try self.positive(value) : try nonNegative(value)
+        if checked > Double(PipelineLimits.epochs) {
+            throw error("\(path) must be at most \(PipelineLimits.epochs) epochs, found \(format(checked))")
+        }
+        return checked
+    }
+
     func inRange(_ value: Double, _ low: Double, _ high: Double, lowOpen: Bool = false, highOpen: Bool = true) throws -> Double {
         let lowOK = lowOpen ? value > low : value >= low
         let highOK = highOpen ? value < high : value <= high
@@ -140,7 +163,10 @@ struct ConfigNode {
             guard let key = keyNode.string else { throw keyReader.error("keys must be words, found \(keyReader.found)") }
             guard allowed.contains(key) else {
                 let place = what ?? (path.isEmpty ? "at top level" : "in \(path)")
-                throw keyReader.error("unknown key '\(key)' \(place)" + KeySuggestion.hint(for: key, in: allowed))
+                let section = path.isEmpty ? [] : path.split(separator: ".").map(String.init)
+                let hint = section.first == "model" ? KeySuggestion.hint(for: key, in: allowed)
+                    : KeySuggestion.hint(for: key, in: allowed, at: section)
+                throw keyReader.error("unknown key '\(key)' \(place)" + hint)
             }
             if entries[key] != nil { throw keyReader.error("key '\(key)' appears twice in \(path.isEmpty ? "the file" : path)") }
             var entry = child(value, key)
@@ -169,10 +195,12 @@ struct ConfigMapping {
         throw owner.error("missing required key '\(key)' \(place)")
     }
 
-    func int(_ key: String, default value: Int, min minimum: Int? = nil) throws -> Int {
+    func int(_ key: String, default value: Int, min minimum: Int? = nil, max maximum: Int? = nil) throws -> Int {
         guard let entry = self[key] else { return value }
-        let read = try entry.int()
-        return try minimum.map { try entry.atLeast(read, $0) } ?? read
+        var read = try entry.int()
+        if let minimum { read = try entry.atLeast(read, minimum) }
+        if let maximum { read = try entry.atMost(read, maximum) }
+        return read
     }
 
     func double(_ key: String, default value: Double) throws -> Double {

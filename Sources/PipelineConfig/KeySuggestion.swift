@@ -44,4 +44,15 @@ enum KeySuggestion {
         guard let match = nearest(to: key, in: candidates) else { return "" }
         return "; did you mean '\(match)'?"
     }
+
+    /// Like `hint(for:in:)`, but when `key` is not near any of `candidates` and is a key of
+    /// another section (`epochs` at top level, `lr` in train), names that key's full path.
+    static func hint(for key: String, in candidates: [String], at path: [String]) -> String {
+        let elsewhere = PipelineSchema.sectionPaths.filter { $0.path != path && $0.keys.contains(key) }
+            .map { ($0.path + [key]).joined(separator: ".") }
+        if !elsewhere.isEmpty, !candidates.contains(where: { editDistance(key.lowercased(), $0) <= 1 }) {
+            return "; did you mean '\(elsewhere.joined(separator: "' or '"))'?"
+        }
+        return hint(for: key, in: candidates)
+    }
 }

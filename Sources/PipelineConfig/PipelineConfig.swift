@@ -47,11 +47,20 @@ public struct PipelineConfig: Equatable, Sendable {
     /// Reads and validates the pipeline file at `path`, after applying `key.path=value` overrides.
     public static func load(path: String, overrides: [String] = []) throws -> PipelineConfig {
         let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw PipelineConfigError(file: path, line: nil, message: "cannot read the pipeline file (\(error.localizedDescription))")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw PipelineConfigError(file: path, line: nil, message: "cannot read the pipeline file: no such file; give the path of a YAML file such as pipelines/quickstart.yaml")
         }
+        if isDirectory.boolValue {
+            throw PipelineConfigError(file: path, line: nil, message: "this is a folder, not a pipeline file; give the path of a YAML file in it, such as pipelines/quickstart.yaml")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineConfigError(file: path, line: nil, message: "cannot read the pipeline file (\(String(cString: strerror(errno)))); check its permissions")
+        }
+        guard let decoded = String(data: data, encoding: .utf8) else {
+            throw PipelineConfigError(file: path, line: nil, message: "the pipeline file is not UTF-8 text; is it a YAML file?")
+        }
+        text = decoded
         return try parse(text: text, path: path, overrides: overrides)
     }
 
@@ -64,7 +73,7 @@ public struct PipelineConfig: Equatable, Sendable {
             }
             root = node
         } catch let error as YamlError {
-            throw syntaxError(error, file: path)
+            throw syntaxError(error, file: path, text: text)
         }
         let parsedOverrides = try overrides.map { try PipelineOverride($0, file: path) }
         for override in parsedOverrides {
@@ -76,12 +85,30 @@ public struct PipelineConfig: Equatable, Sendable {
         return config
     }
 
-    private static func syntaxError(_ error: YamlError, file: String) -> PipelineConfigError {
+    /// What a YAML parser context such as "while parsing a flow mapping" left open, and its closer.
+    private static func unclosedDelimiter(_ context: String) -> (what: String, closer: String)? {
+        if context.contains("flow mapping") { return ("'{'", "'}'") }
+        if context.contains("flow sequence") { return ("'['", "']'") }
+        if context.contains("quoted scalar") { return ("quote", "closing quote") }
+        return nil
+    }
+
+    private static func syntaxError(_ error: YamlError, file: String, text: String) -> PipelineConfigError {
         switch error {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             let detail = context.map { "\(problem) (\($0.text) started at line \($0.mark.line))" } ?? problem
+            if let context, let unclosed = unclosedDelimiter(context.text) {
+                let items = unclosed.what == "quote" ? "" : " (or a ',' between its items)"
+                return PipelineConfigError(file: file, line: mark.line, message: "YAML syntax error: the \(unclosed.what) opened at line "
+                    + "\(context.mark.line) is never closed; add the missing \(unclosed.closer)\(items) (\(detail))")
+            }
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if mark.line >= 1, mark.line <= lines.count, lines[mark.line - 1].contains("\t") {
+                return PipelineConfigError(file: file, line: mark.line, message: "YAML syntax error: line \(mark.line) holds a tab; "
+                    + "YAML indents with spaces only, so replace the tab with spaces (\(detail))")
+            }
             return PipelineConfigError(file: file, line: mark.line, message: "YAML syntax error: \(detail)")
         default:
             return PipelineConfigError(file: file, line: nil, message: "YAML error: \(error)")

@@ -36,11 +36,11 @@ enum PipelineDecoder {
         if let train = map["train"] { data.train = try splits(train) }
         if data.train.isEmpty { throw (map["train"] ?? node).error("data.train must name at least one batch") }
         if let validation = map.entries["validation"] { data.validation = validation.isNull ? [] : try splits(validation) }
-        data.syntheticTrain = try map.int("synthetic_train", default: data.syntheticTrain, min: 1)
-        data.syntheticValidation = try map.int("synthetic_validation", default: data.syntheticValidation, min: 0)
+        data.syntheticTrain = try map.int("synthetic_train", default: data.syntheticTrain, min: 1, max: PipelineLimits.syntheticImages)
+        data.syntheticValidation = try map.int("synthetic_validation", default: data.syntheticValidation, min: 0, max: PipelineLimits.syntheticImages)
         data.syntheticSeed = try map.int("synthetic_seed", default: data.syntheticSeed, min: 0)
-        data.workers = try map.int("workers", default: data.workers, min: 1)
-        data.prefetch = try map.int("prefetch", default: data.prefetch, min: 1)
+        data.workers = try map.int("workers", default: data.workers, min: 1, max: PipelineLimits.workers)
+        data.prefetch = try map.int("prefetch", default: data.prefetch, min: 1, max: PipelineLimits.prefetch)
         return data
     }
 
@@ -72,7 +72,7 @@ enum PipelineDecoder {
         var augment = AugmentSettings(normalization: .auto)
         guard let node else { return augment }
         let map = try node.mapping(allowed: PipelineSchema.augment)
-        augment.translate = try map.int("translate", default: augment.translate, min: 0)
+        augment.translate = try map.int("translate", default: augment.translate, min: 0, max: PipelineLimits.translate)
         augment.translatePadding = try map.word("translate_padding", default: augment.translatePadding)
         if let flip = map["flip"] {
             // true, false, or airbench's alternating flip.
@@ -87,7 +87,7 @@ enum PipelineDecoder {
         if augment.translatePadding == .reflect && augment.translate > 31, let translate = map["translate"] {
             throw translate.error("augment.translate must be at most 31 with translate_padding: reflect (the reflection of a 32-pixel side), found \(augment.translate)")
         }
-        augment.cutout = try map.int("cutout", default: augment.cutout, min: 0)
+        augment.cutout = try map.int("cutout", default: augment.cutout, min: 0, max: PipelineLimits.cutout)
         if let normalize = map["normalize"] {
             if case .mapping = normalize.node {
                 let values = try normalize.mapping(allowed: PipelineSchema.normalize)
@@ -172,11 +172,12 @@ enum PipelineDecoder {
         let kind: LayerKind
         switch word {
         case "conv":
-            var conv = Conv2DConfig(filters: try positiveInt(map.required("filters")), size: try positiveInt(map.required("size")))
-            conv.stride = try map.int("stride", default: 1, min: 1)
-            conv.padding = try map.int("padding", default: 0, min: 0)
-            conv.dilation = try map.int("dilation", default: 1, min: 1)
-            conv.groups = try map.int("groups", default: 1, min: 1)
+            var conv = Conv2DConfig(filters: try positiveInt(map.required("filters"), max: PipelineLimits.channels),
+                                    size: try positiveInt(map.required("size"), max: PipelineLimits.kernelExtent))
+            conv.stride = try map.int("stride", default: 1, min: 1, max: PipelineLimits.kernelExtent)
+            conv.padding = try map.int("padding", default: 0, min: 0, max: PipelineLimits.kernelExtent)
+            conv.dilation = try map.int("dilation", default: 1, min: 1, max: PipelineLimits.kernelExtent)
+            conv.groups = try map.int("groups", default: 1, min: 1, max: PipelineLimits.channels)
             if conv.filters % conv.groups != 0 {
                 throw (map["groups"] ?? item).error("conv filters (\(conv.filters)) must divide by groups (\(conv.groups))")
             }
@@ -184,9 +185,9 @@ enum PipelineDecoder {
             conv.rounding = try map.word("rounding", default: Rounding.exact)
             kind = .conv(conv)
         case "maxpool", "avgpool":
-            let size = try map.int("size", default: 2, min: 1)
-            var pool = Pool2DConfig(size: size, stride: try map.int("stride", default: size, min: 1))
-            pool.padding = try map.int("padding", default: 0, min: 0)
+            let size = try map.int("size", default: 2, min: 1, max: PipelineLimits.kernelExtent)
+            var pool = Pool2DConfig(size: size, stride: try map.int("stride", default: size, min: 1, max: PipelineLimits.kernelExtent))
+            pool.padding = try map.int("padding", default: 0, min: 0, max: PipelineLimits.kernelExtent)
             if pool.padding >= pool.size {
                 throw (map["padding"] ?? item).error("\(word) padding (\(pool.padding)) must be smaller than its size (\(pool.size))")
             }
@@ -208,9 +209,9 @@ enum PipelineDecoder {
             if let p = map["p"] { dropout.p = try p.inRange(try p.double(), 0, 1) }
             kind = .dropout(dropout)
         case "fc":
-            var fc = FullyConnectedConfig(outputs: try positiveInt(map.required("outputs")))
+            var fc = FullyConnectedConfig(outputs: try positiveInt(map.required("outputs"), max: PipelineLimits.channels))
             fc.bias = try map.bool("bias", default: true)
-            if let scale = map["scale"] { fc.scale = Float(try scale.positive(try scale.double())) }
+            if let scale = map["scale"] { fc.scale = Float(try scale.atMost(try scale.positive(try scale.double()), 1e6)) }
             kind = .fc(fc)
         case "whiten":
             var whiten = WhiteningConfig()
@@ -220,7 +221,7 @@ enum PipelineDecoder {
             }
             if let e = map["epsilon"] { whiten.epsilon = try e.positive(try e.double()) }
             whiten.same = try map.bool("same", default: false)
-            let biasEpochs = try map["bias_epochs"].map { try $0.atLeast(try $0.int(), 0) }
+            let biasEpochs = try map["bias_epochs"].map { try $0.atMost(try $0.atLeast(try $0.int(), 0), PipelineLimits.epochs) }
             kind = .whiten(whiten, biasEpochs: biasEpochs)
         case "relu": kind = .relu
         case "gelu": kind = .gelu
@@ -233,8 +234,8 @@ enum PipelineDecoder {
         return (kind, name, map["name"], initialization)
     }
 
-    static func positiveInt(_ node: ConfigNode) throws -> Int {
-        try node.atLeast(try node.int(), 1)
+    static func positiveInt(_ node: ConfigNode, max maximum: Int) throws -> Int {
+        try node.bounded(try node.int(), 1, maximum)
     }
 
     static func decodeLoss(_ node: ConfigNode?) throws -> LossSettings {
@@ -269,7 +270,7 @@ enum PipelineDecoder {
         if let node = map.entries["lookahead"], !node.isNull {
             let values = try node.mapping(allowed: PipelineSchema.lookahead)
             var lookahead = LookaheadSettings()
-            lookahead.every = try values.int("every", default: lookahead.every, min: 1)
+            lookahead.every = try values.int("every", default: lookahead.every, min: 1, max: PipelineLimits.batch)
             if let d = values["decay"] { lookahead.decay = try d.inRange(try d.double(), 0, 1, lowOpen: true, highOpen: true) }
             if let p = values["power"] { lookahead.power = try p.nonNegative(try p.double()) }
             optimizer.lookahead = lookahead
@@ -283,12 +284,12 @@ enum PipelineDecoder {
         guard let node else { return schedule }
         let map = try node.mapping(allowed: PipelineSchema.schedule)
         schedule.type = try map.word("type", default: schedule.type)
-        if let w = map["warmup_epochs"] { schedule.warmupEpochs = try w.nonNegative(try w.double()) }
-        if let s = map["step_epochs"] { schedule.stepEpochs = try s.positive(try s.double()) }
+        if let w = map["warmup_epochs"] { schedule.warmupEpochs = try w.epochs(try w.double()) }
+        if let s = map["step_epochs"] { schedule.stepEpochs = try s.epochs(try s.double(), positive: true) }
         if let g = map["gamma"] { schedule.gamma = try g.positive(try g.double()) }
         if let m = map["min_lr"] { schedule.minLR = try m.nonNegative(try m.double()) }
         if let milestones = map["milestones"] {
-            schedule.milestones = try milestones.list().map { try $0.nonNegative(try $0.double()) }
+            schedule.milestones = try milestones.list().map { try $0.epochs(try $0.double()) }
             if schedule.milestones != schedule.milestones.sorted() {
                 throw milestones.error("schedule.milestones must be in ascending order")
             }
@@ -297,7 +298,7 @@ enum PipelineDecoder {
             schedule.points = try points.list().map { pair in
                 let values = try pair.list()
                 guard values.count == 2 else { throw pair.typeError("an [epoch, multiplier] pair") }
-                return SchedulePoint(epoch: try values[0].nonNegative(try values[0].double()),
+                return SchedulePoint(epoch: try values[0].epochs(try values[0].double()),
                                      multiplier: try values[1].nonNegative(try values[1].double()))
             }
             if zip(schedule.points, schedule.points.dropFirst()).contains(where: { $0.epoch > $1.epoch }) {
@@ -314,20 +315,20 @@ enum PipelineDecoder {
         var train = TrainSettings()
         guard let node else { return train }
         let map = try node.mapping(allowed: PipelineSchema.train)
-        train.epochs = try map.int("epochs", default: train.epochs, min: 1)
+        train.epochs = try map.int("epochs", default: train.epochs, min: 1, max: PipelineLimits.epochs)
         if let batch = map["batch"] {
             if batch.node.string == "auto" {
                 train.batch = .auto
             } else if case .scalar(let scalar) = batch.node, let size = batch.node.int ?? Int(scalar.string) {
-                train.batch = .fixed(try batch.atLeast(size, 1))
+                train.batch = .fixed(try batch.bounded(size, 1, PipelineLimits.batch))
             } else {
                 throw batch.typeError("an integer or 'auto'")
             }
         }
         train.seed = try map.int("seed", default: train.seed, min: 0)
-        train.evalInterval = try map.int("eval_interval", default: train.evalInterval, min: 1)
-        if let reference = map["reference_batch"] { train.referenceBatch = try reference.atLeast(try reference.int(), 1) }
-        train.maxBatch = try map.int("max_batch", default: train.maxBatch, min: 1)
+        train.evalInterval = try map.int("eval_interval", default: train.evalInterval, min: 1, max: PipelineLimits.epochs)
+        if let reference = map["reference_batch"] { train.referenceBatch = try reference.bounded(try reference.int(), 1, PipelineLimits.batch) }
+        train.maxBatch = try map.int("max_batch", default: train.maxBatch, min: 1, max: PipelineLimits.batch)
         if let f = map["memory_fraction"] {
             train.memoryFraction = try f.inRange(try f.double(), 0, 1, lowOpen: true, highOpen: false)
         }
@@ -341,8 +342,8 @@ enum PipelineDecoder {
         guard let node else { return checkpoint }
         let map = try node.mapping(allowed: PipelineSchema.checkpoint)
         checkpoint.folder = try map.string("folder", default: checkpoint.folder)
-        checkpoint.interval = try map.int("interval", default: checkpoint.interval, min: 1)
-        checkpoint.keep = try map.int("keep", default: checkpoint.keep, min: 1)
+        checkpoint.interval = try map.int("interval", default: checkpoint.interval, min: 1, max: PipelineLimits.epochs)
+        checkpoint.keep = try map.int("keep", default: checkpoint.keep, min: 1, max: PipelineLimits.keep)
         return checkpoint
     }
 }

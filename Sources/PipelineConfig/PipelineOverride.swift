@@ -64,7 +64,9 @@ struct PipelineOverride {
         }
         if let allowed = PipelineSchema.keys(at: schemaPath), !allowed.contains(key) {
             let what = schemaPath.count == 2 && schemaPath[0] == "model" ? "unknown layer type" : "unknown key"
-            throw fail("\(what) '\(key)' \(place)" + KeySuggestion.hint(for: key, in: allowed), file: file)
+            let hint = schemaPath.first == "model" ? KeySuggestion.hint(for: key, in: allowed)
+                : KeySuggestion.hint(for: key, in: allowed, at: schemaPath)
+            throw fail("\(what) '\(key)' \(place)" + hint, file: file)
         }
         var pairs: [(Node, Node)]
         var tag = Tag(.map)

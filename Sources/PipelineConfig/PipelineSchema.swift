@@ -15,6 +15,14 @@ enum PipelineSchema {
                         "tta_every_epoch"]
     static let checkpoint = ["folder", "interval", "keep"]
 
+    /// Every mapping of the schema outside `model`, with its keys, for hints that name a key's section.
+    static let sectionPaths: [(path: [String], keys: [String])] = [
+        ([], root), (["data"], data), (["augment"], augment), (["augment", "normalize"], normalize), (["loss"], loss),
+        (["optimizer"], optimizer), (["optimizer", "lr_multipliers"], lrMultipliers),
+        (["optimizer", "wd_multipliers"], lrMultipliers), (["optimizer", "lookahead"], lookahead), (["schedule"], schedule),
+        (["train"], train), (["checkpoint"], checkpoint),
+    ]
+
     static let layerKinds = ["conv", "relu", "gelu", "maxpool", "avgpool", "global_avgpool", "batchnorm", "dropout", "fc", "whiten"]
 
     /// The settings keys of one layer kind (every layer may also carry a `name`).

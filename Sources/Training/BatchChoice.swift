@@ -58,7 +58,9 @@ public struct BatchChoice: Sendable {
         }
         let chosenPlan = plan(batch)
         if source != .auto && !chosenPlan.fits(memory: memory, fraction: fraction, maxAllocation: maxAllocation) {
-            throw TrainingError.batchDoesNotFit(batch: batch, needed: chosenPlan.totalBytes, available: budget, largest: largest())
+            let cap = train.maxBatch <= trainCount ? BatchCap(name: "train.max_batch", value: train.maxBatch)
+                : BatchCap(name: "the training split", value: trainCount)
+            throw TrainingError.batchDoesNotFit(batch: batch, needed: chosenPlan.totalBytes, available: budget, largest: largest(), cap: cap)
         }
         return BatchChoice(batch: batch, source: source, plan: chosenPlan, budget: budget, deviceMemory: memory,
                            maxAllocation: maxAllocation)

@@ -1,6 +1,7 @@
 import Checkpoints
 import Model
 import OpenCLRuntime
+import PipelineConfig
 
 /// Moves a run's state between the device and a `Checkpoint`: the model's weights, statistics
 /// and input normalisation, the optimizer's momentum and lookahead averages, the position (epoch, step), the batch
@@ -32,7 +33,25 @@ public enum CheckpointMapping {
 
     /// The batch the checkpoint was trained with, so a resumed run uses the same.
     public static func batch(_ checkpoint: Checkpoint) -> Int? {
-        checkpoint.state[batchKey].map { Int($0) }
+        checkpoint.state[batchKey].flatMap { $0 <= UInt64(PipelineLimits.batch) ? Int($0) : nil }
+    }
+
+    /// Refuses state no run writes: a stored batch of 0 or beyond `PipelineLimits.batch`.
+    public static func validate(_ checkpoint: Checkpoint, path: String) throws {
+        if let batch = checkpoint.state[batchKey], batch == 0 || batch > UInt64(PipelineLimits.batch) {
+            throw CheckpointError.implausible(path: path, detail: "/state batch \(batch) (batches are 1 to \(PipelineLimits.batch))")
+        }
+    }
+
+    /// Refuses a position that does not lie in the checkpoint's epoch with this run's batches per
+    /// epoch (the training data or batch differs from the run that wrote it, or the file is damaged).
+    public static func checkPosition(_ checkpoint: Checkpoint, path: String, stepsPerEpoch: Int) throws {
+        let epoch = Int(checkpoint.epoch), step = Int(checkpoint.step)
+        // A stop after the last step of an epoch saves before the epoch is counted: step (epoch + 1) x steps.
+        guard step < epoch * stepsPerEpoch || step > epoch * stepsPerEpoch + stepsPerEpoch else { return }
+        throw CheckpointError.implausible(path: path, detail: "step \(step) after \(epoch) epochs, while this run has \(stepsPerEpoch) "
+            + "steps per epoch (steps \(epoch * stepsPerEpoch) to \(epoch * stepsPerEpoch + stepsPerEpoch) after \(epoch) epochs); "
+            + "resume with the training data and batch the checkpoint was trained with")
     }
 
     /// Loads weights, statistics and momentum into the run; returns the position to go on from.

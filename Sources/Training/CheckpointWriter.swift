@@ -16,10 +16,13 @@ public final class CheckpointWriter {
         self.keep = keep
     }
 
+    /// Writes `checkpoint` as each of `kinds`, `last.h5` first; returns the last file written.
     @discardableResult
     public func save(_ checkpoint: Checkpoint, epoch: Int, kinds: Set<Kind>) throws -> URL {
         var written: URL?
-        for kind in [Kind.numbered, .best, .last] where kinds.contains(kind) {
+        // last.h5 first: a kill between two saves leaves last.h5 the newest checkpoint of the folder
+        // (a missing best or numbered file of that epoch is written on resume by `RunFolder`).
+        for kind in [Kind.last, .numbered, .best] where kinds.contains(kind) {
             let url = folder.appendingPathComponent(name(kind, epoch: epoch))
             try CheckpointFile.save(checkpoint, to: url.path)
             written = url

@@ -154,10 +154,12 @@ public final class Trainer {
                                        validationAccuracy: validation.accuracy, learningRate: run.learningRate(atStep: step),
                                        imagesPerSecond: Double(seen) / max(trainSeconds, 1e-9), seconds: Date().timeIntervalSince(start))
             history.append(metrics)
-            try metricsLog.append(metrics)
-            say(String(format: "epoch %d/%d  train loss %.4f  acc %.2f%%  val loss %.4f  acc %.2f%%  lr %.4g  %.0f img/s  %.1f s",
-                       completedEpochs, epochs, metrics.trainLoss, metrics.trainAccuracy * 100, metrics.validationLoss,
-                       metrics.validationAccuracy * 100, metrics.learningRate, metrics.imagesPerSecond, metrics.seconds))
+            // Without a validation this epoch, "val -" rather than "nan%".
+            let val = metrics.validationAccuracy.isNaN ? "val -"
+                : String(format: "val loss %.4f  acc %.2f%%", metrics.validationLoss, metrics.validationAccuracy * 100)
+            say(String(format: "epoch %d/%d  train loss %.4f  acc %.2f%%  %@  lr %.4g  %.0f img/s  %.1f s",
+                       completedEpochs, epochs, metrics.trainLoss, metrics.trainAccuracy * 100, val,
+                       metrics.learningRate, metrics.imagesPerSecond, metrics.seconds))
             if options.verbose { say("device memory: peak \(ByteCount.format(context.memory.peak)) held by the allocator") }
             var kinds: Set<CheckpointWriter.Kind> = []
             if completedEpochs % max(config.checkpoint.interval, 1) == 0 { kinds.formUnion([.last, .numbered]) }
@@ -167,6 +169,8 @@ public final class Trainer {
                 kinds.insert(.best)
             }
             if !kinds.isEmpty { try saveCheckpoint(epochsDone: completedEpochs, kinds: kinds) }
+            // After the checkpoint, so that a kill between the two cannot leave a row that a resume repeats.
+            try metricsLog.append(metrics)
         }
         return history
     }

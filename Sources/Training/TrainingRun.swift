@@ -66,10 +66,10 @@ public final class TrainingRun {
         } else {
             lookahead = nil
         }
-        runFolder = URL(fileURLWithPath: config.checkpoint.folder).appendingPathComponent(config.name)
+        runFolder = RunFolder.url(for: config)
         guard data.trainCount >= batch else {
-            throw TrainingError.invalidSetting("the training split has \(data.trainCount) images, fewer than one batch of \(batch); "
-                                               + "lower train.batch")
+            throw TrainingError.invalidSetting("the training split (\(data.origin(of: .train))) has \(data.trainCount) images, "
+                                               + "fewer than one batch of \(batch); lower train.batch or give more training data")
         }
     }
 

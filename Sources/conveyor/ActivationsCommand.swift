@@ -21,17 +21,29 @@ struct ActivationsCommand: ParsableCommand {
     @Option(help: "A CIFAR-10 folder; without it the pipeline's data is used, or synthetic data when that is absent.")
     var data: String?
 
-    @Option(help: "With --data: the split ('test' or batch numbers such as 5).")
-    var split = "5"
+    @Option(help: "With --data: the split ('test' or batch numbers such as 5; default 5).")
+    var split: String?
+
+    /// Activations of every layer are held in host memory for the whole dump.
+    static let maximumCount = 1024
 
     @OptionGroup var deviceOptions: DeviceOptions
 
     func run() throws {
         try CommandErrors.reporting {
-            guard count >= 1 else { throw ValidationError("--count must be at least 1") }
+            guard (1...Self.maximumCount).contains(count) else {
+                throw ValidationError("--count \(count) is out of range: give 1 to \(Self.maximumCount) images "
+                                      + "(every layer's output of every image is kept in memory)")
+            }
+            try OutputPath.check(out)
+            if let split, data == nil {
+                throw ValidationError("--split \(split) needs --data FOLDER (a CIFAR-10 folder); without --data the images come from "
+                                      + "the checkpoint's own validation split")
+            }
             var overrides = ["data.prefetch=1"]
             if let data {
-                overrides += ["data.source=cifar10", "data.path=\(data)", "data.validation=[\(split)]"]
+                let parts = try SplitOption.parse(split ?? "5", option: "--split").parts.map(\.description)
+                overrides += ["data.source=cifar10", "data.path=\(data)", "data.validation=[\(parts.joined(separator: ","))]"]
             }
             var stored = try StoredModel(path: checkpoint, overrides: overrides, device: deviceOptions.device)
             var images = try? stored.validationData()

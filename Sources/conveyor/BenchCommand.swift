@@ -40,6 +40,12 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         try CommandErrors.reporting {
+            guard (1...10_000).contains(steps) else {
+                throw ValidationError("--steps \(steps) is out of range: give 1 to 10000 timed steps")
+            }
+            if let referenceThreads, !(1...1024).contains(referenceThreads) {
+                throw ValidationError("--reference-threads \(referenceThreads) is out of range: give 1 to 1024 threads")
+            }
             var overrides = pipelineOptions.allOverrides
             // The device benchmark needs no data set: it trains on one random batch.
             overrides.append("data.source=synthetic")

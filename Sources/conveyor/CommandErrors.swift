@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Training
 
 /// Turns library errors into one clear line on standard error and a non-zero exit.
 enum CommandErrors {
@@ -11,6 +12,9 @@ enum CommandErrors {
         } catch let error as CleanExit {
             throw error
         } catch {
+            // A signal before training can make a step under way fail (a kernel build cut short):
+            // the stop is the news, not that failure.
+            if let signal = StopRequest.signal, !StopRequest.hasTrainingStarted { StopRequest.exitBeforeTraining(signal) }
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode.failure
         }

@@ -35,7 +35,17 @@ struct EvaluateCommand: ParsableCommand {
             }
             var overrides: [String] = []
             if let data { overrides += ["data.source=cifar10", "data.path=\(data)"] }
-            if split != "validation" { overrides.append("data.validation=[\(split)]") }
+            if split != "validation" {
+                overrides.append("data.validation=[\(try SplitOption.parse(split, option: "--split").parts.map(\.description).joined(separator: ","))]")
+            }
+            if split != "validation" && data == nil {
+                // Only a CIFAR-10 pipeline has batch files to choose from.
+                let source = try SplitOption.storedSource(of: checkpoint)
+                guard source != "synthetic" else {
+                    throw ValidationError("--split \(split): the checkpoint's pipeline trains on synthetic data, which has only its "
+                                          + "validation split; to evaluate on CIFAR-10, add --data data/cifar-10-batches-bin")
+                }
+            }
             let stored = try StoredModel(path: checkpoint, overrides: overrides, device: deviceOptions.device)
             let batch = CheckpointMapping.batch(stored.checkpoint) ?? stored.config.train.batch.fixedValue ?? 100
             let evaluator = Evaluator(model: stored.model, data: try stored.validationData(), slots: try stored.slots(batch: batch),

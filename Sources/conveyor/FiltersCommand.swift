@@ -24,6 +24,7 @@ struct FiltersCommand: ParsableCommand {
     func run() throws {
         try CommandErrors.reporting {
             guard scale >= 1 && scale <= 64 else { throw ValidationError("--scale must be between 1 and 64") }
+            try OutputPath.check(out)
             let saved = try CheckpointFile.load(from: checkpoint)
             let convolutions = saved.layers.filter { $0.tensors["weight"]?.shape.count == 4 }
             let chosen: Checkpoint.LayerTensors

@@ -21,8 +21,15 @@ struct PipelineOptions: ParsableArguments {
 
     func memoryLimitBytes() throws -> Int? {
         guard let memoryLimit else { return nil }
+        if ByteCount.isTooLarge(memoryLimit) {
+            throw ValidationError("--memory-limit \(memoryLimit) is larger than the maximum, 1024TiB; "
+                                  + "give the memory to plan with, e.g. 256MiB or 16GiB")
+        }
         guard let bytes = ByteCount.parse(memoryLimit), bytes > 0 else {
             throw ValidationError("--memory-limit '\(memoryLimit)' is not a size; write it like 256MiB, 1GiB or 4G")
+        }
+        guard bytes >= 1 << 20 else {
+            throw ValidationError("--memory-limit \(memoryLimit) is below the minimum, 1MiB; give the memory to plan with, e.g. 256MiB")
         }
         return bytes
     }

@@ -3,6 +3,7 @@ import InputData
 import Model
 import OpenCLRuntime
 import PipelineConfig
+import Training
 
 /// A checkpoint opened for use without training: its stored pipeline (with overrides), the
 /// Model rebuilt from it on a device, and the data a command reads through it.
@@ -15,6 +16,7 @@ struct StoredModel {
     /// weights and its normalisation come from the checkpoint.
     init(path: String, overrides: [String], device: String?) throws {
         checkpoint = try CheckpointFile.load(from: path)
+        try CheckpointMapping.validate(checkpoint, path: path)
         config = try PipelineConfig.parse(text: checkpoint.config, path: "\(path) (stored pipeline)", overrides: overrides)
         let context = try ComputeContext(selector: device ?? config.device)
         let config = config

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Checkpoints
 import Foundation
+import Model
 import PipelineConfig
 import OpenCLRuntime
 import Training
@@ -9,13 +10,18 @@ import Training
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train the network of a pipeline file; checkpoints and metrics go to runs/<name>/.")
+        abstract: "Train the network of a pipeline file; checkpoints and metrics go to runs/<name>/.",
+        discussion: "A run folder that already holds a run is refused: go on with --resume FOLDER (or `conveyor resume FOLDER`), "
+            + "or delete the earlier run with --force. A folder another process trains into is refused (run.lock).")
 
     @Argument(help: "The pipeline file (YAML), e.g. pipelines/quickstart.yaml.")
     var pipeline: String
 
-    @Option(help: "Resume from this checkpoint (weights, momentum, position, random state).")
+    @Option(help: "Resume from this checkpoint, or from the newest complete checkpoint of this run folder.")
     var resume: String?
+
+    @Flag(help: "Delete the run the run folder already holds and start over (with --resume: allow resuming a checkpoint older than the folder's newest).")
+    var force = false
 
     @OptionGroup var pipelineOptions: PipelineOptions
     @OptionGroup var deviceOptions: DeviceOptions
@@ -24,35 +30,78 @@ struct TrainCommand: ParsableCommand {
     var verbose = false
 
     func run() throws {
+        // First, so that a signal while the pipeline is read or kernels build exits cleanly.
+        StopRequest.install()
         try CommandErrors.reporting {
             let config = try PipelineConfig.load(path: pipeline, overrides: pipelineOptions.allOverrides)
-            let checkpoint = try resume.map { try CheckpointFile.load(from: $0) }
-            try TrainCommand.train(config: config, checkpoint: checkpoint, device: deviceOptions.device,
+            let resumed = try resume.map(TrainCommand.openCheckpoint)
+            try TrainCommand.train(config: config, checkpoint: resumed, force: force, device: deviceOptions.device,
                                    memoryLimit: pipelineOptions.memoryLimitBytes(), verbose: verbose)
         }
     }
 
+    /// A checkpoint file, or the newest complete checkpoint of a run folder.
+    static func openCheckpoint(_ path: String) throws -> (path: String, checkpoint: Checkpoint) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            let newest = try RunFolder.newestCheckpoint(in: URL(fileURLWithPath: path))
+            for line in newest.skipped { print("skipped \(line)") }
+            print("resuming from \(newest.path) (epoch \(newest.checkpoint.epoch), step \(newest.checkpoint.step)), "
+                  + "the newest complete checkpoint of \(path)")
+            try CheckpointMapping.validate(newest.checkpoint, path: newest.path)
+            return (newest.path, newest.checkpoint)
+        }
+        let checkpoint = try CheckpointFile.load(from: path)
+        try CheckpointMapping.validate(checkpoint, path: path)
+        return (path, checkpoint)
+    }
+
     /// Shared with `conveyor resume`.
-    static func train(config: PipelineConfig, checkpoint: Checkpoint?, device: String?, memoryLimit: Int?, verbose: Bool) throws {
+    static func train(config: PipelineConfig, checkpoint: (path: String, checkpoint: Checkpoint)?, force: Bool, device: String?,
+                      memoryLimit: Int?, verbose: Bool) throws {
         StopRequest.install()
-        let run = try TrainingRun(config: config, deviceSelector: device, memoryLimit: memoryLimit, resume: checkpoint)
+        let mode: RunFolder.Mode = checkpoint.map { .resume(checkpoint: $0.path, force: force) } ?? (force ? .force : .new)
+        // Held until the process exits: no other process trains into this folder meanwhile.
+        let folder = try RunFolder(config: config, mode: mode)
+        let run = try TrainingRun(config: config, deviceSelector: device, memoryLimit: memoryLimit, resume: checkpoint?.checkpoint)
         print(run.batchSummary)
+        if !run.hasValidation {
+            print("warning: the pipeline has no validation split (data.validation or data.synthetic_validation is empty): "
+                  + "validation is skipped, the val columns stay empty and no best.h5 is written")
+        }
+        if let checkpoint {
+            // Checked before the folder is touched: a checkpoint of another network or position changes nothing.
+            let differences = run.model.differences(from: checkpoint.checkpoint)
+            guard differences.isEmpty else { throw CheckpointMismatch(differences: differences) }
+            try CheckpointMapping.checkPosition(checkpoint.checkpoint, path: checkpoint.path, stepsPerEpoch: run.trainBatchesPerEpoch)
+            // A kill after the checkpoint's save can have left rows of later epochs or a missing best/numbered file.
+            try folder.resetMetrics(to: checkpoint.checkpoint.metrics)
+            try folder.completeInterruptedSave(checkpoint.checkpoint, stepsPerEpoch: run.trainBatchesPerEpoch,
+                                               interval: config.checkpoint.interval, keep: config.checkpoint.keep)
+        }
+        for note in folder.notes { print(note) }
         let trainer = try Trainer(run: run, options: .init(verbose: verbose))
+        StopRequest.trainingStarted()
         try trainer.train()
         if verbose { print("peak device memory held by the allocator: \(ByteCount.format(run.context.memory.peak))") }
         if let signal = trainer.stoppedBySignal { throw ExitCode(128 + signal) }
-        print("done: checkpoints in \(run.runFolder.path) (last.h5, best.h5), metrics in \(run.runFolder.path)/metrics.csv")
+        print("done: checkpoints in \(run.runFolder.path) (last.h5\(run.hasValidation ? ", best.h5" : "")), "
+              + "metrics in \(run.runFolder.path)/metrics.csv")
+        withExtendedLifetime(folder) {}
     }
 }
 
-/// `conveyor resume CHECKPOINT`: train on, with the pipeline stored in the checkpoint.
+/// `conveyor resume CHECKPOINT|FOLDER`: train on, with the pipeline stored in the checkpoint.
 struct ResumeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
-        abstract: "Resume training from a checkpoint, with the pipeline stored inside it.")
+        abstract: "Resume training from a checkpoint (or a run folder's newest complete one), with the pipeline stored inside it.")
 
-    @Argument(help: "The checkpoint, e.g. runs/quickstart/last.h5.")
+    @Argument(help: "The checkpoint, e.g. runs/quickstart/last.h5, or a run folder such as runs/quickstart.")
     var checkpoint: String
+
+    @Flag(help: "Allow resuming a checkpoint older than the newest one of its run folder (the newer ones are overwritten).")
+    var force = false
 
     @OptionGroup var pipelineOptions: PipelineOptions
     @OptionGroup var deviceOptions: DeviceOptions
@@ -61,11 +110,12 @@ struct ResumeCommand: ParsableCommand {
     var verbose = false
 
     func run() throws {
+        StopRequest.install()
         try CommandErrors.reporting {
-            let saved = try CheckpointFile.load(from: checkpoint)
-            let config = try PipelineConfig.parse(text: saved.config, path: "\(checkpoint) (stored pipeline)",
+            let saved = try TrainCommand.openCheckpoint(checkpoint)
+            let config = try PipelineConfig.parse(text: saved.checkpoint.config, path: "\(saved.path) (stored pipeline)",
                                                   overrides: pipelineOptions.allOverrides)
-            try TrainCommand.train(config: config, checkpoint: saved, device: deviceOptions.device,
+            try TrainCommand.train(config: config, checkpoint: saved, force: force, device: deviceOptions.device,
                                    memoryLimit: pipelineOptions.memoryLimitBytes(), verbose: verbose)
         }
     }

@@ -94,7 +94,8 @@ final class PipelineConfigErrorTests: XCTestCase {
         let found = error("name: t\nmodel:\n  - relu\ntrain: {epochs: 3\n")
         XCTAssertEqual(found?.file, "pipelines/x.yaml")
         XCTAssertEqual(found?.description,
-                       "pipelines/x.yaml:5: YAML syntax error: did not find expected ',' or '}' (while parsing a flow mapping started at line 4)")
+                       "pipelines/x.yaml:5: YAML syntax error: the '{' opened at line 4 is never closed; add the missing '}' "
+                       + "(or a ',' between its items) (did not find expected ',' or '}' (while parsing a flow mapping started at line 4))")
         XCTAssertTrue(found?.message.hasPrefix("YAML syntax error") ?? false, found?.description ?? "")
         let tab = error("name: t\nmodel:\n  - relu\n\tbad: 1\n")
         XCTAssertEqual(tab?.line, 4, tab?.description ?? "")
