@@ -18,7 +18,8 @@ public final class KernelCheck {
         public var pipelineFiles: [String] = []
         /// The batch of the pipelines' largest layers (default 2 with `quick`, else 16).
         public var pipelineBatch: Int?
-        /// Run only the lines whose variant and shape contain this text (case-insensitive).
+        /// Run only the lines whose variant and shape contain one of these comma-separated texts
+        /// (case-insensitive).
         public var only: String?
         public var fault = KernelCheckFault()
 
@@ -54,10 +55,10 @@ public final class KernelCheck {
         for pipeline in pipelines {
             for variant in pipeline.variants { chosen[variant, default: []].append(pipeline.name) }
         }
-        let only = options.only?.lowercased()
+        let only = options.only.map { $0.lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         let cases = KernelCheckCatalog.cases(device: context.device, quick: options.quick,
                                              pipelineLayers: pipelines.flatMap(\.largestLayers))
-            .filter { only == nil || $0.key.lowercased().contains(only!) }
+            .filter { item in only.map { words in words.contains { item.key.lowercased().contains($0) } } ?? true }
         for item in cases {
             var result = run(item)
             result.chosenBy = chosen[item.variant] ?? []

@@ -21,7 +21,7 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Print one JSON object (device, pipelines, every result, summary) instead of lines.")
     var json = false
 
-    @Option(help: "Only the lines whose variant or shape contains this text, e.g. 'conv2d', 'per-element', 'batch 1'.")
+    @Option(help: "Only the lines whose variant or shape contains this text (or one of several, comma-separated), e.g. 'conv2d', 'per-element,batch 1'.")
     var only: String?
 
     @Option(help: "The folder of pipeline files whose choices are marked and whose largest layers are checked (default: pipelines/ here, beside the binary, or ../share/conveyor/pipelines from it).")

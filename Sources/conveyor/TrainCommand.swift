@@ -37,6 +37,7 @@ struct TrainCommand: ParsableCommand {
         StopRequest.install()
         let run = try TrainingRun(config: config, deviceSelector: device, memoryLimit: memoryLimit, resume: checkpoint)
         print(run.batchSummary)
+        if verbose { KernelChoiceLines.lines(layers: run.network.layers, loss: run.model.loss).forEach { print($0) } }
         let trainer = try Trainer(run: run, options: .init(verbose: verbose))
         try trainer.train()
         if verbose { print("peak device memory held by the allocator: \(ByteCount.format(run.context.memory.peak))") }
