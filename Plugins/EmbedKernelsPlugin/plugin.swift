@@ -2,7 +2,7 @@ import Foundation
 import PackagePlugin
 
 /// Embeds every `Kernels/*.cl` file of the package into the target as Swift string constants,
-/// and the git commit the package is built from (`conveyor --version`).
+/// and the git commit the package is built from (`conveyor --version`, see `BuildCommit`).
 @main
 struct EmbedKernelsPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
@@ -14,9 +14,10 @@ struct EmbedKernelsPlugin: BuildToolPlugin {
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedKernelSources.swift")
         let commitOutput = context.pluginWorkDirectoryURL.appending(path: "EmbeddedBuildCommit.swift")
         let tool = try context.tool(named: "EmbedKernels").url
-        // The commit is an argument, so the command reruns when it changes (the plugin itself
-        // runs at every build); the tool rewrites the file only when its text changes.
-        let commit = Self.gitCommit(package: context.package.directoryURL)
+        // SwiftPM runs this plugin again only when the package changes, not at every build, so
+        // the tool asks git itself, and the files git rewrites when HEAD moves are the command's
+        // inputs: a commit, checkout or reset reruns it (the tool leaves an unchanged file alone).
+        let package = context.package.directoryURL
         return [
             .buildCommand(
                 displayName: "Embedding \(inputs.count) OpenCL kernel sources",
@@ -26,21 +27,28 @@ struct EmbedKernelsPlugin: BuildToolPlugin {
                 outputFiles: [output]
             ),
             .buildCommand(
-                displayName: "Embedding the git commit \(commit)",
+                displayName: "Embedding the git commit",
                 executable: tool,
-                arguments: ["--commit", commit, commitOutput.path()],
+                arguments: ["--commit", package.path(), commitOutput.path()],
+                inputFiles: Self.headFiles(package: package),
                 outputFiles: [commitOutput]
             ),
         ]
     }
 
-    /// `CONVEYOR_GIT_COMMIT` when set (a build outside a git checkout, e.g. from a source
-    /// tarball), else git's short commit of the package's HEAD; "unknown" when neither is
-    /// available. Uncommitted changes are not marked: that would recompile on every first edit.
-    static func gitCommit(package: URL) -> String {
-        if let given = ProcessInfo.processInfo.environment["CONVEYOR_GIT_COMMIT"], !given.isEmpty { return given }
-        guard let commit = git(["rev-parse", "--short=12", "HEAD"], in: package), !commit.isEmpty else { return "unknown" }
-        return commit
+    /// The files that change when HEAD moves: HEAD, its reflog, the branch's ref and packed-refs
+    /// (in a worktree the first two are in its own git folder, the others in the common one).
+    static func headFiles(package: URL) -> [URL] {
+        guard let gitDir = git(["rev-parse", "--absolute-git-dir"], in: package), !gitDir.isEmpty else { return [] }
+        let common = git(["rev-parse", "--git-common-dir"], in: package).map {
+            $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : package.appending(path: $0)
+        } ?? URL(fileURLWithPath: gitDir)
+        var files = [URL(fileURLWithPath: gitDir).appending(path: "HEAD"), URL(fileURLWithPath: gitDir).appending(path: "logs/HEAD"),
+                     common.appending(path: "packed-refs")]
+        if let branch = git(["symbolic-ref", "-q", "HEAD"], in: package), !branch.isEmpty {
+            files.append(common.appending(path: branch))
+        }
+        return files.filter { FileManager.default.fileExists(atPath: $0.path()) }
     }
 
     static func git(_ arguments: [String], in folder: URL) -> String? {
