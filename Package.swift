@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "OpenCLRuntimeTests", dependencies: ["OpenCLRuntime", "ConveyorKernels"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "OpenCLRuntime"]),
         .testTarget(name: "InputDataTests", dependencies: ["InputData", "OpenCLRuntime"]),
-        .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Layers", "OpenCLRuntime"]),
+        .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Layers", "OpenCLRuntime", "PipelineConfig"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "HDF5"]),
         .testTarget(name: "FilterImagesTests", dependencies: ["FilterImages", "Checkpoints"]),

@@ -16,6 +16,8 @@ public final class Conv2D: Layer {
     public let bias: Parameter?
     /// The algorithm that runs this layer's products.
     public var algorithm: ConvAlgorithm { convolution.kind }
+    /// The GEMM tiling of the tiled-gemm algorithm; nil for the others (`conveyor check` lists it).
+    public var gemmTuning: GemmTuning? { (convolution as? TiledGemmConvolution)?.gemmTuning }
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
 
     /// Bound on the scratch of one chunk: large enough for wide GEMMs (a batch of 100 CIFAR

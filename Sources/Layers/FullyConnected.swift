@@ -30,6 +30,8 @@ public final class FullyConnected: Layer {
     public let weight: Parameter
     public let bias: Parameter?
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+    /// The GEMM tiling of the products (`conveyor check` lists it).
+    public var gemmTuning: GemmTuning { gemm.tuning }
 
     private let context: ComputeContext
     private let gemm: MatrixMultiply

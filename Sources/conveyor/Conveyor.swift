@@ -6,7 +6,8 @@ struct Conveyor: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conveyor",
         abstract: "Train convolutional networks on CIFAR-10 through OpenCL.",
+        version: ConveyorVersion.text,
         subcommands: [DevicesCommand.self, DataCommand.self, PlanCommand.self, TrainCommand.self, ResumeCommand.self,
-                      EvaluateCommand.self, FiltersCommand.self, ActivationsCommand.self, BenchCommand.self]
+                      EvaluateCommand.self, FiltersCommand.self, ActivationsCommand.self, BenchCommand.self, CheckCommand.self]
     )
 }

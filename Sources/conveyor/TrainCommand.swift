@@ -80,6 +80,7 @@ struct TrainCommand: ParsableCommand {
                                                interval: config.checkpoint.interval, keep: config.checkpoint.keep)
         }
         for note in folder.notes { print(note) }
+        if verbose { KernelChoiceLines.lines(layers: run.network.layers, loss: run.model.loss).forEach { print($0) } }
         let trainer = try Trainer(run: run, options: .init(verbose: verbose))
         StopRequest.trainingStarted()
         try trainer.train()
