@@ -84,9 +84,6 @@ enum PipelineDecoder {
                 throw flip.typeError("true, false or alternate")
             }
         }
-        if augment.translatePadding == .reflect && augment.translate > 31, let translate = map["translate"] {
-            throw translate.error("augment.translate must be at most 31 with translate_padding: reflect (the reflection of a 32-pixel side), found \(augment.translate)")
-        }
         augment.cutout = try map.int("cutout", default: augment.cutout, min: 0, max: PipelineLimits.cutout)
         if let normalize = map["normalize"] {
             if case .mapping = normalize.node {

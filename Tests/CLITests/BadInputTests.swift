@@ -203,7 +203,7 @@ final class BadInputTests: XCTestCase {
              phrase: "trains on synthetic data"),
         Case(id: "flag-evaluate-split-9", arguments: ["evaluate", "runs/tiny/last.h5", "--split", "9", "--data", "data/ok"],
              phrase: "--split 9 is not a CIFAR-10 split"),
-        Case(id: "flag-evaluate-tta", arguments: ["evaluate", "runs/tiny/last.h5", "--tta", "rotate"], phrase: "--tta must be none or flip"),
+        Case(id: "flag-evaluate-tta", arguments: ["evaluate", "runs/tiny/last.h5", "--tta", "rotate"], phrase: "--tta must be one of none, flip, flip_translate"),
         Case(id: "flag-data-from-missing", arguments: ["data", "cifar10", "--from", "nowhere.tar.gz", "--to", "scratch/c"],
              phrase: "no such file"),
     ]
@@ -319,9 +319,11 @@ final class BadInputTests: XCTestCase {
 
     static let signalCases: [Case] = [
         Case(id: "signal-term-while-measuring", arguments: train("--set", "data.synthetic_train=1000000"), status: 143,
-             phrase: "stopped before training started (SIGTERM)", signal: SIGTERM, delay: 1.0),
+             phrase: "stopped before training started (SIGTERM)", signal: SIGTERM,
+             until: { f in FileManager.default.fileExists(atPath: f.url("runs/case/run.lock").path) }),
         Case(id: "signal-int-while-measuring", arguments: train("--set", "data.synthetic_train=1000000"), status: 130,
-             phrase: "stopped before training started (SIGINT)", signal: SIGINT, delay: 1.0),
+             phrase: "stopped before training started (SIGINT)", signal: SIGINT,
+             until: { f in FileManager.default.fileExists(atPath: f.url("runs/case/run.lock").path) }),
         Case(id: "signal-int-while-kernels-build", arguments: train("--device", "cpu"), status: 130, phrase: "stopped before training started",
              prepare: { f in try FileManager.default.createDirectory(at: f.url("scratch/pocl"), withIntermediateDirectories: true) },
              environment: ["POCL_CACHE_DIR": "scratch/pocl"], signal: SIGINT, delay: 0.6),

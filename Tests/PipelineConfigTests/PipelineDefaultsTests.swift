@@ -77,7 +77,7 @@ final class PipelineDefaultsTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("expected one of mean, reflect"), "\(error)")
         }
         XCTAssertThrowsError(try PipelineConfig.parse(text: base + "augment: {translate: 40, translate_padding: reflect}\n", path: "p.yaml")) { error in
-            XCTAssertTrue("\(error)".contains("at most 31"), "\(error)")
+            XCTAssertTrue("\(error)".contains("at most 16"), "\(error)")
         }
         XCTAssertThrowsError(try PipelineConfig.parse(text: base + "train: {tta: translate}\n", path: "p.yaml")) { error in
             XCTAssertTrue("\(error)".contains("none, flip, flip_translate"), "\(error)")
@@ -121,7 +121,8 @@ final class PipelineDefaultsTests: XCTestCase {
         }
         let fast = try PipelineConfig.load(path: root.appendingPathComponent("pipelines/cifar10-fast.yaml").path)
         XCTAssertEqual(fast.train.batch, .fixed(1024))
-        XCTAssertEqual(fast.train.tta, .flip)
+        XCTAssertEqual(fast.train.tta, .flipTranslate)
+        XCTAssertFalse(fast.train.ttaEveryEpoch)
         XCTAssertEqual(fast.loss.labelSmoothing, 0.2)
         XCTAssertTrue(fast.optimizer.nesterov)
     }
