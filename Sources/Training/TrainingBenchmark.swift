@@ -148,7 +148,7 @@ public struct TrainingBenchmark {
 
     static func kernels(of layer: Layer) -> String {
         switch layer {
-        case let conv as Conv2D: return conv.algorithm.rawValue
+        case let conv as Conv2D: return conv.kernels
         case let pool as MaxPool2D: return pool.style.rawValue
         case let pool as AvgPool2D: return pool.style.rawValue
         case let pool as GlobalAvgPool: return pool.style.rawValue
