@@ -131,7 +131,11 @@ __kernel void conv_implicit_forward(const int M, const int N, const int P, const
 // holds RF filters x RR rows of dot products whose 16 lanes are 16 consecutive outputs: per
 // step it loads RF vectors of dy and RR of the padded input (both contiguous rows, no
 // transposed copy of dy) and reduces the lanes once at the end. rows = Cin*KS*KS.
-// Global size: [ceil(F / RF), ceil(rows / RR)].
+// Global size: [ceil(rows / RR), ceil(F / RF)], row blocks first: PoCL runs consecutive
+// work-groups on a core one after another, so those of one filter block reuse its dy (B*P*RF
+// floats, in L2) and read the small rows of x; filter blocks first made each work-group fetch
+// another filter block's dy from L3 (2-core Xeon, 256x16x16 planes at batch 256: the weight
+// gradient 2.4x faster). Same sums in the same order either way.
 #ifndef RF
 #define RF 4
 #endif
@@ -142,8 +146,8 @@ __kernel void conv_implicit_weight_gradient(const int rows, const int F, const i
                                             const int Cin, const int Hp, const int Wp,
                                             __global const float* restrict xp, __global const float* restrict dy, const int offY,
                                             __global float* restrict dw) {
-    const int f0 = get_global_id(0) * RF;
-    const int r0 = get_global_id(1) * RR;
+    const int f0 = get_global_id(1) * RF;   // row blocks first: see the launch order above
+    const int r0 = get_global_id(0) * RR;
     if (f0 >= F || r0 >= rows) return;
     int fRow[RF], xOff[RR];
     #pragma unroll
@@ -287,14 +291,14 @@ __kernel void conv_implicit_forward_rows(const int M, const int R, const int Cin
 // conv_implicit_weight_gradient, over the rows of WC computed outputs. dy is read from its
 // padded copy dyp ([B][F][Hq][Wq], dy[b][f][oy][ox] at row g + oy, column g + ox), whose zeros
 // at columns OUT_W..WC-1 of each row (Wq >= g + WC) cancel the computed columns past the plane;
-// lanes past the chunk's last row are masked. Global size: [ceil(F / RF), ceil(rows / RR)].
+// lanes past the chunk's last row are masked. Global size: [ceil(rows / RR), ceil(F / RF)].
 __kernel void conv_implicit_weight_gradient_rows(const int rows, const int F, const int R,
                                                  const int Cin, const int Hp, const int Wp,
                                                  __global const float* restrict xp,
                                                  __global const float* restrict dyp, const int Hq, const int Wq, const int g,
                                                  __global float* restrict dw) {
-    const int f0 = get_global_id(0) * RF;
-    const int r0 = get_global_id(1) * RR;
+    const int f0 = get_global_id(1) * RF;   // row blocks first: see the launch order above
+    const int r0 = get_global_id(0) * RR;
     if (f0 >= F || r0 >= rows) return;
     int fOff[RF], xOff[RR];
     #pragma unroll

@@ -203,7 +203,8 @@ final class ImplicitConvolution: ConvolutionAlgorithm {
         }
         let filterBlocks = (config.filters + Self.gradientFilters - 1) / Self.gradientFilters
         let rowBlocks = (rows + Self.gradientRows - 1) / Self.gradientRows
-        try context.launch(weightGradientProduct, global: [filterBlocks, rowBlocks], local: [1, 1])
+        // Row blocks first, so consecutive work-groups share a filter block's dy (conv_implicit.cl).
+        try context.launch(weightGradientProduct, global: [rowBlocks, filterBlocks], local: [1, 1])
         guard let dx else { return }
         if !forwardRows { try padGradient(dy, chunk: chunk) }
         if inputGradientRows {
