@@ -17,6 +17,14 @@
 // Compile-time shape: KS (window F), DIL (dilation), OUT_W (width of the plane the forward
 // kernel writes: 4, 8 or a multiple of 16), VW (outputs per work-item: 16 or 32, dividing the
 // plane), RM (rows per work-item). Each 16-lane vector covers 16/SEG row segments of SEG floats.
+//
+// Planes of any other width (31, 15, 7, 3: a 2x2 valid convolution ahead of 3x3 ones) run the
+// "rows" kernels (*_rows), compiled with WC and OUT_H defined: they compute over rows of WC
+// columns, WC = OUT_W rounded up to 4, 8 or a multiple of 16, from a padded copy whose row pitch
+// leaves room for the extra columns, and store only the OUT_W valid ones. Rows are numbered
+// across the chunk's images (r = b*OUT_H + oy), so a vector of rows narrower than 16 may span
+// two images and no rows are padded. When WC is defined, SEG follows WC and the kernels above
+// are not used (the host launches the *_rows ones).
 
 #ifndef KS
 #define KS 3
@@ -33,8 +41,15 @@
 #ifndef RM
 #define RM 8
 #endif
+#ifndef OUT_H
+#define OUT_H 16
+#endif
 #define NV (VW / 16)
+#ifdef WC
+#define SEG (WC < 16 ? WC : 16)
+#else
 #define SEG (OUT_W < 16 ? OUT_W : 16)
+#endif
 #define SEGS (16 / SEG)
 
 #if SEGS == 1
@@ -116,7 +131,11 @@ __kernel void conv_implicit_forward(const int M, const int N, const int P, const
 // holds RF filters x RR rows of dot products whose 16 lanes are 16 consecutive outputs: per
 // step it loads RF vectors of dy and RR of the padded input (both contiguous rows, no
 // transposed copy of dy) and reduces the lanes once at the end. rows = Cin*KS*KS.
-// Global size: [ceil(F / RF), ceil(rows / RR)].
+// Global size: [ceil(rows / RR), ceil(F / RF)], row blocks first: PoCL runs consecutive
+// work-groups on a core one after another, so those of one filter block reuse its dy (B*P*RF
+// floats, in L2) and read the small rows of x; filter blocks first made each work-group fetch
+// another filter block's dy from L3 (2-core Xeon, 256x16x16 planes at batch 256: the weight
+// gradient 2.4x faster). Same sums in the same order either way.
 #ifndef RF
 #define RF 4
 #endif
@@ -127,8 +146,8 @@ __kernel void conv_implicit_weight_gradient(const int rows, const int F, const i
                                             const int Cin, const int Hp, const int Wp,
                                             __global const float* restrict xp, __global const float* restrict dy, const int offY,
                                             __global float* restrict dw) {
-    const int f0 = get_global_id(0) * RF;
-    const int r0 = get_global_id(1) * RR;
+    const int f0 = get_global_id(1) * RF;   // row blocks first: see the launch order above
+    const int r0 = get_global_id(0) * RR;
     if (f0 >= F || r0 >= rows) return;
     int fRow[RF], xOff[RR];
     #pragma unroll
@@ -180,13 +199,169 @@ __kernel void conv_implicit_weight_gradient(const int rows, const int F, const i
     }
 }
 
-// dst[plane][pad + y][pad + x] = src[plane][y][x] with zeros around: [planes][H + 2pad][W + 2pad].
-// One work-item per plane. Global size: [planes].
+#ifdef WC
+// ---- Rows kernels: planes of any width (see the top of the file). ----
+#define TAIL (OUT_W % SEG)   // valid floats of a row's last segment when it is partial
+
+// Offset in a padded [B][C][Hp][Wp] copy of computed output n = r*WC + ox: image r / OUT_H,
+// row r % OUT_H, column ox; rows past the chunk's last, R-1, are read from that row.
+inline int rows_offset(const int n, const int R, const int C, const int Hp, const int Wp) {
+    const int r = min(n / WC, R - 1), ox = n % WC;
+    return ((r / OUT_H) * C * Hp + r % OUT_H) * Wp + ox;
+}
+
+// y[b][m][oy*OUT_W + ox] as conv_implicit_forward, for the R = B*OUT_H rows of WC computed
+// outputs of a chunk; columns ox >= OUT_W and rows past R are computed, not stored.
+// Global size: [ceil(R*WC / VW), ceil(M / RM)].
+__kernel void conv_implicit_forward_rows(const int M, const int R, const int Cin, const int Hp, const int Wp,
+                                         __global const float* restrict w, __global const float* restrict xp,
+                                         __global float* restrict y, const int offY,
+                                         __global const float* restrict bias, const int hasBias) {
+    const int n0 = get_global_id(0) * VW;
+    const int m0 = get_global_id(1) * RM;
+    if (n0 >= R * WC || m0 >= M) return;
+    const int P = OUT_H * OUT_W;
+    const int base = rows_offset(n0, R, Cin, Hp, Wp);
+    __global const float* xb = xp + base;
+    // Per row segment: its input offset from xb, where it is stored (-1: nowhere), its valid floats.
+    int off[NV][SEGS], dst[NV][SEGS], count[NV][SEGS];
+    #pragma unroll
+    for (int j = 0; j < NV; j++) {
+        #pragma unroll
+        for (int s = 0; s < SEGS; s++) {
+            const int n = n0 + 16 * j + s * SEG, r = n / WC, ox = n % WC;
+            off[j][s] = rows_offset(n, R, Cin, Hp, Wp) - base;
+            dst[j][s] = r < R && ox < OUT_W ? (r / OUT_H) * M * P + (r % OUT_H) * OUT_W + ox : -1;
+            count[j][s] = ox + SEG <= OUT_W ? SEG : TAIL;
+        }
+    }
+    const int K = Cin * KS * KS;
+    int wRow[RM];
+    #pragma unroll
+    for (int i = 0; i < RM; i++) wRow[i] = min(m0 + i, M - 1) * K;   // rows past M: computed, not stored
+
+    float16 acc[RM][NV];
+    #pragma unroll
+    for (int i = 0; i < RM; i++) {
+        #pragma unroll
+        for (int j = 0; j < NV; j++) acc[i][j] = (float16)(0.0f);
+    }
+    int k = 0;
+    for (int c = 0; c < Cin; c++) {
+        for (int ky = 0; ky < KS; ky++) {
+            __global const float* row = xb + ((size_t)c * Hp + ky * DIL) * Wp;
+            #pragma unroll
+            for (int kx = 0; kx < KS; kx++, k++) {
+                float16 bv[NV];
+                #pragma unroll
+                for (int j = 0; j < NV; j++) bv[j] = LOAD_LANES(row + kx * DIL, off[j]);
+                #pragma unroll
+                for (int i = 0; i < RM; i++) {
+                    const float16 av = (float16)(w[wRow[i] + k]);
+                    #pragma unroll
+                    for (int j = 0; j < NV; j++) acc[i][j] = mad(av, bv[j], acc[i][j]);
+                }
+            }
+        }
+    }
+    #pragma unroll
+    for (int i = 0; i < RM; i++) {
+        const int m = m0 + i;
+        if (m >= M) break;
+        const float shift = hasBias ? bias[m] : 0.0f;
+        __global float* out = y + offY + (size_t)m * P;
+        #pragma unroll
+        for (int j = 0; j < NV; j++) {
+            float lanes[16];
+            vstore16(acc[i][j], 0, lanes);
+            #pragma unroll
+            for (int s = 0; s < SEGS; s++) {
+                if (dst[j][s] < 0) continue;
+                __global float* o = out + dst[j][s];
+                #pragma unroll
+                for (int l = 0; l < SEG; l++) {
+                    if (l < count[j][s]) o[l] = lanes[s * SEG + l] + shift;
+                }
+            }
+        }
+    }
+}
+
+// dw[f][row] += sum over the chunk's outputs of dy * xp(row, output), as
+// conv_implicit_weight_gradient, over the rows of WC computed outputs. dy is read from its
+// padded copy dyp ([B][F][Hq][Wq], dy[b][f][oy][ox] at row g + oy, column g + ox), whose zeros
+// at columns OUT_W..WC-1 of each row (Wq >= g + WC) cancel the computed columns past the plane;
+// lanes past the chunk's last row are masked. Global size: [ceil(rows / RR), ceil(F / RF)].
+__kernel void conv_implicit_weight_gradient_rows(const int rows, const int F, const int R,
+                                                 const int Cin, const int Hp, const int Wp,
+                                                 __global const float* restrict xp,
+                                                 __global const float* restrict dyp, const int Hq, const int Wq, const int g,
+                                                 __global float* restrict dw) {
+    const int f0 = get_global_id(1) * RF;   // row blocks first: see the launch order above
+    const int r0 = get_global_id(0) * RR;
+    if (f0 >= F || r0 >= rows) return;
+    int fOff[RF], xOff[RR];
+    #pragma unroll
+    for (int i = 0; i < RF; i++) fOff[i] = min(f0 + i, F - 1) * Hq * Wq + g * Wq + g;   // past F or rows: computed, not stored
+    #pragma unroll
+    for (int j = 0; j < RR; j++) {
+        const int r = min(r0 + j, rows - 1);
+        const int c = r / (KS * KS), ky = (r / KS) % KS, kx = r % KS;
+        xOff[j] = (c * Hp + ky * DIL) * Wp + kx * DIL;
+    }
+    float16 acc[RF][RR];
+    #pragma unroll
+    for (int i = 0; i < RF; i++) {
+        #pragma unroll
+        for (int j = 0; j < RR; j++) acc[i][j] = (float16)(0.0f);
+    }
+    const int N = R * WC;
+    for (int n = 0; n < N; n += 16) {
+        int xo[SEGS], dO[SEGS];
+        #pragma unroll
+        for (int s = 0; s < SEGS; s++) {
+            xo[s] = rows_offset(n + s * SEG, R, Cin, Hp, Wp);
+            dO[s] = rows_offset(n + s * SEG, R, F, Hq, Wq);
+        }
+        float16 d[RF];
+        #pragma unroll
+        for (int i = 0; i < RF; i++) d[i] = LOAD_LANES(dyp + fOff[i], dO);
+        if (n + 16 > N) {   // the last vector of rows, partly past the chunk: lanes of those rows count zero
+            float keep[16];
+            #pragma unroll
+            for (int l = 0; l < 16; l++) keep[l] = n + l < N ? 1.0f : 0.0f;
+            const float16 mask = vload16(0, keep);
+            #pragma unroll
+            for (int i = 0; i < RF; i++) d[i] *= mask;
+        }
+        #pragma unroll
+        for (int j = 0; j < RR; j++) {
+            const float16 x = LOAD_LANES(xp + xOff[j], xo);
+            #pragma unroll
+            for (int i = 0; i < RF; i++) acc[i][j] = mad(d[i], x, acc[i][j]);
+        }
+    }
+    #pragma unroll
+    for (int i = 0; i < RF; i++) {
+        if (f0 + i >= F) break;
+        #pragma unroll
+        for (int j = 0; j < RR; j++) {
+            if (r0 + j >= rows) break;
+            const float8 h8 = acc[i][j].lo + acc[i][j].hi;
+            const float4 h4 = h8.lo + h8.hi;
+            dw[(size_t)(f0 + i) * rows + r0 + j] += h4.x + h4.y + h4.z + h4.w;
+        }
+    }
+}
+#endif
+
+// dst[plane][pad + y][pad + x] = src[plane][y][x] with zeros around: [planes][Hp][Wp], where
+// Hp >= H + 2pad and Wp >= W + 2pad (the rows kernels want wider rows; the extra columns and
+// rows, right and below, are zeros too). One work-item per plane. Global size: [planes].
 __kernel void pad_planes(__global const float* restrict src, const int offSrc, const int planes,
-                         const int H, const int W, const int pad, __global float* restrict dst) {
+                         const int H, const int W, const int pad, const int Hp, const int Wp, __global float* restrict dst) {
     const int plane = get_global_id(0);
     if (plane >= planes) return;
-    const int Hp = H + 2 * pad, Wp = W + 2 * pad;
     __global const float* in = src + offSrc + (size_t)plane * H * W;
     __global float* out = dst + (size_t)plane * Hp * Wp;
     for (int i = 0; i < pad * Wp; i++) out[i] = 0.0f;

@@ -18,6 +18,10 @@ public final class Conv2D: Layer {
     public var algorithm: ConvAlgorithm { convolution.kind }
     /// The GEMM tiling of the tiled-gemm algorithm; nil for the others (`conveyor check` lists it).
     public var gemmTuning: GemmTuning? { (convolution as? TiledGemmConvolution)?.gemmTuning }
+
+    /// The algorithm and, where it has several, the variant of its kernels that runs this layer
+    /// ("cpu-implicit rows": planes of other widths than 4, 8 or 16k).
+    public var kernels: String { convolution.kernels }
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
 
     /// Bound on the scratch of one chunk: large enough for wide GEMMs (a batch of 100 CIFAR

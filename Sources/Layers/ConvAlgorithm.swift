@@ -1,3 +1,4 @@
+import Foundation
 import OpenCLRuntime
 
 /// How a `Conv2D` computes its products.
@@ -9,7 +10,8 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
     /// multiple of 16 pixels, so a vector of columns never straddles two images.
     case cpuPanels = "cpu-panels"
     /// Products that read a zero-padded copy of the input, no columns at all (conv_implicit.cl),
-    /// for CPU devices: stride 1, groups 1, plane widths of 4, 8 or a multiple of 16.
+    /// for CPU devices: stride 1, groups 1, planes of any width (widths of 4, 8 or a multiple of
+    /// 16 with planes of a multiple of 16 pixels run the plain kernels, others the rows kernels).
     case cpuImplicit = "cpu-implicit"
 
     /// Why this algorithm cannot run a layer, or nil when it can.
@@ -38,10 +40,23 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
         }
     }
 
-    /// The algorithm for a layer on a device: on CPUs cpu-implicit, else cpu-panels, where they
-    /// can run; tiled-gemm otherwise.
+    /// Environment variable that names the algorithm every convolution that can run it uses
+    /// (`tiled-gemm`, `cpu-panels`, `cpu-implicit`), to compare algorithms with one binary
+    /// (`conveyor bench`); unset, empty or refused: the device's preferred one.
+    public static let overrideVariable = "CONVEYOR_CONV_ALGORITHM"
+
+    /// The algorithm for a layer on a device: on CPUs cpu-implicit where its plain kernels take
+    /// the planes, else cpu-panels where it can run (the planes it took before cpu-implicit had
+    /// rows kernels keep it), else cpu-implicit's rows kernels; tiled-gemm otherwise.
     static func preferred(for device: Device, input: Shape, config: Conv2DConfig, output: Shape) -> ConvAlgorithm {
+        if let name = ProcessInfo.processInfo.environment[overrideVariable], let forced = ConvAlgorithm(rawValue: name),
+           forced.refusal(input: input, config: config, output: output) == nil {
+            return forced
+        }
         guard device.kind == .cpu else { return .tiledGemm }
-        return [.cpuImplicit, .cpuPanels].first { $0.refusal(input: input, config: config, output: output) == nil } ?? .tiledGemm
+        let implicit = ConvAlgorithm.cpuImplicit.refusal(input: input, config: config, output: output) == nil
+        if implicit && !ImplicitConvolution.needsRows(input: input, output: output) { return .cpuImplicit }
+        if ConvAlgorithm.cpuPanels.refusal(input: input, config: config, output: output) == nil { return .cpuPanels }
+        return implicit ? .cpuImplicit : .tiledGemm
     }
 }

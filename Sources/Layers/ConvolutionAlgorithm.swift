@@ -10,6 +10,9 @@ import OpenCLRuntime
 protocol ConvolutionAlgorithm: AnyObject {
     /// The user-visible name of this algorithm.
     var kind: ConvAlgorithm { get }
+    /// Which of its kernels run this layer, for `bench --layers`: the algorithm's name, and a
+    /// variant where it has several.
+    var kernels: String { get }
     /// Scratch floats one image of a chunk takes, so `Conv2D` can size chunks to a byte budget.
     var scratchFloatsPerImage: Int { get }
     /// The scratch buffers `scratch` holds, allocated by `reserve(chunk:)`.
@@ -36,6 +39,8 @@ protocol ConvolutionAlgorithm: AnyObject {
 }
 
 extension ConvolutionAlgorithm {
+    var kernels: String { kind.rawValue }
+
     /// Allocates `scratchRequests(chunk:)` unless chunks this large fit already, from the
     /// requests themselves, so the memory plan counts exactly what is allocated.
     func reserve(chunk: Int) throws {

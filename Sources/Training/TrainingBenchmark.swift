@@ -30,6 +30,10 @@ public struct TrainingBenchmark {
         public let imagesPerSecond: Double
         public let millisecondsPerStep: Double
         public let peakGFLOPS: Double
+        /// CPUs: the peak on paper (cores x FMA units x lanes x 2 x clock, `TheoreticalPeak`), else nan.
+        public let theoreticalPeakGFLOPS: Double
+        /// Its formula and assumptions, or "".
+        public let theoreticalPeakBasis: String
         public let trainingGFLOPS: Double
         public let layers: [LayerTiming]
         /// Device milliseconds per training step of each kernel (empty unless asked for).
@@ -78,6 +82,7 @@ public struct TrainingBenchmark {
         _ = try outputs.losses.read(count: 1)   // the last step's results are on the host: everything ran
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         let peak = measurePeak ? try DevicePeak.measureGFLOPS(context: context) : .nan
+        let theoretical = TheoreticalPeak.of(context.device)
         let flopsPerImage = network.layers.indices.reduce(0.0) { total, index in
             total + Double(network.layers[index].forwardFLOPsPerImage) * (1 + Self.backwardFactor(layer: network.layers[index], index: index))
         }
@@ -98,6 +103,8 @@ public struct TrainingBenchmark {
         return Report(pipeline: pipeline, device: context.device.name, deviceType: context.device.kind.rawValue,
                       batch: batch, steps: steps, imagesPerSecond: Double(batch * steps) / seconds,
                       millisecondsPerStep: seconds * 1000 / Double(steps), peakGFLOPS: peak,
+                      theoreticalPeakGFLOPS: theoretical?.gflops ?? .nan,
+                      theoreticalPeakBasis: theoretical.map { "\($0.formula); \($0.basis)" } ?? "",
                       trainingGFLOPS: flopsPerImage * Double(batch * steps) / seconds / 1e9, layers: timings,
                       kernels: kernelTimings)
     }
@@ -148,7 +155,7 @@ public struct TrainingBenchmark {
 
     static func kernels(of layer: Layer) -> String {
         switch layer {
-        case let conv as Conv2D: return conv.algorithm.rawValue
+        case let conv as Conv2D: return conv.kernels
         case let pool as MaxPool2D: return pool.style.rawValue
         case let pool as AvgPool2D: return pool.style.rawValue
         case let pool as GlobalAvgPool: return pool.style.rawValue

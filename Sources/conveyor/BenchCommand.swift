@@ -79,6 +79,11 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "device FP32 peak (multiply-add kernel): %.1f GFLOP/s; training reaches %.1f%%",
                          report.peakGFLOPS, 100 * report.trainingGFLOPS / report.peakGFLOPS))
         }
+        if !report.theoreticalPeakGFLOPS.isNaN {
+            print("theoretical FP32 peak: \(report.theoreticalPeakBasis)")
+            print(String(format: "  measured peak is %.1f%% of it, training %.1f%%", 100 * report.peakGFLOPS / report.theoreticalPeakGFLOPS,
+                         100 * report.trainingGFLOPS / report.theoreticalPeakGFLOPS))
+        }
         if let reference {
             print(String(format: "OpenBLAS CPU reference path (host, %d threads): %.1f images/s, %.1f ms/step; OpenCL is %.1fx faster",
                          reference.threads, reference.imagesPerSecond, reference.millisecondsPerStep,

@@ -80,6 +80,52 @@ final class Conv2DTests: XCTestCase {
         try checkAgainstReference(implicitCases(), algorithm: .cpuImplicit)
     }
 
+    /// Planes the plain cpu-implicit kernels do not take, which run its rows kernels: airbench94's
+    /// 3x3 convolutions after a 2x2 valid one (31x31 24->64, 15x15 64->64, 7x7 64->256, 3x3
+    /// 256->256; fewer channels where the full counts only slow the test), the 2x2 valid
+    /// convolution itself (32x32 in, 31x31 out: plain input gradient, rows forward), batches of
+    /// 1 and odd ones (vectors of rows that span images and end past the chunk), partial
+    /// register blocks, 5x5 windows, dilation and widths just past 16 and 32.
+    func implicitRowsCases() -> [Case] {
+        [
+            Case(input: Shape(channels: 24, height: 31, width: 31), config: Conv2DConfig(filters: 16, size: 3, padding: 1, bias: false), batch: 1),
+            Case(input: Shape(channels: 6, height: 31, width: 31), config: Conv2DConfig(filters: 10, size: 3, padding: 1), batch: 3),
+            Case(input: Shape(channels: 16, height: 15, width: 15), config: Conv2DConfig(filters: 16, size: 3, padding: 1, bias: false), batch: 3),
+            Case(input: Shape(channels: 9, height: 15, width: 15), config: Conv2DConfig(filters: 7, size: 3, padding: 1), batch: 1),
+            Case(input: Shape(channels: 16, height: 7, width: 7), config: Conv2DConfig(filters: 40, size: 3, padding: 1, bias: false), batch: 5),
+            Case(input: Shape(channels: 5, height: 7, width: 7), config: Conv2DConfig(filters: 3, size: 3, padding: 1), batch: 1),
+            Case(input: Shape(channels: 256, height: 3, width: 3), config: Conv2DConfig(filters: 256, size: 3, padding: 1, bias: false), batch: 3),
+            Case(input: Shape(channels: 7, height: 3, width: 3), config: Conv2DConfig(filters: 9, size: 3, padding: 1), batch: 1),
+            Case(input: Shape(channels: 3, height: 32, width: 32), config: Conv2DConfig(filters: 24, size: 2, bias: true), batch: 3),
+            Case(input: Shape(channels: 3, height: 13, width: 13), config: Conv2DConfig(filters: 8, size: 5, padding: 2), batch: 3),
+            Case(input: Shape(channels: 2, height: 11, width: 11), config: Conv2DConfig(filters: 5, size: 3, padding: 2, dilation: 2), batch: 2),
+            Case(input: Shape(channels: 3, height: 7, width: 7), config: Conv2DConfig(filters: 4, size: 3), batch: 3),
+            Case(input: Shape(channels: 2, height: 17, width: 17), config: Conv2DConfig(filters: 3, size: 3, padding: 1), batch: 2),
+            Case(input: Shape(channels: 2, height: 5, width: 33), config: Conv2DConfig(filters: 3, size: 1, bias: false), batch: 3),
+        ]
+    }
+
+    func testCPUImplicitRowsMatchReference() throws {
+        try checkAgainstReference(implicitRowsCases(), algorithm: .cpuImplicit)
+    }
+
+    func testCPUImplicitRowsChunkedBatchMatchesReference() throws {
+        // Chunks of 2, 2 and 1 images: offsets into x, y, dy and dx, and a last chunk of one image.
+        try checkAgainstReference([Case(input: Shape(channels: 3, height: 7, width: 7), config: Conv2DConfig(filters: 20, size: 3, padding: 1),
+                                        batch: 5)], algorithm: .cpuImplicit, chunkImages: 2)
+        try checkAgainstReference([Case(input: Shape(channels: 3, height: 15, width: 15), config: Conv2DConfig(filters: 9, size: 3, padding: 1),
+                                        batch: 3)], algorithm: .cpuImplicit, chunkImages: 2)
+    }
+
+    /// The rows kernels leave the plain ones to the planes they took before: same kernels, same bits.
+    func testPlainPlanesKeepPlainKernels() throws {
+        for (side, plain) in [(32, true), (16, true), (8, true), (4, true), (31, false), (15, false), (7, false), (3, false), (12, false)] {
+            let layer = try Conv2D(context: context, name: "conv", input: Shape(channels: 3, height: side, width: side),
+                                   config: Conv2DConfig(filters: 4, size: 3, padding: 1), algorithm: .cpuImplicit)
+            XCTAssertEqual(layer.kernels, plain ? "cpu-implicit" : "cpu-implicit rows", "\(side)x\(side)")
+        }
+    }
+
     func testCPUImplicitChunkedBatchMatchesReference() throws {
         try checkAgainstReference([Case(input: Shape(channels: 3, height: 8, width: 8), config: Conv2DConfig(filters: 20, size: 3, padding: 1),
                                         batch: 5)], algorithm: .cpuImplicit, chunkImages: 2)
@@ -107,14 +153,21 @@ final class Conv2DTests: XCTestCase {
                                  config: Conv2DConfig(filters: 4, size: 3, stride: 2, padding: 1, rounding: .floor))
         XCTAssertEqual(strided.algorithm, context.device.kind == .cpu ? .cpuPanels : .tiledGemm, "cpu-implicit needs stride 1")
         let odd = try Conv2D(context: context, name: "conv", input: Shape(channels: 3, height: 7, width: 7), config: Conv2DConfig(filters: 4, size: 3))
-        XCTAssertEqual(odd.algorithm, .tiledGemm, "a 5x5 output plane cannot use 16-column panels")
+        XCTAssertEqual(odd.algorithm, context.device.kind == .cpu ? .cpuImplicit : .tiledGemm, "5x5 output planes: cpu-implicit's rows kernels")
+        let airbench = try Conv2D(context: context, name: "conv", input: Shape(channels: 24, height: 31, width: 31),
+                                  config: Conv2DConfig(filters: 64, size: 3, padding: 1, bias: false))
+        XCTAssertEqual(airbench.algorithm, context.device.kind == .cpu ? .cpuImplicit : .tiledGemm)
+        let panels = try Conv2D(context: context, name: "conv", input: Shape(channels: 3, height: 12, width: 12),
+                                config: Conv2DConfig(filters: 4, size: 3, padding: 1))
+        XCTAssertEqual(panels.algorithm, context.device.kind == .cpu ? .cpuPanels : .tiledGemm, "12x12 planes keep cpu-panels")
         XCTAssertThrowsError(try Conv2D(context: context, name: "grouped", input: Shape(channels: 4, height: 8, width: 8),
                                         config: Conv2DConfig(filters: 4, size: 3, padding: 1, groups: 2), algorithm: .cpuPanels)) { error in
             XCTAssertTrue("\(error)".contains("groups = 1"), "\(error)")
         }
-        XCTAssertThrowsError(try Conv2D(context: context, name: "odd", input: Shape(channels: 3, height: 12, width: 12),
-                                        config: Conv2DConfig(filters: 4, size: 3, padding: 1), algorithm: .cpuImplicit)) { error in
-            XCTAssertTrue("\(error)".contains("widths of 4, 8 or a multiple of 16"), "\(error)")
+        XCTAssertThrowsError(try Conv2D(context: context, name: "strided", input: Shape(channels: 3, height: 12, width: 12),
+                                        config: Conv2DConfig(filters: 4, size: 3, stride: 2, padding: 1, rounding: .floor),
+                                        algorithm: .cpuImplicit)) { error in
+            XCTAssertTrue("\(error)".contains("needs stride 1"), "\(error)")
         }
     }
 

@@ -42,6 +42,12 @@ final class OclgrindSmokeTests: XCTestCase {
             (Shape(channels: 2, height: 4, width: 4), Conv2DConfig(filters: 17, size: 3, padding: 1), .cpuImplicit),
             (Shape(channels: 3, height: 8, width: 8), Conv2DConfig(filters: 5, size: 5), .cpuImplicit),
             (Shape(channels: 2, height: 16, width: 16), Conv2DConfig(filters: 3, size: 3, padding: 1, bias: false), .cpuImplicit),
+            // cpu-implicit's rows kernels: widths 3, 7 and 17 (rows of 4, 8 and 32 columns, vectors
+            // of rows across the two images), and a valid 2x2 window from 8x8 to 7x7.
+            (Shape(channels: 3, height: 3, width: 3), Conv2DConfig(filters: 9, size: 3, padding: 1), .cpuImplicit),
+            (Shape(channels: 2, height: 7, width: 7), Conv2DConfig(filters: 5, size: 3, padding: 1, bias: false), .cpuImplicit),
+            (Shape(channels: 2, height: 5, width: 17), Conv2DConfig(filters: 3, size: 3, padding: 1), .cpuImplicit),
+            (Shape(channels: 3, height: 8, width: 8), Conv2DConfig(filters: 4, size: 2), .cpuImplicit),
         ]
         for (input, config, algorithm) in cases {
             let batch = 2

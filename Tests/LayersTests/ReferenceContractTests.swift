@@ -24,10 +24,10 @@ final class ReferenceContractTests: XCTestCase {
     static let imageShape = Shape(channels: 3, height: 8, width: 8)
     static let batch = 3
 
-    static func convolution(_ algorithm: ConvAlgorithm, bias: Bool) -> Case {
+    static func convolution(_ algorithm: ConvAlgorithm, bias: Bool, input: Shape = imageShape) -> Case {
         let config = Conv2DConfig(filters: 5, size: 3, padding: 1, bias: bias)
-        return Case(name: "conv \(algorithm) bias \(bias)", make: {
-            try Conv2D(context: $0, name: "conv", input: imageShape, config: config, gemmTuning: layerTestTuning, algorithm: algorithm)
+        return Case(name: "conv \(algorithm) bias \(bias) on \(input)", make: {
+            try Conv2D(context: $0, name: "conv", input: input, config: config, gemmTuning: layerTestTuning, algorithm: algorithm)
         }, forward: { layer, x, p, batch in
             try ConvReference(input: layer.inputShape, config: config).forward(x: x, weight: p[0], bias: bias ? p[1] : [], batch: batch)
         }, backward: { layer, x, dy, p, batch in
@@ -122,6 +122,7 @@ final class ReferenceContractTests: XCTestCase {
     /// Every layer kind, each conv algorithm, with and without optional parameters, both modes where they differ.
     static var allCases: [Case] {
         ConvAlgorithm.allCases.flatMap { [convolution($0, bias: true), convolution($0, bias: false)] }
+            + [convolution(.cpuImplicit, bias: true, input: Shape(channels: 3, height: 7, width: 7))]   // its rows kernels
             + [fullyConnected(bias: true), fullyConnected(bias: false)]
             + pooling(Pool2DConfig(size: 3, stride: 2, padding: 1, rounding: .floor))
             + ActivationKind.allCases.map(activation)
