@@ -7,10 +7,6 @@
 // work-item per element, deterministic and without atomics. No weight gradient: the filters
 // are frozen.
 
-#ifndef WHITEN_REDUCE_GROUP
-#define WHITEN_REDUCE_GROUP 64  // work-items per bias-gradient reduction (a power of two)
-#endif
-
 #define WHITEN_GEOMETRY const int channels, const int in_h, const int in_w, const int filters, \
                         const int out_h, const int out_w, const int size
 
@@ -58,25 +54,4 @@ __kernel void whiten_input_gradient(__global const float* restrict dy, __global 
         }
     }
     dx[index] = sum;
-}
-
-// db[k] += sum of dy over the batch and the pixels; one work-group of WHITEN_REDUCE_GROUP per filter.
-__kernel __attribute__((reqd_work_group_size(WHITEN_REDUCE_GROUP, 1, 1)))
-void whiten_bias_gradient(__global const float* restrict dy, const int filters, const int pixels, const int batch,
-                          __global float* db) {
-    __local float partial[WHITEN_REDUCE_GROUP];
-    const int k = get_group_id(0);
-    const int t = get_local_id(0);
-    float sum = 0.0f;
-    for (int i = t; i < batch * pixels; i += WHITEN_REDUCE_GROUP) {
-        const int b = i / pixels, p = i % pixels;
-        sum += dy[((size_t)b * filters + k) * pixels + p];
-    }
-    partial[t] = sum;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int span = WHITEN_REDUCE_GROUP / 2; span > 0; span /= 2) {
-        if (t < span) partial[t] += partial[t + span];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    if (t == 0) db[k] += partial[0];
 }

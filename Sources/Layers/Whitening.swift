@@ -28,6 +28,7 @@ public final class Whitening: DataInitializedLayer {
     private let forwardKernel: Kernel
     private let inputGradientKernel: Kernel
     private let biasGradientKernel: Kernel
+    /// Work-items per bias-gradient reduction: conv.cl's REDUCE_GROUP default.
     private static let reduceGroup = 64
 
     /// `biasEpochs` sets `bias.trainableEpochs` (nil: the bias trains throughout).
@@ -48,11 +49,11 @@ public final class Whitening: DataInitializedLayer {
         bias = try Parameter(context: context, layer: name, name: "bias", shape: [filters], kind: .bias,
                              fanIn: input.channels * window, fanOut: filters * window)
         bias.trainableEpochs = biasEpochs
-        let program = try LayerPrograms.program("whiten.cl", context: context,
-                                                defines: ["WHITEN_REDUCE_GROUP": "\(Self.reduceGroup)"])
+        let program = try LayerPrograms.program("whiten.cl", context: context)
         forwardKernel = try program.kernel("whiten_forward")
         inputGradientKernel = try program.kernel("whiten_input_gradient")
-        biasGradientKernel = try program.kernel("whiten_bias_gradient")
+        // The convolution's per-filter bias reduction (dy is [B, K, P] here too).
+        biasGradientKernel = try LayerPrograms.program("conv.cl", context: context).kernel("bias_gradient")
     }
 
     private var pixels: Int { outputShape.height * outputShape.width }
