@@ -51,21 +51,18 @@ public final class Conv2D: Layer {
     private var pixels: Int { outputShape.height * outputShape.width }
 
     /// `algorithm` nil picks `ConvAlgorithm.preferred` for the device.
+    /// `chunkBudgetBytes` nil: the algorithm's rule (see `cpuChunkBudget`).
     public init(context: ComputeContext, name: String, input: Shape, config: Conv2DConfig,
-                gemmTuning: GemmTuning? = nil, algorithm: ConvAlgorithm? = nil) throws {
+                gemmTuning: GemmTuning? = nil, algorithm: ConvAlgorithm? = nil, chunkBudgetBytes: Int? = nil) throws {
         guard config.filters >= 1 else { throw ShapeError(layer: name, message: "filters is \(config.filters); it must be at least 1") }
         guard config.groups >= 1 else { throw ShapeError(layer: name, message: "groups is \(config.groups); it must be at least 1") }
         guard input.channels % config.groups == 0, config.filters % config.groups == 0 else {
             throw ShapeError(layer: name, message: "groups \(config.groups) must divide both the input channels (\(input.channels)) "
                              + "and the filters (\(config.filters)); change groups or the channel counts")
         }
-        let height = try OutputSize.compute(layer: name, axis: "height", input: input.height, window: config.size, stride: config.stride,
-                                            padding: config.padding, dilation: config.dilation, rounding: config.rounding)
-        let width = try OutputSize.compute(layer: name, axis: "width", input: input.width, window: config.size, stride: config.stride,
-                                           padding: config.padding, dilation: config.dilation, rounding: config.rounding)
         self.name = name
         self.inputShape = input
-        self.outputShape = Shape(channels: config.filters, height: height, width: width)
+        self.outputShape = try Self.outputShape(name: name, input: input, config: config)
         self.config = config
         let window = config.size * config.size
         let perGroup = input.channels / config.groups
@@ -77,9 +74,22 @@ public final class Conv2D: Layer {
         if let refusal = algorithm.refusal(input: input, config: config, output: outputShape) {
             throw ShapeError(layer: name, message: refusal + "; use the tiled-gemm algorithm")
         }
-        if algorithm != .tiledGemm { chunkBudgetBytes = Self.cpuChunkBudget(for: context.device) }
+        if let chunkBudgetBytes {
+            self.chunkBudgetBytes = chunkBudgetBytes
+        } else if algorithm != .tiledGemm {
+            self.chunkBudgetBytes = Self.cpuChunkBudget(for: context.device)
+        }
         convolution = try algorithm.convolution(context: context, layer: name, input: input, output: outputShape, config: config,
                                                 gemmTuning: gemmTuning)
+    }
+
+    /// The output shape, (W - F + 2P) / S + 1 per axis (dilated windows, the config's rounding).
+    static func outputShape(name: String, input: Shape, config: Conv2DConfig) throws -> Shape {
+        let height = try OutputSize.compute(layer: name, axis: "height", input: input.height, window: config.size, stride: config.stride,
+                                            padding: config.padding, dilation: config.dilation, rounding: config.rounding)
+        let width = try OutputSize.compute(layer: name, axis: "width", input: input.width, window: config.size, stride: config.stride,
+                                           padding: config.padding, dilation: config.dilation, rounding: config.rounding)
+        return Shape(channels: config.filters, height: height, width: width)
     }
 
     public var forwardFLOPsPerImage: Int {

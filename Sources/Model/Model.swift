@@ -15,20 +15,22 @@ public final class Model {
     public let normalization: ChannelStatistics
 
     /// Builds the network and loss of a pipeline's `model` and `loss` sections.
-    public init(config: PipelineConfig, context: ComputeContext, normalization: ChannelStatistics) throws {
+    /// `tuner`: see `NetworkBuilder.build`.
+    public init(config: PipelineConfig, context: ComputeContext, normalization: ChannelStatistics,
+                tuner: ConvolutionTuner? = nil) throws {
         self.context = context
         self.normalization = normalization
-        network = try NetworkBuilder.build(config: config, context: context)
+        network = try NetworkBuilder.build(config: config, context: context, tuner: tuner)
         loss = try LossBuilder.build(settings: config.loss, context: context, classes: network.outputShape.count)
     }
 
     /// The model a checkpoint holds: the stored pipeline's network with the stored weights and
     /// statistics. `fallbackNormalization` is asked only for checkpoints that predate stored
     /// normalisation (it measures the training split as those runs did).
-    public static func load(_ checkpoint: Checkpoint, config: PipelineConfig, context: ComputeContext,
+    public static func load(_ checkpoint: Checkpoint, config: PipelineConfig, context: ComputeContext, tuner: ConvolutionTuner? = nil,
                             fallbackNormalization: () throws -> ChannelStatistics) throws -> Model {
         let normalization = try checkpoint.normalization.map { ChannelStatistics(mean: $0.mean, std: $0.std) } ?? fallbackNormalization()
-        let model = try Model(config: config, context: context, normalization: normalization)
+        let model = try Model(config: config, context: context, normalization: normalization, tuner: tuner)
         let differences = model.differences(from: checkpoint)
         guard differences.isEmpty else { throw CheckpointMismatch(differences: differences) }
         try model.loadTensors(from: checkpoint)

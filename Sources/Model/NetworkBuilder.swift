@@ -6,12 +6,21 @@ import PipelineConfig
 public enum NetworkBuilder {
     public static let inputShape = Shape(channels: 3, height: 32, width: 32)
 
-    public static func build(config: PipelineConfig, context: ComputeContext) throws -> Network {
+    /// `tuner` nil: convolutions follow the rules (`ConvAlgorithm.preferred`); else the
+    /// tuner's measured choice for each convolution's shape.
+    public static func build(config: PipelineConfig, context: ComputeContext, tuner: ConvolutionTuner? = nil) throws -> Network {
         var layers: [Layer] = []
         var shape = inputShape
+        let measuredBefore = tuner?.measured ?? 0
         for spec in config.model {
             do {
-                let layer = try makeLayer(spec, input: shape, context: context)
+                let layer: Layer
+                if let tuner, case let .conv(s) = spec.kind {
+                    layer = try tuner.convolution(context: context, name: spec.name, input: shape, config: s,
+                                                  batch: config.train.batch.fixedValue)
+                } else {
+                    layer = try makeLayer(spec, input: shape, context: context)
+                }
                 layers.append(layer)
                 shape = layer.outputShape
             } catch let error as ShapeError {
@@ -19,6 +28,8 @@ public enum NetworkBuilder {
             }
         }
         try checkClassifier(config: config, output: shape)
+        // Measuring held temporary buffers; the peak from here on is the network's and the run's.
+        if let tuner, tuner.measured > measuredBefore { context.memory.resetPeak() }
         // He initialisation for a layer whose output reaches a rectifier before the next
         // parameterised layer (through pooling or batch norm); Xavier otherwise.
         var schemes: [ParameterInitializer.Scheme] = []

@@ -38,15 +38,16 @@ public final class TrainingRun {
     ///   - memoryLimit: plan as if the device had this many bytes (`--memory-limit`).
     ///   - resume: a checkpoint to go on from: its batch and its input normalisation are kept
     ///     (nothing measured from data is measured again).
+    ///   - tuner: measured convolution choices (nil: the rules).
     public init(config: PipelineConfig, deviceSelector: String? = nil, memoryLimit: Int? = nil, resume: Checkpoint? = nil,
-                context existing: ComputeContext? = nil) throws {
+                context existing: ComputeContext? = nil, tuner: ConvolutionTuner? = nil) throws {
         self.config = config
         resumedFrom = resume
         context = try existing ?? ComputeContext(selector: deviceSelector ?? config.device)
         seed = UInt64(config.train.seed)
         data = try DataSplits(settings: config.data, augment: config.augment, seed: seed)
         let stored = resume?.normalization.map { ChannelStatistics(mean: $0.mean, std: $0.std) }
-        model = try Model(config: config, context: context, normalization: stored ?? data.measureNormalization())
+        model = try Model(config: config, context: context, normalization: stored ?? data.measureNormalization(), tuner: tuner)
         batchChoice = try BatchChoice.choose(train: config.train, prefetch: config.data.prefetch, network: model.network,
                                              device: context.device, memoryLimit: memoryLimit, trainCount: data.trainCount,
                                              lookahead: config.optimizer.lookahead != nil, fixed: resume.flatMap(CheckpointMapping.batch))

@@ -53,7 +53,8 @@ struct BenchCommand: ParsableCommand {
             // A kernel profile needs a profiling queue, which records an event per launch.
             let context = kernels ? try ComputeContext(selector: deviceOptions.device ?? config.device, profiling: true) : nil
             let run = try TrainingRun(config: config, deviceSelector: deviceOptions.device,
-                                      memoryLimit: pipelineOptions.memoryLimitBytes(), context: context)
+                                      memoryLimit: pipelineOptions.memoryLimitBytes(), context: context,
+                                      tuner: CommandTuning.tuner())
             let report = try TrainingBenchmark(step: run.step, batch: run.batch, pipeline: config.name)
                 .run(steps: steps, layers: layers, kernels: kernels)
             // A few steps suffice: the reference path is 10-100x slower than the kernels.

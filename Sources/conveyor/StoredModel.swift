@@ -22,7 +22,7 @@ struct StoredModel {
         let config = config
         // Checkpoints written before the normalisation was stored: measure it on the training
         // split, as those runs did.
-        model = try Model.load(checkpoint, config: config, context: context) {
+        model = try Model.load(checkpoint, config: config, context: context, tuner: CommandTuning.tuner()) {
             try DataSplits(settings: config.data, augment: config.augment, seed: UInt64(config.train.seed), roles: [.train])
                 .measureNormalization()
         }

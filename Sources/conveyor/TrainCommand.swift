@@ -63,7 +63,8 @@ struct TrainCommand: ParsableCommand {
         let mode: RunFolder.Mode = checkpoint.map { .resume(checkpoint: $0.path, force: force) } ?? (force ? .force : .new)
         // Held until the process exits: no other process trains into this folder meanwhile.
         let folder = try RunFolder(config: config, mode: mode)
-        let run = try TrainingRun(config: config, deviceSelector: device, memoryLimit: memoryLimit, resume: checkpoint?.checkpoint)
+        let run = try TrainingRun(config: config, deviceSelector: device, memoryLimit: memoryLimit, resume: checkpoint?.checkpoint,
+                                  tuner: CommandTuning.tuner())
         print(run.batchSummary)
         if !run.hasValidation {
             print("warning: the pipeline has no validation split (data.validation or data.synthetic_validation is empty): "

@@ -20,12 +20,18 @@ enum ConveyorProcess {
         return URL(fileURLWithPath: ".build/debug/conveyor")
     }
 
+    /// One convolution tuning cache for the test run, outside the user's: the commands measure
+    /// each test shape once and every later command (a resume, say) uses the same choice.
+    static let tuningCache = FileManager.default.temporaryDirectory
+        .appendingPathComponent("conveyor-cli-tests-\(getpid())/tuning.json")
+
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["CONVEYOR_TUNING_CACHE": tuningCache.path]) { $1 }
+            .merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

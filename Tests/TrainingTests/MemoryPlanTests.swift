@@ -1,5 +1,6 @@
 import Foundation
 import InputData
+import Layers
 import Model
 import OpenCLRuntime
 import PipelineConfig
@@ -30,6 +31,22 @@ final class MemoryPlanTests: XCTestCase {
         try assertPlanMatchesAllocator(pipeline: "quickstart.yaml", batch: 128)
         try assertPlanMatchesAllocator(pipeline: "cifar10-quick.yaml", batch: 50)
         try assertPlanMatchesAllocator(pipeline: "cifar10-quick.yaml", batch: 200)
+    }
+
+    /// Measuring the convolutions allocates probe buffers; the peak after it is the plan's.
+    func testPlanMatchesAllocatorPeakAfterTuning() throws {
+        let context = try ComputeContext(selector: "cpu")
+        let cacheFolder = TrainingFixtures.temporaryFolder()
+        let tuner = ConvolutionTuner(cache: TuningCache(url: cacheFolder.appendingPathComponent("tuning.json")))
+        let path = TrainingFixtures.repositoryRoot.appendingPathComponent("pipelines/cifar10-quick.yaml").path
+        let config = try PipelineConfig.load(path: path, overrides: [
+            "data.source=synthetic", "data.synthetic_train=200", "train.batch=50",
+            "checkpoint.folder=\(TrainingFixtures.temporaryFolder().path)",
+        ])
+        let run = try TrainingRun(config: config, context: context, tuner: tuner)
+        XCTAssertGreaterThan(tuner.measured, 0)
+        _ = try Trainer(run: run, options: .init(quiet: true))
+        XCTAssertEqual(context.memory.peak, run.batchChoice.plan.totalBytes)
     }
 
     func testTestTimeAugmentationIsPlanned() throws {

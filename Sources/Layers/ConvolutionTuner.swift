@@ -1,0 +1,155 @@
+import Foundation
+import OpenCLRuntime
+
+/// Picks each convolution's algorithm and chunk size by measuring them on the machine at
+/// first use, and remembers the result in a `TuningCache`.
+///
+/// The rules (`ConvAlgorithm.preferred`, a chunk of a quarter of the reported last-level
+/// cache) are the first candidate and the fallback; they were tuned on one machine and a VM
+/// can report a last-level cache of hundreds of MiB. Candidates: every algorithm that can run
+/// the layer (on CPU devices; other devices keep tiled-gemm), each with chunk budgets of 2, 8
+/// and 32 MiB beside the rule's, timed as forward + backward on a probe batch of up to
+/// `maxProbeBatch` images. A candidate more than `dropRatio` times slower than the best so far
+/// is timed once only.
+public final class ConvolutionTuner: @unchecked Sendable {
+    public let cache: TuningCache
+    public static let maxProbeBatch = 64
+    static let candidateBudgets = [2 << 20, 8 << 20, 32 << 20]
+    static let dropRatio = 1.5
+    /// Environment variable: `off` keeps the rules and measures nothing.
+    public static let switchVariable = "CONVEYOR_TUNING"
+
+    private let log: (String) -> Void
+    /// Overrides the measurement in tests: milliseconds for (algorithm, chunk images).
+    var timer: ((ConvAlgorithm, Int) throws -> Double)?
+    /// Whether any layer was measured (its temporary buffers then raised the memory peak).
+    public private(set) var measured = 0
+
+    public init(cache: TuningCache, log: @escaping (String) -> Void = { _ in }) {
+        self.cache = cache
+        self.log = log
+    }
+
+    /// The tuner the commands use: nil when `CONVEYOR_TUNING=off` or an algorithm is forced
+    /// with `CONVEYOR_CONV_ALGORITHM`.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
+                                       log: @escaping (String) -> Void) -> ConvolutionTuner? {
+        if environment[switchVariable]?.lowercased() == "off" { return nil }
+        if let forced = environment[ConvAlgorithm.overrideVariable], !forced.isEmpty { return nil }
+        let cache = TuningCache(url: TuningCache.defaultURL(environment: environment))
+        if let damaged = cache.damaged { log("warning: tuning cache " + damaged) }
+        return ConvolutionTuner(cache: cache, log: log)
+    }
+
+    /// The layer key: the shape of the work (not the layer's name), and the probe batch.
+    static func layerKey(input: Shape, config: Conv2DConfig, probeBatch: Int) -> String {
+        "conv \(input.channels)x\(input.height)x\(input.width) f\(config.filters) k\(config.size) s\(config.stride) "
+            + "p\(config.padding) d\(config.dilation) g\(config.groups) bias\(config.bias ? 1 : 0) probe\(probeBatch)"
+    }
+
+    /// A convolution with the measured choice for its shape (from the cache, else measured
+    /// now and stored); `batch` is the training batch, nil when unknown.
+    public func convolution(context: ComputeContext, name: String, input: Shape, config: Conv2DConfig, batch: Int?) throws -> Conv2D {
+        guard context.device.kind == .cpu else { return try Conv2D(context: context, name: name, input: input, config: config) }
+        let output = try Conv2D.outputShape(name: name, input: input, config: config)
+        let probe = max(1, min(batch ?? Self.maxProbeBatch, Self.maxProbeBatch))
+        let machine = TuningCache.machineKey(for: context.device)
+        let key = Self.layerKey(input: input, config: config, probeBatch: probe)
+        // A cached choice builds the layer directly: no other buffers, so the memory peak stays the plan's.
+        if let cached = cache.choice(machine: machine, layer: key), let algorithm = ConvAlgorithm(rawValue: cached.algorithm),
+           algorithm.refusal(input: input, config: config, output: output) == nil, cached.chunkBudgetBytes > 0 {
+            return try Conv2D(context: context, name: name, input: input, config: config, algorithm: algorithm,
+                              chunkBudgetBytes: cached.chunkBudgetBytes)
+        }
+        let rule = try Conv2D(context: context, name: name, input: input, config: config)
+        let candidates = Self.candidates(rule: rule, context: context, input: input, config: config, probe: probe)
+        guard candidates.count > 1 else { return rule }
+        let choice = try measure(candidates, context: context, name: name, input: input, output: output, config: config, probe: probe)
+        measured += 1
+        do {
+            try cache.store(choice, machine: machine, layer: key)
+        } catch {
+            log("warning: the tuning of \(name) is used but not kept: \(error.localizedDescription)")
+        }
+        let chosen = ConvAlgorithm(rawValue: choice.algorithm)!
+        log(String(format: "tuned %@ (%dx%dx%d, %d filters of %dx%d): %@ with %@ chunks, %.1f ms for %d images (rules: %.1f ms)",
+                   name, input.channels, input.height, input.width, config.filters, config.size, config.size, choice.algorithm,
+                   ByteCount.format(choice.chunkBudgetBytes), choice.milliseconds, probe, choice.ruleMilliseconds))
+        return try Conv2D(context: context, name: name, input: input, config: config, algorithm: chosen,
+                          chunkBudgetBytes: choice.chunkBudgetBytes)
+    }
+
+    struct Candidate: Equatable {
+        var algorithm: ConvAlgorithm
+        var budget: Int
+    }
+
+    /// The rules' choice first, then every other algorithm and budget that gives a different
+    /// chunk of the probe batch.
+    static func candidates(rule: Conv2D, context: ComputeContext, input: Shape, config: Conv2DConfig, probe: Int) -> [Candidate] {
+        var list = [Candidate(algorithm: rule.algorithm, budget: rule.chunkBudgetBytes)]
+        var seen: Set<String> = ["\(rule.algorithm.rawValue)/\(rule.chunkSize(batch: probe))"]
+        for algorithm in ConvAlgorithm.allCases where algorithm.refusal(input: input, config: config, output: rule.outputShape) == nil {
+            guard let probeLayer = try? Conv2D(context: context, name: rule.name, input: input, config: config, algorithm: algorithm)
+            else { continue }
+            let budgets = algorithm == .tiledGemm ? [Conv2D.defaultChunkBudgetBytes] : candidateBudgets + [probeLayer.chunkBudgetBytes]
+            for budget in budgets {
+                probeLayer.chunkBudgetBytes = budget
+                let id = "\(algorithm.rawValue)/\(probeLayer.chunkSize(batch: probe))"
+                if seen.insert(id).inserted { list.append(Candidate(algorithm: algorithm, budget: budget)) }
+            }
+        }
+        return list
+    }
+
+    private func measure(_ candidates: [Candidate], context: ComputeContext, name: String, input: Shape, output: Shape,
+                         config: Conv2DConfig, probe: Int) throws -> ConvolutionChoice {
+        var best: (candidate: Candidate, ms: Double)?
+        var ruleMs = 0.0
+        let bench = timer == nil ? try ProbeBatch(context: context, input: input, output: output, probe: probe) : nil
+        var warmed: Set<ConvAlgorithm> = []
+        for candidate in candidates {
+            let layer = try Conv2D(context: context, name: name + ".tuning", input: input, config: config,
+                                   algorithm: candidate.algorithm, chunkBudgetBytes: candidate.budget)
+            func time() throws -> Double {
+                if let timer { return try timer(candidate.algorithm, layer.chunkSize(batch: probe)) }
+                return try bench!.time(layer, batch: probe)
+            }
+            // The first launch of a kernel compiles it (PoCL): warm each algorithm on one image.
+            if warmed.insert(candidate.algorithm).inserted, let bench { _ = try bench.time(layer, batch: 1) }
+            var ms = try time()
+            if best.map({ ms <= $0.ms * Self.dropRatio }) ?? true { ms = min(ms, try time()) }
+            if candidate == candidates[0] { ruleMs = ms }
+            if best.map({ ms < $0.ms }) ?? true { best = (candidate, ms) }
+        }
+        return ConvolutionChoice(algorithm: best!.candidate.algorithm.rawValue, chunkBudgetBytes: best!.candidate.budget,
+                                 milliseconds: best!.ms, ruleMilliseconds: ruleMs, probeBatch: probe)
+    }
+
+    /// Random input and output gradient of a probe batch, and buffers for the results.
+    private struct ProbeBatch {
+        let context: ComputeContext
+        let x, y, dy, dx: DeviceBuffer<Float>
+
+        init(context: ComputeContext, input: Shape, output: Shape, probe: Int) throws {
+            self.context = context
+            var generator = SystemRandomNumberGenerator()
+            func random(_ count: Int) -> [Float] { (0..<count).map { _ in Float.random(in: -1...1, using: &generator) } }
+            x = try context.buffer(random(probe * input.count), label: "tuning.input")
+            dy = try context.buffer(random(probe * output.count), label: "tuning.output-gradient")
+            y = try context.buffer(Float.self, count: probe * output.count, label: "tuning.output")
+            dx = try context.buffer(Float.self, count: probe * input.count, label: "tuning.input-gradient")
+        }
+
+        /// Milliseconds of one forward and backward of `batch` images, measured after a finish.
+        func time(_ layer: Conv2D, batch: Int) throws -> Double {
+            try layer.reserve(batch: batch)
+            try context.finish()
+            let start = DispatchTime.now().uptimeNanoseconds
+            try layer.forward(x, into: y, batch: batch, mode: .training)
+            try layer.backward(input: x, output: y, outputGradient: dy, inputGradient: dx, batch: batch)
+            try context.finish()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        }
+    }
+}

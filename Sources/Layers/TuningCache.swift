@@ -1,0 +1,117 @@
+import Foundation
+import OpenCLRuntime
+
+/// Measured convolution choices on disk, so a machine measures each layer shape once.
+///
+/// One JSON file (`~/.cache/conveyor/tuning.json`; `$XDG_CACHE_HOME` and
+/// `CONVEYOR_TUNING_CACHE` move it) maps a machine key (device, driver, CPU model, cores) to
+/// layer keys and their `ConvolutionChoice`. Writes go to a temporary file renamed over the old
+/// one, so a reader never sees half a file; two processes tuning at once may each write, and
+/// the later keeps its own entries (the other's are measured again next time).
+public final class TuningCache: @unchecked Sendable {
+    public let url: URL
+    private let lock = NSLock()
+    private var machines: [String: [String: ConvolutionChoice]] = [:]
+
+    /// The file the cache lives in: `CONVEYOR_TUNING_CACHE`, else `$XDG_CACHE_HOME/conveyor`,
+    /// else `~/.cache/conveyor`.
+    public static func defaultURL(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let path = environment["CONVEYOR_TUNING_CACHE"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
+        return base.appendingPathComponent("conveyor").appendingPathComponent("tuning.json")
+    }
+
+    /// Opens the cache at `url`; a missing file is an empty cache, and so is an unreadable or
+    /// damaged one (it is rewritten on the next store, and `damaged` says why it was ignored).
+    public init(url: URL = TuningCache.defaultURL()) {
+        self.url = url
+        guard let data = try? Data(contentsOf: url) else { return }
+        do {
+            machines = try JSONDecoder().decode(File.self, from: data).machines
+        } catch {
+            damaged = "\(url.path) could not be read (\(error)); it is measured again and rewritten"
+        }
+    }
+
+    /// Why an existing file was ignored, or nil.
+    public private(set) var damaged: String?
+
+    public func choice(machine: String, layer: String) -> ConvolutionChoice? {
+        lock.withLock { machines[machine]?[layer] }
+    }
+
+    /// Every entry, by machine key then layer key.
+    public var entries: [String: [String: ConvolutionChoice]] { lock.withLock { machines } }
+
+    /// Records a choice and writes the file (creating its folder).
+    public func store(_ choice: ConvolutionChoice, machine: String, layer: String) throws {
+        let snapshot: [String: [String: ConvolutionChoice]] = lock.withLock {
+            machines[machine, default: [:]][layer] = choice
+            return machines
+        }
+        // Entries another process wrote since this one read the file are kept.
+        var merged = (try? Data(contentsOf: url)).flatMap { try? JSONDecoder().decode(File.self, from: $0).machines } ?? [:]
+        for (key, layers) in snapshot { merged[key, default: [:]].merge(layers) { $1 } }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(File(version: File.currentVersion, machines: merged))
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        try data.write(to: temporary)
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write \(url.path): \(reason)"])
+        }
+    }
+
+    /// Deletes the file; returns whether there was one.
+    @discardableResult
+    public func clear() throws -> Bool {
+        lock.withLock { machines = [:] }
+        guard FileManager.default.fileExists(atPath: url.path) else { return false }
+        try FileManager.default.removeItem(at: url)
+        return true
+    }
+
+    /// The machine part of a key: the device and driver, and for CPU devices (whose speed the
+    /// host decides) the CPU model and the number of cores the device runs on.
+    public static func machineKey(for device: Device, cpuInfo: String? = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) -> String {
+        guard device.kind == .cpu, let cpuInfo else { return device.cacheKey }
+        var fields: [String: String] = [:]
+        for line in cpuInfo.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let name = parts[0].trimmingCharacters(in: .whitespaces)
+            if fields[name] == nil { fields[name] = parts[1].trimmingCharacters(in: .whitespaces) }
+        }
+        let cpu = ["model name", "cpu family", "model", "stepping"].map { fields[$0] ?? "?" }.joined(separator: "/")
+        return "\(device.cacheKey)|\(cpu)|\(device.computeUnits) cores"
+    }
+
+    private struct File: Codable {
+        static let currentVersion = 1
+        var version: Int
+        var machines: [String: [String: ConvolutionChoice]]
+    }
+}
+
+/// How one convolution shape runs on one machine: the algorithm, the scratch budget of a
+/// chunk of images, and what measuring them found.
+public struct ConvolutionChoice: Codable, Hashable, Sendable {
+    public var algorithm: String
+    public var chunkBudgetBytes: Int
+    /// Forward + backward of the probe batch with this choice, and with the rules' choice.
+    public var milliseconds: Double
+    public var ruleMilliseconds: Double
+    public var probeBatch: Int
+
+    public init(algorithm: String, chunkBudgetBytes: Int, milliseconds: Double, ruleMilliseconds: Double, probeBatch: Int) {
+        self.algorithm = algorithm
+        self.chunkBudgetBytes = chunkBudgetBytes
+        self.milliseconds = milliseconds
+        self.ruleMilliseconds = ruleMilliseconds
+        self.probeBatch = probeBatch
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+@testable import Layers
+import OpenCLRuntime
+import XCTest
+
+/// The convolution tuner: candidates, the choice of the fastest, the cache on disk and its key.
+final class ConvolutionTunerTests: XCTestCase {
+    var context: ComputeContext!
+    var cacheURL: URL!
+
+    override func setUpWithError() throws {
+        context = try makeTestContext()
+        try XCTSkipUnless(context.device.kind == .cpu, "the tuner measures CPU devices only")
+        cacheURL = FileManager.default.temporaryDirectory
+            .appendingPathComponent("conveyor-tuning-\(UUID().uuidString)/tuning.json")
+    }
+
+    override func tearDownWithError() throws {
+        if let cacheURL { try? FileManager.default.removeItem(at: cacheURL.deletingLastPathComponent()) }
+    }
+
+    // 16x16 planes: every algorithm can run it, cpu-implicit with its plain kernels.
+    let input = Shape(channels: 8, height: 16, width: 16)
+    let config = Conv2DConfig(filters: 16, size: 3, padding: 1)
+
+    func testPicksTheFastestCandidateAndStoresIt() throws {
+        let tuner = ConvolutionTuner(cache: TuningCache(url: cacheURL))
+        var timed: [ConvAlgorithm: Int] = [:]
+        // Panels are fastest in chunks of part of the probe batch; the others are slower whatever the chunk.
+        tuner.timer = { algorithm, chunk in
+            timed[algorithm, default: 0] += 1
+            switch algorithm {
+            case .cpuPanels: return chunk < 64 ? 10 : 20
+            case .cpuImplicit: return 30
+            case .tiledGemm: return 100
+            }
+        }
+        let layer = try tuner.convolution(context: context, name: "conv1", input: input, config: config, batch: 64)
+        XCTAssertEqual(layer.algorithm, .cpuPanels)
+        XCTAssertLessThan(layer.chunkSize(batch: 64), 64)
+        XCTAssertEqual(tuner.measured, 1)
+        // tiled-gemm is more than 1.5x the best when it is timed: timed once only.
+        XCTAssertEqual(timed[.tiledGemm], 1)
+
+        let reopened = TuningCache(url: cacheURL)
+        let key = ConvolutionTuner.layerKey(input: input, config: config, probeBatch: 64)
+        let stored = try XCTUnwrap(reopened.choice(machine: TuningCache.machineKey(for: context.device), layer: key))
+        XCTAssertEqual(stored.algorithm, "cpu-panels")
+        XCTAssertEqual(stored.milliseconds, 10)
+        XCTAssertEqual(stored.chunkBudgetBytes, layer.chunkBudgetBytes)
+    }
+
+    func testACachedChoiceIsUsedWithoutMeasuring() throws {
+        let cache = TuningCache(url: cacheURL)
+        let key = ConvolutionTuner.layerKey(input: input, config: config, probeBatch: 32)
+        try cache.store(ConvolutionChoice(algorithm: "tiled-gemm", chunkBudgetBytes: 3 << 20, milliseconds: 1, ruleMilliseconds: 2,
+                                          probeBatch: 32),
+                        machine: TuningCache.machineKey(for: context.device), layer: key)
+        let tuner = ConvolutionTuner(cache: TuningCache(url: cacheURL))
+        tuner.timer = { _, _ in XCTFail("a cached shape must not be measured"); return 1 }
+        let layer = try tuner.convolution(context: context, name: "conv1", input: input, config: config, batch: 32)
+        XCTAssertEqual(layer.algorithm, .tiledGemm)
+        XCTAssertEqual(layer.chunkBudgetBytes, 3 << 20)
+        XCTAssertEqual(tuner.measured, 0)
+        // Another probe batch is another key: measured.
+        tuner.timer = { _, _ in 5 }
+        _ = try tuner.convolution(context: context, name: "conv1", input: input, config: config, batch: 16)
+        XCTAssertEqual(tuner.measured, 1)
+    }
+
+    func testAnUnknownOrRefusedCachedAlgorithmIsMeasuredAgain() throws {
+        let cache = TuningCache(url: cacheURL)
+        let strided = Conv2DConfig(filters: 16, size: 4, stride: 2, padding: 1)
+        let machine = TuningCache.machineKey(for: context.device)
+        // cpu-implicit cannot run stride 2; "winograd" is no algorithm of this version.
+        try cache.store(ConvolutionChoice(algorithm: "cpu-implicit", chunkBudgetBytes: 1 << 20, milliseconds: 1, ruleMilliseconds: 1,
+                                          probeBatch: 8),
+                        machine: machine, layer: ConvolutionTuner.layerKey(input: input, config: strided, probeBatch: 8))
+        try cache.store(ConvolutionChoice(algorithm: "winograd", chunkBudgetBytes: 1 << 20, milliseconds: 1, ruleMilliseconds: 1,
+                                          probeBatch: 8),
+                        machine: machine, layer: ConvolutionTuner.layerKey(input: input, config: config, probeBatch: 8))
+        let tuner = ConvolutionTuner(cache: TuningCache(url: cacheURL))
+        tuner.timer = { algorithm, _ in algorithm == .tiledGemm ? 1 : 2 }
+        XCTAssertEqual(try tuner.convolution(context: context, name: "a", input: input, config: strided, batch: 8).algorithm, .tiledGemm)
+        XCTAssertEqual(try tuner.convolution(context: context, name: "b", input: input, config: config, batch: 8).algorithm, .tiledGemm)
+        XCTAssertGreaterThanOrEqual(tuner.measured, 1)
+    }
+
+    func testRealMeasurementGivesAWorkingLayer() throws {
+        let tuner = ConvolutionTuner(cache: TuningCache(url: cacheURL))
+        let layer = try tuner.convolution(context: context, name: "conv1", input: input, config: config, batch: 4)
+        let stored = try XCTUnwrap(TuningCache(url: cacheURL).entries.values.first?.values.first)
+        XCTAssertGreaterThan(stored.milliseconds, 0)
+        XCTAssertLessThanOrEqual(stored.milliseconds, stored.ruleMilliseconds, "the rules' choice is a candidate")
+        XCTAssertEqual(stored.algorithm, layer.algorithm.rawValue)
+    }
+
+    func testCacheKeepsAnotherWritersEntriesAndSurvivesDamage() throws {
+        let first = TuningCache(url: cacheURL), second = TuningCache(url: cacheURL)
+        let choice = ConvolutionChoice(algorithm: "cpu-panels", chunkBudgetBytes: 1 << 20, milliseconds: 1, ruleMilliseconds: 2, probeBatch: 4)
+        try first.store(choice, machine: "m", layer: "a")
+        try second.store(choice, machine: "m", layer: "b")
+        XCTAssertEqual(Set(TuningCache(url: cacheURL).entries["m"]?.keys.map { $0 } ?? []), ["a", "b"])
+
+        try Data("{ not json".utf8).write(to: cacheURL)
+        let damaged = TuningCache(url: cacheURL)
+        XCTAssertTrue(damaged.entries.isEmpty)
+        XCTAssertNotNil(damaged.damaged)
+        try damaged.store(choice, machine: "m", layer: "c")
+        XCTAssertEqual(TuningCache(url: cacheURL).entries["m"]?.keys.sorted(), ["c"])
+
+        XCTAssertTrue(try damaged.clear())
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cacheURL.path))
+        XCTAssertFalse(try damaged.clear())
+    }
+
+    func testMachineKeyNamesTheCPUModel() throws {
+        let cpuInfo = "processor\t: 0\nmodel name\t: Test CPU 9000\ncpu family\t: 6\nmodel\t\t: 207\nstepping\t: 2\n"
+            + "processor\t: 1\nmodel name\t: Test CPU 9000\n"
+        let key = TuningCache.machineKey(for: context.device, cpuInfo: cpuInfo)
+        XCTAssertTrue(key.hasPrefix(context.device.cacheKey))
+        XCTAssertTrue(key.contains("Test CPU 9000/6/207/2"), key)
+        XCTAssertTrue(key.hasSuffix("\(context.device.computeUnits) cores"), key)
+        XCTAssertNotEqual(key, TuningCache.machineKey(for: context.device, cpuInfo: cpuInfo.replacingOccurrences(of: "9000", with: "9001")))
+    }
+
+    func testEnvironmentSwitches() {
+        XCTAssertNil(ConvolutionTuner.fromEnvironment(["CONVEYOR_TUNING": "off"], log: { _ in }))
+        XCTAssertNil(ConvolutionTuner.fromEnvironment(["CONVEYOR_CONV_ALGORITHM": "tiled-gemm"], log: { _ in }))
+        let tuner = ConvolutionTuner.fromEnvironment(["CONVEYOR_TUNING_CACHE": cacheURL.path], log: { _ in })
+        XCTAssertEqual(tuner?.cache.url.path, cacheURL.path)
+        XCTAssertEqual(TuningCache.defaultURL(environment: ["XDG_CACHE_HOME": "/x"]).path, "/x/conveyor/tuning.json")
+    }
+}
