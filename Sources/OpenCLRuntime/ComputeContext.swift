@@ -13,6 +13,8 @@ public final class ComputeContext: @unchecked Sendable {
     public let transferQueue: cl_command_queue
     public let profiling: Bool
     public let memory: MemoryTracker
+    /// Launches, buffer commands and host waits so far.
+    public let commands = CommandCounts()
     let programs = ProgramCache()
     private var profileRecorder: KernelProfileRecorder?
 
@@ -56,6 +58,7 @@ public final class ComputeContext: @unchecked Sendable {
 
     /// Waits until every command enqueued so far has finished.
     public func finish() throws {
+        commands.hostWait()
         try CLError.check(clFinish(queue), "clFinish")
     }
 
@@ -109,6 +112,7 @@ public final class ComputeContext: @unchecked Sendable {
         }
         try CLError.check(status, "clEnqueueNDRangeKernel",
                           detail: "kernel \(kernel.name), global \(globalSizes), local \(local.map { "\($0)" } ?? "auto")")
+        commands.kernel()
         let wrapped = event.map { Event($0) }
         if let profileRecorder, let wrapped { profileRecorder.record(kernel.name, wrapped) }
         return wrapped

@@ -54,6 +54,7 @@ public final class DeviceBuffer<Element>: @unchecked Sendable {
     public func write(_ raw: UnsafeRawBufferPointer, offset: Int = 0, blocking: Bool, onTransferQueue: Bool = false) throws {
         let stride = MemoryLayout<Element>.stride
         precondition(raw.count % stride == 0 && offset * stride + raw.count <= byteCount, "write overflows '\(label)'")
+        if blocking { context.commands.hostWait() } else { context.commands.transfer() }
         try CLError.check(
             clEnqueueWriteBuffer(onTransferQueue ? context.transferQueue : context.queue, mem, blocking ? cl_bool(CL_TRUE) : cl_bool(CL_FALSE), offset * stride, raw.count, raw.baseAddress, 0, nil, nil),
             "clEnqueueWriteBuffer", detail: "buffer '\(label)'")
@@ -64,6 +65,7 @@ public final class DeviceBuffer<Element>: @unchecked Sendable {
         let n = count ?? (self.count - offset)
         precondition(offset >= 0 && n >= 0 && offset + n <= self.count, "read past the end of '\(label)'")
         if n == 0 { return [] }
+        context.commands.hostWait()
         return try [Element](unsafeUninitializedCapacity: n) { storage, initialized in
             try CLError.check(
                 clEnqueueReadBuffer(context.queue, mem, cl_bool(CL_TRUE), offset * MemoryLayout<Element>.stride,
@@ -77,6 +79,7 @@ public final class DeviceBuffer<Element>: @unchecked Sendable {
     public func fill(_ value: Element) throws {
         if count == 0 { return }
         var pattern = value
+        context.commands.transfer()
         try CLError.check(
             clEnqueueFillBuffer(context.queue, mem, &pattern, MemoryLayout<Element>.stride, 0, byteCount, 0, nil, nil),
             "clEnqueueFillBuffer", detail: "buffer '\(label)'")
@@ -88,6 +91,7 @@ public final class DeviceBuffer<Element>: @unchecked Sendable {
         if n == 0 { return }
         let stride = MemoryLayout<Element>.stride
         precondition(sourceOffset + n <= source.count && offset + n <= self.count, "copy overflows '\(label)'")
+        context.commands.transfer()
         try CLError.check(
             clEnqueueCopyBuffer(context.queue, source.mem, mem, sourceOffset * stride, offset * stride, n * stride, 0, nil, nil),
             "clEnqueueCopyBuffer", detail: "'\(source.label)' to '\(label)'")

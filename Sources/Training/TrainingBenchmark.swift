@@ -35,6 +35,11 @@ public struct TrainingBenchmark {
         /// Its formula and assumptions, or "".
         public let theoreticalPeakBasis: String
         public let trainingGFLOPS: Double
+        /// Per training step: kernel launches, other commands (fills, copies, non-blocking
+        /// writes) and host waits (finishes, blocking reads and writes).
+        public let kernelLaunchesPerStep: Double
+        public let bufferCommandsPerStep: Double
+        public let hostWaitsPerStep: Double
         public let layers: [LayerTiming]
         /// Device milliseconds per training step of each kernel (empty unless asked for).
         public let kernels: [KernelTiming]
@@ -75,12 +80,14 @@ public struct TrainingBenchmark {
             try step.enqueue(images: images, labels: labels, count: batch, step: index, outputs: outputs)
         }
         try context.finish()
+        let countsBefore = context.commands.snapshot
         let start = DispatchTime.now().uptimeNanoseconds
         for index in 0..<steps {
             try step.enqueue(images: images, labels: labels, count: batch, step: warmup + index, outputs: outputs)
         }
         _ = try outputs.losses.read(count: 1)   // the last step's results are on the host: everything ran
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        let counts = context.commands.snapshot - countsBefore
         let peak = measurePeak ? try DevicePeak.measureGFLOPS(context: context) : .nan
         let theoretical = TheoreticalPeak.of(context.device)
         let flopsPerImage = network.layers.indices.reduce(0.0) { total, index in
@@ -105,7 +112,10 @@ public struct TrainingBenchmark {
                       millisecondsPerStep: seconds * 1000 / Double(steps), peakGFLOPS: peak,
                       theoreticalPeakGFLOPS: theoretical?.gflops ?? .nan,
                       theoreticalPeakBasis: theoretical.map { "\($0.formula); \($0.basis)" } ?? "",
-                      trainingGFLOPS: flopsPerImage * Double(batch * steps) / seconds / 1e9, layers: timings,
+                      trainingGFLOPS: flopsPerImage * Double(batch * steps) / seconds / 1e9,
+                      kernelLaunchesPerStep: Double(counts.kernels) / Double(steps),
+                      bufferCommandsPerStep: Double(counts.transfers) / Double(steps),
+                      hostWaitsPerStep: Double(counts.hostWaits) / Double(steps), layers: timings,
                       kernels: kernelTimings)
     }
 

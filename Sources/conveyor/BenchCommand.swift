@@ -76,6 +76,8 @@ struct BenchCommand: ParsableCommand {
         print("\(report.pipeline) on \(report.device) (\(report.deviceType)), batch \(report.batch), \(report.steps) steps")
         print(String(format: "training: %.1f images/s, %.2f ms/step, %.1f GFLOP/s (backward counted as 2x forward; 1x in the first layer)",
                      report.imagesPerSecond, report.millisecondsPerStep, report.trainingGFLOPS))
+        print(String(format: "per step: %.0f kernel launches, %.0f buffer commands, %.1f host waits",
+                     report.kernelLaunchesPerStep, report.bufferCommandsPerStep, report.hostWaitsPerStep))
         if !report.peakGFLOPS.isNaN {
             print(String(format: "device FP32 peak (multiply-add kernel): %.1f GFLOP/s; training reaches %.1f%%",
                          report.peakGFLOPS, 100 * report.trainingGFLOPS / report.peakGFLOPS))

@@ -53,6 +53,22 @@ final class OpenCLRuntimeTests: XCTestCase {
         for i in 0..<n { XCTAssertEqual(result[i], y[i] + 3 * x[i], "element \(i)") }
     }
 
+    func testCommandsAndHostWaitsAreCounted() throws {
+        let program = try context.program(source: KernelSources.source(named: "basic.cl"), name: "basic.cl")
+        let axpy = try program.kernel("axpy_f32")
+        let x = try context.buffer([Float](repeating: 1, count: 64))   // a blocking write: one wait
+        let y = try context.buffer(Float.self, count: 64)
+        let before = context.commands.snapshot
+        try y.fill(0)
+        try axpy.setArgs(64, Float(2), x, y)
+        try context.launch(axpy, global: [64])
+        try context.launch(axpy, global: [64])
+        try y.copy(from: x)
+        try context.finish()
+        _ = try y.read()
+        XCTAssertEqual(context.commands.snapshot - before, CommandCounts.Snapshot(kernels: 2, transfers: 2, hostWaits: 2))
+    }
+
     func testProgramCacheBuildsEachVariantOnce() throws {
         let source = "__kernel void k(__global float* x) { x[get_global_id(0)] = VALUE; }"
         let before = context.programsBuilt
