@@ -165,7 +165,7 @@ enum SignalledProcess {
         process.executableURL = ConveyorProcess.binary
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = ConveyorProcess.baseEnvironment.merging(environment) { $1 }
         let outFile = directory.appendingPathComponent("scratch/out-\(UUID().uuidString).txt")
         let errFile = directory.appendingPathComponent("scratch/err-\(UUID().uuidString).txt")
         try FileManager.default.createDirectory(at: outFile.deletingLastPathComponent(), withIntermediateDirectories: true)

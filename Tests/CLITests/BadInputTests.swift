@@ -403,6 +403,7 @@ enum ConcurrentRun {
         process.executableURL = ConveyorProcess.binary
         process.arguments = ["train", "tiny.yaml", "--set", "name=conc", "--set", "train.epochs=500", "--force"]
         process.currentDirectoryURL = fixture.folder
+        process.environment = ConveyorProcess.baseEnvironment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

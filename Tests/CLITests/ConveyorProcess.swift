@@ -25,13 +25,17 @@ enum ConveyorProcess {
     static let tuningCache = FileManager.default.temporaryDirectory
         .appendingPathComponent("conveyor-cli-tests-\(getpid())/tuning.json")
 
+    /// This process's environment with the tests' tuning cache: every conveyor a test starts gets it.
+    static var baseEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.merging(["CONVEYOR_TUNING_CACHE": tuningCache.path]) { $1 }
+    }
+
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
-        process.environment = ProcessInfo.processInfo.environment.merging(["CONVEYOR_TUNING_CACHE": tuningCache.path]) { $1 }
-            .merging(environment) { $1 }
+        process.environment = baseEnvironment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
