@@ -44,7 +44,7 @@ public struct CurvesChart {
         // Loss starts at 0 and accuracy ends at most at 100, so runs compare against fixed ends.
         let yTicks = AxisTicks(low: percent ? values.min() ?? 0 : 0, high: percent ? min(values.max() ?? 100, 100) : values.max() ?? 1)
         let xTicks = AxisTicks(low: 0, high: Double(epochs.max() ?? 1), count: 6)
-        let left = x + 80, right = x + width - 24, top = 16 + lineHeight + 10, bottom = height - (lineHeight * 2 + 24)
+        let left = x + 80, right = x + width - 32, top = 16 + lineHeight + 10, bottom = height - (lineHeight * 2 + 24)
         let plotWidth = Double(right - left), plotHeight = Double(bottom - top)
         func px(_ epoch: Double) -> Double { Double(left) + (epoch - xTicks.low) / (xTicks.high - xTicks.low) * plotWidth }
         func py(_ value: Double) -> Double { Double(bottom) - (value - yTicks.low) / (yTicks.high - yTicks.low) * plotHeight }
@@ -59,6 +59,8 @@ public struct CurvesChart {
         for value in xTicks.values {
             let xPixel = Int(px(value).rounded())
             canvas.line(Double(xPixel), Double(top), Double(xPixel), Double(bottom), color: .grid)
+            // No epoch 0 (nothing trained yet), and its label would sit on the y axis's lowest one.
+            if value < 0.5 { continue }
             let label = xTicks.label(value)
             canvas.text(label, x: xPixel - BitmapFont.textWidth(label, scale: textScale) / 2, y: bottom + 8, scale: textScale)
         }
