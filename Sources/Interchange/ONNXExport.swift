@@ -42,7 +42,10 @@ public enum ONNXExport {
     public static func model(_ source: Source, producerVersion: String, refusing: Set<String> = []) throws -> Onnx_ModelProto {
         var graph = ONNXGraphBuilder()
         let channels = source.inputShape.channels
-        precondition(source.mean.count == channels && source.std.count == channels)
+        guard source.mean.count == channels, source.std.count == channels else {
+            throw ONNXExportError(layer: "normalization", message: "the checkpoint's normalisation has \(source.mean.count) means and "
+                                  + "\(source.std.count) standard deviations for \(channels) input channels; it is damaged")
+        }
         // (x - mean) / std per channel, broadcast over [1, C, 1, 1]: the network sees what it trained on.
         let mean = graph.constant("normalization.mean", shape: [1, channels, 1, 1], values: source.mean)
         let std = graph.constant("normalization.std", shape: [1, channels, 1, 1], values: source.std)

@@ -2,7 +2,6 @@ import Checkpoints
 import FilterImages
 import Foundation
 import Interchange
-import Layers
 import Model
 
 /// The run's TensorBoard view (`tensorboard --logdir runs`): after every epoch the scalars of
