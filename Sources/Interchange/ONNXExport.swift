@@ -6,7 +6,8 @@ import PipelineConfig
 /// A trained network as an ONNX model for inference (evaluation mode): batch norm with its
 /// running statistics, dropout left out, the input normalisation as the first two nodes.
 ///
-/// Input `images`: float32 [batch, 3, 32, 32], NCHW, raw RGB in [0, 1] (a byte divided by 255).
+/// Input `images`: float32 [batch, 3, 32, 32], NCHW, raw RGB in [0, 1] (a byte divided by 255);
+/// or, with `InputType.bytes`, uint8 [batch, 3, 32, 32], the bytes themselves (CIFAR-10's layout).
 /// Output `logits`: float32 [batch, classes], the scores before softmax. `batch` is symbolic.
 /// Opset 17, IR version 8: what ONNX Runtime and onnx 1.13 and later read.
 public enum ONNXExport {
@@ -15,6 +16,14 @@ public enum ONNXExport {
     public static let inputName = "images"
     public static let outputName = "logits"
     public static let batchDimension = "batch"
+
+    /// The element type of the `images` input.
+    public enum InputType: String, CaseIterable, Sendable {
+        /// float32 RGB in [0, 1].
+        case float
+        /// uint8 RGB in 0...255; the graph casts and divides by 255 first.
+        case bytes
+    }
 
     /// What the exporter needs of a checkpoint: the layer list of its stored pipeline, each
     /// layer's tensors by name, and the input normalisation (0...1 pixel units).
@@ -25,9 +34,11 @@ public enum ONNXExport {
         public var std: [Float]
         public var inputShape: Shape
         public var name: String
+        public var inputType: InputType
 
         public init(layers: [LayerSpec], tensors: [String: [String: Checkpoint.Tensor]], mean: [Float], std: [Float],
-                    inputShape: Shape, name: String) {
+                    inputShape: Shape, name: String, inputType: InputType = .float) {
+            self.inputType = inputType
             self.layers = layers
             self.tensors = tensors
             self.mean = mean
@@ -49,7 +60,13 @@ public enum ONNXExport {
         // (x - mean) / std per channel, broadcast over [1, C, 1, 1]: the network sees what it trained on.
         let mean = graph.constant("normalization.mean", shape: [1, channels, 1, 1], values: source.mean)
         let std = graph.constant("normalization.std", shape: [1, channels, 1, 1], values: source.std)
-        var current = graph.node("Sub", name: "normalization.subtract_mean", inputs: [inputName, mean])
+        var current = inputName
+        if source.inputType == .bytes {
+            let cast = graph.node("Cast", name: "input.to_float", inputs: [inputName],
+                                  attributes: [ONNXGraphBuilder.int("to", Onnx_TensorProto.DataType.float.rawValue)])
+            current = graph.node("Div", name: "input.divide_by_255", inputs: [cast, graph.scalar("input.255", 255)])
+        }
+        current = graph.node("Sub", name: "normalization.subtract_mean", inputs: [current, mean])
         current = graph.node("Div", name: "normalization.divide_by_std", inputs: [current, std])
 
         var shape = source.inputShape
@@ -180,10 +197,11 @@ public enum ONNXExport {
         onnxGraph.name = source.name
         onnxGraph.node = nodes
         onnxGraph.initializer = graph.initializers
-        onnxGraph.input = [.floatTensor(inputName, batchedShape: [source.inputShape.channels, source.inputShape.height,
-                                                                  source.inputShape.width])]
-        onnxGraph.output = [.floatTensor(outputName, batchedShape: [shape.count])]
-        onnxGraph.docString = "Input images: float32 NCHW, RGB in [0, 1]; normalised inside the graph. Output: class scores (logits)."
+        onnxGraph.input = [.tensor(inputName, type: source.inputType == .bytes ? .uint8 : .float,
+                                   batchedShape: [source.inputShape.channels, source.inputShape.height, source.inputShape.width])]
+        onnxGraph.output = [.tensor(outputName, type: .float, batchedShape: [shape.count])]
+        onnxGraph.docString = (source.inputType == .bytes ? "Input images: uint8 NCHW, RGB in 0...255" : "Input images: float32 NCHW, RGB in [0, 1]")
+            + "; normalised inside the graph. Output: class scores (logits)."
         var model = Onnx_ModelProto()
         model.irVersion = Int64(irVersion)
         var opsetImport = Onnx_OperatorSetIdProto()

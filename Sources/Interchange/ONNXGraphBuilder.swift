@@ -76,12 +76,12 @@ struct ONNXGraphBuilder {
 }
 
 extension Onnx_ValueInfoProto {
-    /// A float tensor whose first dimension is the symbolic `batch`.
-    static func floatTensor(_ name: String, batchedShape: [Int]) -> Onnx_ValueInfoProto {
+    /// A tensor whose first dimension is the symbolic `batch`.
+    static func tensor(_ name: String, type: Onnx_TensorProto.DataType, batchedShape: [Int]) -> Onnx_ValueInfoProto {
         var info = Onnx_ValueInfoProto()
         info.name = name
         var tensor = Onnx_TypeProto.Tensor()
-        tensor.elemType = Int32(Onnx_TensorProto.DataType.float.rawValue)
+        tensor.elemType = Int32(type.rawValue)
         var batch = Onnx_TensorShapeProto.Dimension()
         batch.dimParam = ONNXExport.batchDimension
         tensor.shape.dim = [batch] + batchedShape.map { size in

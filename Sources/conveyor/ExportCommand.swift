@@ -25,6 +25,13 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "The file format: onnx.")
     var format: Format = .onnx
 
+    @Option(help: "The input's element type: float (RGB in [0, 1]) or bytes (uint8 RGB in 0...255).")
+    var input: InputType = .float
+
+    enum InputType: String, ExpressibleByArgument, CaseIterable {
+        case float, bytes
+    }
+
     @Option(help: "The file to write, e.g. model.onnx.")
     var out: String
 
@@ -44,14 +51,16 @@ struct ExportCommand: ParsableCommand {
                     .measureNormalization()
             let source = ONNXExport.Source(
                 layers: config.model, tensors: Dictionary(saved.layers.map { ($0.name, $0.tensors) }, uniquingKeysWith: { a, _ in a }),
-                mean: normalization.mean, std: normalization.std, inputShape: NetworkBuilder.inputShape, name: config.name)
+                mean: normalization.mean, std: normalization.std, inputShape: NetworkBuilder.inputShape, name: config.name,
+                inputType: input == .bytes ? .bytes : .float)
             let model = try ONNXExport.model(source, producerVersion: ConveyorVersion.number)
             let bytes: Data = try model.serializedBytes()
             try bytes.write(to: URL(fileURLWithPath: out), options: .atomic)
             let parameters = model.graph.initializer.reduce(0) { $0 + Int($1.dims.reduce(1, *)) }
             let classes = model.graph.output[0].type.tensorType.shape.dim.last?.dimValue ?? 0
             print("wrote \(out): ONNX opset \(ONNXExport.opset), \(model.graph.node.count) nodes, \(parameters) values in initializers; "
-                  + "input '\(ONNXExport.inputName)' float32 [batch, 3, 32, 32] RGB in [0, 1], "
+                  + "input '\(ONNXExport.inputName)' "
+                  + (input == .bytes ? "uint8 [batch, 3, 32, 32] RGB in 0...255, " : "float32 [batch, 3, 32, 32] RGB in [0, 1], ")
                   + "output '\(ONNXExport.outputName)' [batch, \(classes)]")
         }
     }

@@ -171,3 +171,17 @@ final class ONNXExportTests: XCTestCase {
         }
     }
 }
+
+extension ONNXExportTests {
+    /// Byte input: uint8 images, cast and divided by 255 before the normalisation.
+    func testByteInputCastsAndScalesFirst() throws {
+        var source = try source()
+        source.inputType = .bytes
+        let model = try ONNXExport.model(source, producerVersion: "test")
+        XCTAssertEqual(model.graph.input[0].type.tensorType.elemType, Int32(Onnx_TensorProto.DataType.uint8.rawValue))
+        XCTAssertEqual(model.graph.input[0].type.tensorType.shape.dim.first?.dimParam, "batch")
+        XCTAssertEqual(model.graph.node.prefix(4).map(\.opType), ["Cast", "Div", "Sub", "Div"])
+        XCTAssertEqual(model.graph.node[0].attribute.first { $0.name == "to" }?.i, 1)
+        XCTAssertEqual(model.graph.node[0].input, ["images"])
+    }
+}
