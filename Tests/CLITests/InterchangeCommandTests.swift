@@ -123,6 +123,20 @@ final class InterchangeCommandTests: XCTestCase {
         XCTAssertEqual(steps, [1, 2, 3, 4])
     }
 
+    /// `train --force` deletes the earlier run's events with its checkpoints.
+    func testForceStartsTheEventsAfresh() throws {
+        XCTAssertEqual(try run(["train", "tb.yaml", "--set", "train.epochs=1"]).status, 0)
+        let earlier = TensorBoardEventFile.files(in: runFolder)
+        XCTAssertEqual(earlier.count, 1)
+        let again = try run(["train", "tb.yaml", "--set", "train.epochs=1", "--force"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        let files = TensorBoardEventFile.files(in: runFolder)
+        XCTAssertEqual(files.count, 1)
+        let steps = try files.flatMap { try TensorBoardEventFile.events(in: $0) }
+            .filter { $0.summary.value.contains { $0.tag == "loss/train" } }.map(\.step)
+        XCTAssertEqual(steps, [1], "the earlier run's epoch 1 is gone")
+    }
+
     func testTensorBoardCanBeTurnedOff() throws {
         let train = try run(["train", "tb.yaml", "--set", "checkpoint.tensorboard=false", "--set", "train.epochs=1"])
         XCTAssertEqual(train.status, 0, train.stderr)
