@@ -13,9 +13,13 @@ public final class TensorBoardEventFile {
     public let url: URL
     private let handle: FileHandle
 
-    /// Creates a new event file in `folder` (never overwrites one: a name taken already gets a suffix).
+    /// Creates a new event file in `folder`. TensorBoard reads a folder's files in name order, so
+    /// the seconds in the name are made later than those of every earlier file there (a resume
+    /// within the same second included); a name taken already gets a suffix.
     public init(folder: URL, time: Date = Date()) throws {
-        let base = "\(Self.namePrefix)\(Int(time.timeIntervalSince1970)).\(Self.hostName()).\(getpid())"
+        let earlier = Self.files(in: folder).compactMap { Int($0.lastPathComponent.dropFirst(Self.namePrefix.count).prefix(while: \.isNumber)) }
+        let seconds = max(Int(time.timeIntervalSince1970), (earlier.max() ?? 0) + 1)
+        let base = "\(Self.namePrefix)\(seconds).\(Self.hostName()).\(getpid())"
         var candidate = folder.appendingPathComponent(base)
         var suffix = 1
         while FileManager.default.fileExists(atPath: candidate.path) {
@@ -34,6 +38,18 @@ public final class TensorBoardEventFile {
     }
 
     deinit { try? handle.close() }
+
+    /// Marks a (re)start at `step`: TensorBoard discards the events of earlier files whose step is
+    /// `step` or later, the points of an abandoned continuation of the run.
+    public func addSessionStart(step: Int, time: Date = Date()) throws {
+        var event = Tensorboard_Event()
+        event.wallTime = time.timeIntervalSince1970
+        event.step = Int64(step)
+        var log = Tensorboard_SessionLog()
+        log.status = .start
+        event.sessionLog = log
+        try write(event)
+    }
 
     /// Scalars of one step (one epoch), one `Summary.Value` each.
     public func addScalars(_ values: [(tag: String, value: Double)], step: Int, time: Date = Date()) throws {

@@ -8,10 +8,11 @@ import Model
 /// its metrics row, and every `filterImageInterval` epochs (and after the last) the first
 /// convolution's filter grid as a PNG image.
 ///
-/// Each process writes a new event file. On resume, epochs the checkpoint holds but no earlier
-/// event file does (a kill between the checkpoint and the events) are written first, so every
-/// epoch appears once; a resume from an older checkpoint writes its epochs again with lower steps,
-/// which TensorBoard takes as a restart and drops the abandoned later points.
+/// Each process writes a new event file that starts with a session START at the first epoch it
+/// writes: TensorBoard then drops the points of earlier files from that epoch on (those of a run
+/// resumed from an older checkpoint, which it trains again). On resume, epochs the checkpoint
+/// holds but no earlier event file does (a kill between the checkpoint and the events) are
+/// written first, so every epoch appears once.
 final class TensorBoardLog {
     /// Tags of each epoch's scalars, in the order written.
     static let scalarTags = ["loss/train", "loss/validation", "accuracy/train", "accuracy/validation",
@@ -25,7 +26,10 @@ final class TensorBoardLog {
         let logged = Self.loggedEpochs(in: folder)
         file = try TensorBoardEventFile(folder: folder)
         self.filterImageInterval = filterImageInterval
-        for metrics in history where !logged.contains(metrics.epoch) { try addScalars(metrics) }
+        let missing = history.filter { !logged.contains($0.epoch) }
+        let next = (history.last?.epoch ?? 0) + 1
+        try file.addSessionStart(step: missing.first?.epoch ?? next)
+        for metrics in missing { try addScalars(metrics) }
     }
 
     /// One epoch's scalars (NaN values, such as a skipped validation, are left out), and the
@@ -49,13 +53,18 @@ final class TensorBoardLog {
         try file.addScalars(Self.scalars(of: metrics), step: metrics.epoch)
     }
 
-    /// The epochs whose scalars the folder's event files already hold (a cut-short last record is skipped).
+    /// The epochs whose scalars TensorBoard shows from the folder's event files: read in its
+    /// order, a session START at step s dropping those from s on (a cut-short last record is skipped).
     private static func loggedEpochs(in folder: URL) -> Set<Int> {
         var epochs: Set<Int> = []
         for url in TensorBoardEventFile.files(in: folder) {
             guard let events = try? TensorBoardEventFile.events(in: url, tolerateCutTail: true) else { continue }
-            for event in events where event.summary.value.contains(where: { $0.tag == scalarTags[0] }) {
-                epochs.insert(Int(event.step))
+            for event in events {
+                if case .sessionLog(let log) = event.what, log.status == .start {
+                    epochs = epochs.filter { $0 < Int(event.step) }
+                } else if event.summary.value.contains(where: { $0.tag == scalarTags[0] }) {
+                    epochs.insert(Int(event.step))
+                }
             }
         }
         return epochs

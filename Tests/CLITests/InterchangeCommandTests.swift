@@ -100,7 +100,7 @@ final class InterchangeCommandTests: XCTestCase {
     /// A kill between an epoch's checkpoint and its events leaves the epoch out of the event
     /// file; the resumed run writes it first, so every epoch appears exactly once.
     func testResumeWritesEveryEpochOnce() throws {
-        let first = try run(["train", "tb.yaml", "--set", "train.epochs=2"])
+        let first = try run(["train", "tb.yaml", "--set", "train.epochs=2", "--set", "checkpoint.keep=4"])
         XCTAssertEqual(first.status, 0, first.stderr)
         // As if killed after epoch 2's checkpoint: drop epoch 2's events, and cut the last record short.
         let file = try XCTUnwrap(TensorBoardEventFile.files(in: runFolder).first)
@@ -121,6 +121,17 @@ final class InterchangeCommandTests: XCTestCase {
             steps += events.filter { $0.summary.value.contains { $0.tag == "loss/train" } }.map(\.step)
         }
         XCTAssertEqual(steps, [1, 2, 3, 4])
+
+        // A resume from an older checkpoint trains epochs 3 and 4 again: its file starts with a
+        // session START at step 3, so that TensorBoard drops the abandoned points 3 and 4.
+        let again = try run(["resume", "runs/tb/epoch-002.h5", "--force", "--set", "train.epochs=4"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        let newest = try XCTUnwrap(TensorBoardEventFile.files(in: runFolder).last)
+        let events = try TensorBoardEventFile.events(in: newest)
+        guard case .sessionLog(let log)? = events[1].what else { return XCTFail("no session START: \(events[1])") }
+        XCTAssertEqual(log.status, .start)
+        XCTAssertEqual(events[1].step, 3)
+        XCTAssertEqual(events.filter { $0.summary.value.contains { $0.tag == "loss/train" } }.map(\.step), [3, 4])
     }
 
     /// `train --force` deletes the earlier run's events with its checkpoints.

@@ -10,9 +10,15 @@ final class TensorBoardEventFileTests: XCTestCase {
         let file = try TensorBoardEventFile(folder: folder)
         try file.addScalars([("loss/train", 1.5), ("accuracy/train", 0.25)], step: 1)
         try file.addImage(tag: "filters", png: [1, 2, 3], width: 4, height: 5, channels: 3, step: 2)
-        let second = try TensorBoardEventFile(folder: folder)
+        let second = try TensorBoardEventFile(folder: folder, time: Date(timeIntervalSince1970: 1000))
+        try second.addSessionStart(step: 2)
         XCTAssertNotEqual(second.url, file.url, "a second file never overwrites the first")
-        XCTAssertEqual(TensorBoardEventFile.files(in: folder).count, 2)
+        XCTAssertEqual(TensorBoardEventFile.files(in: folder), [file.url, second.url], "a later file sorts later, whatever the clock says")
+        let restart = try TensorBoardEventFile.events(in: second.url)
+        XCTAssertEqual(restart.count, 2)
+        guard case .sessionLog(let log)? = restart[1].what else { return XCTFail("no session log: \(restart[1])") }
+        XCTAssertEqual(log.status, .start)
+        XCTAssertEqual(restart[1].step, 2)
         XCTAssertTrue(file.url.lastPathComponent.hasPrefix("events.out.tfevents."))
 
         // Every record's CRCs hold (records(in:) checks them) and the events are as written.
