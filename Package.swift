@@ -44,13 +44,13 @@ let package = Package(
         // Model: network + loss + the input normalisation it was trained with; built from a
         // pipeline or from a checkpoint alone.
         .target(name: "Model", dependencies: ["Layers", "OpenCLRuntime", "PipelineConfig", "Checkpoints", "InputData"]),
-        // Training: joins Model, InputData and Optimization into runs, evaluation, plans and benchmarks.
         // Files other tools open: ONNX models (`conveyor export`) and TensorBoard event files.
         .target(name: "Interchange", dependencies: [
             "Checkpoints", "PipelineConfig", "Layers", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         // Loss and accuracy curves of runs as a PNG (`conveyor plot`).
         .target(name: "Plots", dependencies: ["FilterImages"]),
+        // Training: joins Model, InputData and Optimization into runs, evaluation, plans and benchmarks.
         .target(name: "Training", dependencies: [
             "Model", "InputData", "Optimization", "Checkpoints", "HDF5", "PipelineConfig", "Layers", "OpenCLRuntime",
             "Interchange", "FilterImages",
