@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // ONNX models and TensorBoard event files are protocol buffers (generated code in Sources/Interchange/Generated).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(name: "COpenCL", pkgConfig: "OpenCL", providers: [.apt(["ocl-icd-opencl-dev"])]),
@@ -42,12 +44,20 @@ let package = Package(
         // Model: network + loss + the input normalisation it was trained with; built from a
         // pipeline or from a checkpoint alone.
         .target(name: "Model", dependencies: ["Layers", "OpenCLRuntime", "PipelineConfig", "Checkpoints", "InputData"]),
+        // Files other tools open: ONNX models (`conveyor export`) and TensorBoard event files.
+        .target(name: "Interchange", dependencies: [
+            "Checkpoints", "PipelineConfig", "Layers", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
+        // Loss and accuracy curves of runs as a PNG (`conveyor plot`).
+        .target(name: "Plots", dependencies: ["FilterImages"]),
         // Training: joins Model, InputData and Optimization into runs, evaluation, plans and benchmarks.
         .target(name: "Training", dependencies: [
             "Model", "InputData", "Optimization", "Checkpoints", "HDF5", "PipelineConfig", "Layers", "OpenCLRuntime",
+            "Interchange", "FilterImages",
         ]),
         .executableTarget(name: "conveyor", dependencies: [
             "Training", "Model", "OpenCLRuntime", "InputData", "Checkpoints", "FilterImages", "Layers", "PipelineConfig",
+            "Interchange", "Plots",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -63,7 +73,9 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: [
             "Training", "Model", "Layers", "InputData", "Optimization", "Checkpoints", "OpenCLRuntime", "PipelineConfig",
         ]),
-        .testTarget(name: "CLITests", dependencies: ["conveyor", "Checkpoints", "HDF5"]),
+        .testTarget(name: "InterchangeTests", dependencies: ["Interchange", "Checkpoints", "PipelineConfig", "Layers"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots", "FilterImages"]),
+        .testTarget(name: "CLITests", dependencies: ["conveyor", "Checkpoints", "HDF5", "Interchange", "FilterImages"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -54,6 +54,30 @@ public struct PNGImage: Equatable, Sendable {
         if ok == 0 { throw Error(path: path, message: Self.message(image)) }
     }
 
+    /// The PNG file's bytes, without a file (TensorBoard image summaries carry them inline).
+    public func encoded() throws -> [UInt8] {
+        guard let format = Self.format(channels: channels), width > 0, height > 0,
+              pixels.count == width * height * channels else {
+            throw Error(path: "(memory)", message: "\(pixels.count) bytes do not make a \(width)x\(height) image of \(channels) channels")
+        }
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        image.width = UInt32(width)
+        image.height = UInt32(height)
+        image.format = format
+        defer { png_image_free(&image) }
+        // First call measures, second writes (libpng's two-pass memory API).
+        var size = 0
+        let measured = pixels.withUnsafeBytes { png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, 0, nil) }
+        guard measured != 0, size > 0 else { throw Error(path: "(memory)", message: Self.message(image)) }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let ok = bytes.withUnsafeMutableBytes { out in
+            pixels.withUnsafeBytes { png_image_write_to_memory(&image, out.baseAddress, &size, 0, $0.baseAddress, 0, nil) }
+        }
+        guard ok != 0 else { throw Error(path: "(memory)", message: Self.message(image)) }
+        return Array(bytes.prefix(size))
+    }
+
     /// Reads a PNG as 8-bit grey, grey+alpha, RGB or RGBA, whichever is closest to the file.
     public init(contentsOf path: String) throws {
         var image = png_image()

@@ -341,6 +341,9 @@ enum PipelineDecoder {
         checkpoint.folder = try map.string("folder", default: checkpoint.folder)
         checkpoint.interval = try map.int("interval", default: checkpoint.interval, min: 1, max: PipelineLimits.epochs)
         checkpoint.keep = try map.int("keep", default: checkpoint.keep, min: 1, max: PipelineLimits.keep)
+        checkpoint.tensorboard = try map.bool("tensorboard", default: checkpoint.tensorboard)
+        checkpoint.filterImageInterval = try map.int("filter_image_interval", default: checkpoint.filterImageInterval,
+                                                     min: 0, max: PipelineLimits.epochs)
         return checkpoint
     }
 }

@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import Interchange
 import PipelineConfig
 
 /// The folder of one run (`<checkpoint.folder>/<name>/`), claimed for the whole run so that
@@ -91,6 +92,11 @@ public final class RunFolder {
             }
         case .force:
             for name in runFiles { try? manager.removeItem(at: url.appendingPathComponent(name)) }
+            // The earlier run's TensorBoard events go with it (they only follow its metrics.csv,
+            // so they do not count as a run of their own).
+            for name in names where name.hasPrefix(TensorBoardEventFile.namePrefix) {
+                try? manager.removeItem(at: url.appendingPathComponent(name))
+            }
             if !runFiles.isEmpty {
                 notes.append("--force: deleted the earlier run in \(url.path) (\(runFiles.joined(separator: ", ")))")
             }

@@ -41,6 +41,8 @@ public final class Trainer {
     private let checkpoints: CheckpointWriter
     private let metricsLog: MetricsLog
     private let progress: ProgressReporter
+    /// Nil when the pipeline sets `checkpoint.tensorboard: false`.
+    private var tensorBoard: TensorBoardLog?
 
     public var network: Network { run.network }
     public var config: PipelineConfig { run.config }
@@ -76,6 +78,10 @@ public final class Trainer {
                            Date().timeIntervalSince(start)))
             }
             try run.lookahead?.reset()
+        }
+        if run.config.checkpoint.tensorboard {
+            tensorBoard = try TensorBoardLog(folder: run.runFolder, filterImageInterval: run.config.checkpoint.filterImageInterval,
+                                             history: history)
         }
     }
 
@@ -171,6 +177,7 @@ public final class Trainer {
             if !kinds.isEmpty { try saveCheckpoint(epochsDone: completedEpochs, kinds: kinds) }
             // After the checkpoint, so that a kill between the two cannot leave a row that a resume repeats.
             try metricsLog.append(metrics)
+            try tensorBoard?.record(metrics, totalEpochs: epochs) { try TensorBoardLog.firstFilters(of: network) }
         }
         return history
     }

@@ -25,6 +25,14 @@ enum SplitOption {
 
 /// `--out` of `filters` and `activations`, checked before any work.
 enum OutputPath {
+    /// As `check`, and an existing file is refused unless `force` (`export` and `plot`).
+    static func checkNew(_ path: String, force: Bool, option: String = "--out") throws {
+        try check(path, option: option)
+        if !force && FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("\(option) \(path) exists already; add --force to overwrite it, or give another file name")
+        }
+    }
+
     static func check(_ path: String, option: String = "--out") throws {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
