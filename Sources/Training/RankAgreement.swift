@@ -24,10 +24,11 @@ final class RankAgreement {
 
     func afterStep(_ local: Totals) throws -> Totals {
         guard communicator.size > 1 else { return local }
-        var values = [local.loss, Double(local.correct), Double(local.images), Double(local.stop ?? 0)]
+        var values = [local.loss, Double(local.correct), Double(local.images), Double(local.stop ?? 0), local.stop == nil ? 0 : 1]
         try communicator.allReduceSum(&values)
-        // mpirun forwards a signal to every rank; a rank it has not reached yet stops as for Ctrl-C.
-        let signalled = values[3] > 0 ? (local.stop ?? SIGINT) : nil
+        // mpirun forwards a signal to every rank; one it has not reached yet stops with the
+        // signal the others received.
+        let signalled = values[4] > 0 ? (local.stop ?? Int32(values[3] / values[4])) : nil
         return Totals(loss: values[0], correct: Int(values[1]), images: Int(values[2]), stop: signalled)
     }
 }
