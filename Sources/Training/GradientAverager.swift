@@ -23,7 +23,8 @@ public final class GradientAverager {
     private var pending: [Float] = []
     private var pendingParameters: [Parameter] = []
     private var started: [(parameters: [Parameter], sum: PendingSum)] = []
-    /// Host time spent reading, reducing and writing gradients back, since `resetTiming`.
+    /// Host time in MPI calls (starting and waiting for the sums) and writing the averages back,
+    /// since `resetTiming`; reading a gradient is left out, since it waits for backward to compute it.
     public private(set) var communicationSeconds = 0.0
 
     public init(network: Network, communicator: Communicator, bucketBytes: Int = GradientAverager.defaultBucketBytes) {
@@ -36,8 +37,6 @@ public final class GradientAverager {
     public func layerDone(_ index: Int) throws {
         let parameters = layerParameters[index]
         guard !parameters.isEmpty else { return }
-        let start = Date()
-        defer { communicationSeconds += Date().timeIntervalSince(start) }
         for parameter in parameters {
             pending += try parameter.gradient.read()
             pendingParameters.append(parameter)
@@ -47,9 +46,9 @@ public final class GradientAverager {
 
     /// Waits for every bucket and writes the averaged gradients back.
     public func finish() throws {
+        if !pending.isEmpty { try startBucket() }
         let start = Date()
         defer { communicationSeconds += Date().timeIntervalSince(start) }
-        if !pending.isEmpty { try startBucket() }
         let scale = 1 / Float(communicator.size)
         for bucket in started {
             let sums = try bucket.sum.wait()
@@ -65,6 +64,8 @@ public final class GradientAverager {
     public func resetTiming() { communicationSeconds = 0 }
 
     private func startBucket() throws {
+        let start = Date()
+        defer { communicationSeconds += Date().timeIntervalSince(start) }
         started.append((pendingParameters, try communicator.startAllReduceSum(pending)))
         pending = []
         pendingParameters = []

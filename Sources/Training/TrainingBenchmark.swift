@@ -38,6 +38,10 @@ public struct TrainingBenchmark {
         public let layers: [LayerTiming]
         /// Device milliseconds per training step of each kernel (empty unless asked for).
         public let kernels: [KernelTiming]
+        /// Data-parallel runs (mpirun): the ranks, and the host milliseconds per step rank 0
+        /// spent averaging gradients (reading them, all-reduce, writing back); nil in one process.
+        public var ranks: Int? = nil
+        public var allReduceMillisecondsPerStep: Double? = nil
     }
 
     public struct KernelTiming: Sendable, Encodable {
@@ -75,12 +79,14 @@ public struct TrainingBenchmark {
             try step.enqueue(images: images, labels: labels, count: batch, step: index, outputs: outputs)
         }
         try context.finish()
+        step.averager?.resetTiming()
         let start = DispatchTime.now().uptimeNanoseconds
         for index in 0..<steps {
             try step.enqueue(images: images, labels: labels, count: batch, step: warmup + index, outputs: outputs)
         }
         _ = try outputs.losses.read(count: 1)   // the last step's results are on the host: everything ran
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        let allReduceSeconds = step.averager?.communicationSeconds
         let peak = measurePeak ? try DevicePeak.measureGFLOPS(context: context) : .nan
         let theoretical = TheoreticalPeak.of(context.device)
         let flopsPerImage = network.layers.indices.reduce(0.0) { total, index in
@@ -100,13 +106,20 @@ public struct TrainingBenchmark {
                              millisecondsPerStep: $0.seconds * 1000 / Double(steps), fractionOfStep: $0.seconds / total)
             }
         }
-        return Report(pipeline: pipeline, device: context.device.name, deviceType: context.device.kind.rawValue,
-                      batch: batch, steps: steps, imagesPerSecond: Double(batch * steps) / seconds,
-                      millisecondsPerStep: seconds * 1000 / Double(steps), peakGFLOPS: peak,
-                      theoreticalPeakGFLOPS: theoretical?.gflops ?? .nan,
-                      theoreticalPeakBasis: theoretical.map { "\($0.formula); \($0.basis)" } ?? "",
-                      trainingGFLOPS: flopsPerImage * Double(batch * steps) / seconds / 1e9, layers: timings,
-                      kernels: kernelTimings)
+        // Data-parallel: every rank trains `batch` images per step, so the job trains ranks x batch.
+        let ranks = step.averager?.communicator.size ?? 1
+        var report = Report(pipeline: pipeline, device: context.device.name, deviceType: context.device.kind.rawValue,
+                            batch: batch * ranks, steps: steps, imagesPerSecond: Double(batch * ranks * steps) / seconds,
+                            millisecondsPerStep: seconds * 1000 / Double(steps), peakGFLOPS: peak,
+                            theoreticalPeakGFLOPS: theoretical?.gflops ?? .nan,
+                            theoreticalPeakBasis: theoretical.map { "\($0.formula); \($0.basis)" } ?? "",
+                            trainingGFLOPS: flopsPerImage * Double(batch * ranks * steps) / seconds / 1e9, layers: timings,
+                            kernels: kernelTimings)
+        if let allReduceSeconds {
+            report.ranks = ranks
+            report.allReduceMillisecondsPerStep = allReduceSeconds * 1000 / Double(steps)
+        }
+        return report
     }
 
     /// Each layer's forward and backward pass timed alone (host clock around a finished queue),
