@@ -127,6 +127,21 @@ final class DataParallelTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("no-such-folder"), result.stderr)
     }
 
+    /// Ctrl-C to mpirun (which passes SIGTERM on to the ranks): every rank stops after the same
+    /// step, rank 0 alone saves last.h5 once, and the job ends non-zero without a hang.
+    func testSignalToMPIRunSavesOnceAndStopsEveryRank() throws {
+        try write(Self.pipeline(name: "long", epochs: 50).replacingOccurrences(of: "synthetic_train: 256", with: "synthetic_train: 1024"),
+                  "long.yaml")
+        let result = try MPIRun.run(ranks: 2, ["train", "long.yaml"], directory: folder, timeout: 120,
+                                    signal: (SIGINT, { $0.contains("epoch 1/50  train loss") }))
+        XCTAssertFalse(result.timedOut, "mpirun hung:\n\(result.stderr)")
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertEqual(result.stdout.components(separatedBy: "stopped by signal").count, 2, result.stdout + result.stderr)
+        let saved = try checkpoint("long")
+        XCTAssertGreaterThan(saved.step, 0)
+        XCTAssertLessThan(saved.epoch, 50)
+    }
+
     func testSyncBatchNormWithoutBatchNormLayerIsRefused() throws {
         try write(Self.pipeline(name: "nobn", sync: true), "nobn.yaml")
         let result = try ConveyorProcess.run(["train", "nobn.yaml"], directory: folder)

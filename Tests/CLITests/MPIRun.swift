@@ -29,13 +29,14 @@ enum MPIRun {
     static let environment = ["POCL_MAX_PTHREAD_COUNT": "1"]
 
     /// `mpirun -np ranks conveyor arguments`, or several programs (MPMD: `-np 1 conveyor a : -np 1 conveyor b`).
+    /// `signal`: sent to mpirun once `when` returns true for the standard output so far.
     static func run(ranks: Int, _ arguments: [String], directory: URL, timeout: Double = 120,
-                    signal: (number: Int32, when: () -> Bool)? = nil) throws -> Result {
+                    signal: (number: Int32, when: (String) -> Bool)? = nil) throws -> Result {
         try run(programs: [(ranks, arguments)], directory: directory, timeout: timeout, signal: signal)
     }
 
     static func run(programs: [(ranks: Int, arguments: [String])], directory: URL, timeout: Double = 120,
-                    signal: (number: Int32, when: () -> Bool)? = nil) throws -> Result {
+                    signal: (number: Int32, when: (String) -> Bool)? = nil) throws -> Result {
         let process = Process()
         process.executableURL = try requireMPIRun()
         var arguments = ["--allow-run-as-root", "--oversubscribe"]
@@ -56,7 +57,7 @@ enum MPIRun {
         let deadline = Date().addingTimeInterval(timeout)
         var signalled = signal == nil
         while process.isRunning && Date() < deadline {
-            if !signalled, let signal, signal.when() {
+            if !signalled, let signal, signal.when((try? String(contentsOf: outFile, encoding: .utf8)) ?? "") {
                 kill(process.processIdentifier, signal.number)
                 signalled = true
             }
