@@ -1,7 +1,7 @@
 import CMPI
 import Foundation
 
-/// `MPI_COMM_WORLD` of a process started by `mpirun`.
+/// `MPI_COMM_WORLD` of a process started by `mpirun`, through libmpi loaded at run time (CMPI).
 ///
 /// MPI is initialised on creation (funneled: only the training thread calls MPI; the input
 /// stages never do) and finalised when the process exits normally, which Open MPI's mpirun
@@ -14,23 +14,27 @@ public final class MPICommunicator: Communicator {
     nonisolated(unsafe) private static var finalizeRegistered = false
 
     public init() throws {
+        guard cmpi_library() != nil else {
+            let reason = cmpi_load_error().map { String(cString: $0) } ?? "libmpi.so.40 not found"
+            throw DistributedError.libraryMissing(reason: reason)
+        }
         var initialized: Int32 = 0
-        MPI_Initialized(&initialized)
+        try Self.check(cmpi_initialized(&initialized), "MPI_Initialized")
         if initialized == 0 {
             var provided: Int32 = 0
-            try Self.check(MPI_Init_thread(nil, nil, cmpi_thread_funneled(), &provided), "MPI_Init_thread")
+            try Self.check(cmpi_init_thread(cmpi_thread_funneled(), &provided), "MPI_Init_thread")
         }
         if !Self.finalizeRegistered {
             Self.finalizeRegistered = true
             atexit {
                 var finalized: Int32 = 0
-                MPI_Finalized(&finalized)
-                if finalized == 0 { MPI_Finalize() }
+                _ = cmpi_finalized(&finalized)
+                if finalized == 0 { _ = cmpi_finalize() }
             }
         }
         var rank: Int32 = 0, size: Int32 = 0
-        try Self.check(MPI_Comm_rank(cmpi_comm_world(), &rank), "MPI_Comm_rank")
-        try Self.check(MPI_Comm_size(cmpi_comm_world(), &size), "MPI_Comm_size")
+        try Self.check(cmpi_comm_rank(cmpi_comm_world(), &rank), "MPI_Comm_rank")
+        try Self.check(cmpi_comm_size(cmpi_comm_world(), &size), "MPI_Comm_size")
         self.rank = Int(rank)
         self.size = Int(size)
         localRank = MPILaunch.localRank ?? Int(rank)
@@ -39,16 +43,16 @@ public final class MPICommunicator: Communicator {
     public func allReduceSum(_ values: inout [Float]) throws {
         let count = Int32(values.count)
         try values.withUnsafeMutableBytes { bytes in
-            try Self.check(MPI_Allreduce(UnsafeRawPointer(cmpi_in_place()), bytes.baseAddress, count, cmpi_float(), cmpi_sum(),
-                                         cmpi_comm_world()), "MPI_Allreduce")
+            try Self.check(cmpi_allreduce_in_place(bytes.baseAddress, count, cmpi_float(), cmpi_sum(), cmpi_comm_world()),
+                           "MPI_Allreduce")
         }
     }
 
     public func allReduceSum(_ values: inout [Double]) throws {
         let count = Int32(values.count)
         try values.withUnsafeMutableBytes { bytes in
-            try Self.check(MPI_Allreduce(UnsafeRawPointer(cmpi_in_place()), bytes.baseAddress, count, cmpi_double(), cmpi_sum(),
-                                         cmpi_comm_world()), "MPI_Allreduce")
+            try Self.check(cmpi_allreduce_in_place(bytes.baseAddress, count, cmpi_double(), cmpi_sum(), cmpi_comm_world()),
+                           "MPI_Allreduce")
         }
     }
 
@@ -59,25 +63,25 @@ public final class MPICommunicator: Communicator {
     public func broadcast(_ values: inout [Float], from root: Int) throws {
         let count = Int32(values.count)
         try values.withUnsafeMutableBytes { bytes in
-            try Self.check(MPI_Bcast(bytes.baseAddress, count, cmpi_float(), Int32(root), cmpi_comm_world()), "MPI_Bcast")
+            try Self.check(cmpi_bcast(bytes.baseAddress, count, cmpi_float(), Int32(root), cmpi_comm_world()), "MPI_Bcast")
         }
     }
 
     public func broadcast(_ values: inout [UInt64], from root: Int) throws {
         let count = Int32(values.count)
         try values.withUnsafeMutableBytes { bytes in
-            try Self.check(MPI_Bcast(bytes.baseAddress, count, cmpi_uint64(), Int32(root), cmpi_comm_world()), "MPI_Bcast")
+            try Self.check(cmpi_bcast(bytes.baseAddress, count, cmpi_uint64(), Int32(root), cmpi_comm_world()), "MPI_Bcast")
         }
     }
 
     public func barrier() throws {
-        try Self.check(MPI_Barrier(cmpi_comm_world()), "MPI_Barrier")
+        try Self.check(cmpi_barrier(cmpi_comm_world()), "MPI_Barrier")
     }
 
     public func abort(message: String, code: Int32) -> Never {
         fflush(stdout)
         FileHandle.standardError.write(Data("rank \(rank) of \(size): \(message)\n".utf8))
-        MPI_Abort(cmpi_comm_world(), code)
+        _ = cmpi_abort(cmpi_comm_world(), code)
         exit(code)   // MPI_Abort does not return; this satisfies the type checker
     }
 
@@ -94,8 +98,8 @@ public final class MPICommunicator: Communicator {
         init(values: [Float]) throws {
             buffer = .allocate(capacity: max(values.count, 1))
             _ = buffer.initialize(from: values)
-            try MPICommunicator.check(MPI_Iallreduce(UnsafeRawPointer(cmpi_in_place()), buffer.baseAddress, Int32(values.count),
-                                                     cmpi_float(), cmpi_sum(), cmpi_comm_world(), &request), "MPI_Iallreduce")
+            try MPICommunicator.check(cmpi_iallreduce_in_place(buffer.baseAddress, Int32(values.count), cmpi_float(), cmpi_sum(),
+                                                               cmpi_comm_world(), &request), "MPI_Iallreduce")
             count = values.count
         }
 
@@ -103,7 +107,7 @@ public final class MPICommunicator: Communicator {
 
         func wait() throws -> [Float] {
             if !done {
-                try MPICommunicator.check(MPI_Wait(&request, cmpi_status_ignore()), "MPI_Wait")
+                try MPICommunicator.check(cmpi_wait(&request), "MPI_Wait")
                 done = true
             }
             return Array(buffer.prefix(count))
