@@ -82,8 +82,8 @@ struct BenchCommand: ParsableCommand {
         print(String(format: "training: %.1f images/s, %.2f ms/step, %.1f GFLOP/s (backward counted as 2x forward; 1x in the first layer)",
                      report.imagesPerSecond, report.millisecondsPerStep, report.trainingGFLOPS))
         if let ranks = report.ranks, let allReduce = report.allReduceMillisecondsPerStep {
-            print(String(format: "data-parallel: %d ranks of %d images; per step %.2f ms averaging gradients (read, all-reduce, "
-                         + "write back) and %.2f ms compute", ranks, report.batch / ranks, allReduce,
+            print(String(format: "data-parallel: %d ranks of %d images; per step %.2f ms averaging gradients (all-reduce, "
+                         + "including any wait for a slower rank, and write back) and %.2f ms compute", ranks, report.batch / ranks, allReduce,
                          report.millisecondsPerStep - allReduce))
         }
         if !report.peakGFLOPS.isNaN {
