@@ -74,6 +74,9 @@ static inline int cmpi_iallreduce_in_place(void *buffer, int count, MPI_Datatype
 static inline int cmpi_wait(MPI_Request *request) {
     CMPI_FORWARD(MPI_Wait, (MPI_Request *, MPI_Status *), (request, CMPI_STATUS_IGNORE))
 }
+static inline int cmpi_test(MPI_Request *request, int *flag) {
+    CMPI_FORWARD(MPI_Test, (MPI_Request *, int *, MPI_Status *), (request, flag, CMPI_STATUS_IGNORE))
+}
 static inline int cmpi_bcast(void *buffer, int count, MPI_Datatype type, int root, MPI_Comm comm) {
     CMPI_FORWARD(MPI_Bcast, (void *, int, MPI_Datatype, int, MPI_Comm), (buffer, count, type, root, comm))
 }

@@ -29,6 +29,9 @@ public protocol Communicator: AnyObject {
 
 /// A sum started by `startAllReduceSum`.
 public protocol PendingSum: AnyObject {
+    /// Lets the sum progress without waiting (MPI moves non-blocking collectives on mostly
+    /// inside MPI calls, so the trainer polls between layers of backward).
+    func poll() throws
     /// Waits for the sum and returns it.
     func wait() throws -> [Float]
 }

@@ -105,6 +105,13 @@ public final class MPICommunicator: Communicator {
 
         let count: Int
 
+        func poll() throws {
+            guard !done else { return }
+            var finished: Int32 = 0
+            try MPICommunicator.check(cmpi_test(&request, &finished), "MPI_Test")
+            done = finished != 0
+        }
+
         func wait() throws -> [Float] {
             if !done {
                 try MPICommunicator.check(cmpi_wait(&request), "MPI_Wait")

@@ -25,6 +25,7 @@ public final class SingleProcessCommunicator: Communicator {
     private final class Finished: PendingSum {
         let values: [Float]
         init(values: [Float]) { self.values = values }
+        func poll() throws {}
         func wait() throws -> [Float] { values }
     }
 }

@@ -6,8 +6,10 @@ import Model
 /// Averages the parameter gradients of a data-parallel step over the ranks (Horovod's
 /// DistributedOptimizer): as backward finishes a layer, its gradients are read to the host and
 /// packed into a bucket; a full bucket (`bucketBytes`) starts a non-blocking all-reduce at
-/// once, so communication runs while backward goes on with earlier layers. `finish` waits for
-/// every bucket, divides by the number of ranks and writes the gradients back before the update.
+/// once, and is polled after each later layer, so communication runs while backward goes on
+/// with earlier layers. `finish` waits for every bucket, divides by the number of ranks and
+/// writes the gradients back before the update. (Reading a layer's gradients waits for its
+/// backward kernels, so the device does not run ahead of the host during that read.)
 ///
 /// Each rank's loss gradient is the mean over its local batch; the mean of those over equal
 /// local batches is the mean over the global batch, the gradient of one process at that batch.
@@ -42,6 +44,7 @@ public final class GradientAverager {
             pendingParameters.append(parameter)
         }
         if pending.count * MemoryLayout<Float>.stride >= bucketBytes { try startBucket() }
+        for bucket in started { try bucket.sum.poll() }
     }
 
     /// Waits for every bucket and writes the averaged gradients back.

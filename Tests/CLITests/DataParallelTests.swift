@@ -103,6 +103,30 @@ final class DataParallelTests: XCTestCase {
         assertClose(try checkpoint("whole"), final)
     }
 
+    /// Stopped and resumed with the same number of ranks, a run ends with the weights of one
+    /// never stopped, bit for bit (same data order, same reduction order).
+    func testTwoRankRunResumedWithTwoRanksIsExact() throws {
+        try write(Self.pipeline(name: "straight", batchNorm: true, epochs: 3), "straight.yaml")
+        try write(Self.pipeline(name: "stopped", batchNorm: true, epochs: 3), "stopped.yaml")
+        let straight = try MPIRun.run(ranks: 2, ["train", "straight.yaml"], directory: folder)
+        XCTAssertEqual(straight.status, 0, straight.stderr)
+        let first = try MPIRun.run(ranks: 2, ["train", "stopped.yaml", "--set", "train.epochs=2"], directory: folder)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let second = try MPIRun.run(ranks: 2, ["resume", "runs/stopped", "--set", "train.epochs=3"], directory: folder)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        let a = try checkpoint("straight"), b = try checkpoint("stopped")
+        XCTAssertEqual(a.layers, b.layers)
+        XCTAssertEqual(a.optimizer, b.optimizer)
+    }
+
+    func testBenchUnderMPIRunReportsAllReduceTime() throws {
+        try write(Self.pipeline(name: "bench"), "bench.yaml")
+        let result = try MPIRun.run(ranks: 2, ["bench", "bench.yaml", "--steps", "3"], directory: folder, timeout: 90)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("data-parallel: 2 ranks of 32 images; per step"), result.stdout)
+        XCTAssertEqual(result.stdout.components(separatedBy: "training: ").count, 2, "rank 0 alone reports:\n\(result.stdout)")
+    }
+
     func testBatchThatDoesNotDivideAmongTheRanksIsRefused() throws {
         try write(Self.pipeline(name: "odd", batch: 63), "odd.yaml")
         let result = try MPIRun.run(ranks: 2, ["train", "odd.yaml"], directory: folder, timeout: 60)
