@@ -69,6 +69,7 @@ let package = Package(
         .testTarget(name: "PipelineConfigTests", dependencies: ["PipelineConfig", "Layers", "InputData", "Optimization"]),
         .testTarget(name: "TrainingTests", dependencies: [
             "Training", "Model", "Layers", "InputData", "Optimization", "Checkpoints", "OpenCLRuntime", "PipelineConfig",
+            "Distributed",
         ]),
         .testTarget(name: "CLITests", dependencies: ["conveyor", "Checkpoints", "HDF5"]),
     ],
