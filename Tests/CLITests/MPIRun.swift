@@ -49,8 +49,8 @@ enum MPIRun {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let outFile = directory.appendingPathComponent("mpirun-out-\(UUID().uuidString).txt")
         let errFile = directory.appendingPathComponent("mpirun-err-\(UUID().uuidString).txt")
-        FileManager.default.createFile(atPath: outFile.path, contents: nil)
-        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: outFile)
         process.standardError = try FileHandle(forWritingTo: errFile)
         try process.run()
