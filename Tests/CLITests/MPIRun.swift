@@ -39,7 +39,9 @@ enum MPIRun {
                     signal: (number: Int32, when: (String) -> Bool)? = nil) throws -> Result {
         let process = Process()
         process.executableURL = try requireMPIRun()
-        var arguments = ["--allow-run-as-root", "--oversubscribe"]
+        // Containers (CI) often forbid the cross-process memory attach Open MPI's shared-memory
+        // transport uses for large messages; copying through shared buffers works everywhere.
+        var arguments = ["--allow-run-as-root", "--oversubscribe", "--mca", "btl_vader_single_copy_mechanism", "none"]
         for (index, program) in programs.enumerated() {
             if index > 0 { arguments.append(":") }
             arguments += ["-x", "POCL_MAX_PTHREAD_COUNT", "-np", String(program.ranks), ConveyorProcess.binary.path] + program.arguments
