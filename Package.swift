@@ -19,6 +19,8 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        // Open MPI, loaded at run time by its shim (no link dependency; see Sources/CMPI/shim.h).
+        .systemLibrary(name: "CMPI"),
 
         // Turns Kernels/*.cl into Swift string constants at build time, so that the binary
         // runs when copied alone to another machine.
@@ -38,6 +40,9 @@ let package = Package(
             "Layers", "InputData", "Optimization", .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
+        // Data-parallel runs: the ranks of mpirun behind the `Communicator` protocol (MPI is
+        // initialised only when mpirun started the process).
+        .target(name: "Distributed", dependencies: ["CMPI"]),
         .target(name: "Checkpoints", dependencies: ["HDF5"]),
         // PNG pictures of learned filters (`conveyor filters`).
         .target(name: "FilterImages", dependencies: ["CPNG", "Checkpoints"]),
@@ -53,11 +58,11 @@ let package = Package(
         // Training: joins Model, InputData and Optimization into runs, evaluation, plans and benchmarks.
         .target(name: "Training", dependencies: [
             "Model", "InputData", "Optimization", "Checkpoints", "HDF5", "PipelineConfig", "Layers", "OpenCLRuntime",
-            "Interchange", "FilterImages",
+            "Interchange", "FilterImages", "Distributed",
         ]),
         .executableTarget(name: "conveyor", dependencies: [
             "Training", "Model", "OpenCLRuntime", "InputData", "Checkpoints", "FilterImages", "Layers", "PipelineConfig",
-            "Interchange", "Plots",
+            "Interchange", "Plots", "Distributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -72,6 +77,7 @@ let package = Package(
         .testTarget(name: "PipelineConfigTests", dependencies: ["PipelineConfig", "Layers", "InputData", "Optimization"]),
         .testTarget(name: "TrainingTests", dependencies: [
             "Training", "Model", "Layers", "InputData", "Optimization", "Checkpoints", "OpenCLRuntime", "PipelineConfig",
+            "Distributed",
         ]),
         .testTarget(name: "InterchangeTests", dependencies: ["Interchange", "Checkpoints", "PipelineConfig", "Layers"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "FilterImages"]),

@@ -72,6 +72,23 @@ __kernel void bn_statistics(__global const float* x, __global float* saved,
     }
 }
 
+// Synchronised batch norm: this process's share of channel get_group_id(0)'s sum of x
+// (centred 0), or of (x - mean)^2 with the global mean already in saved[c] (centred 1). The host
+// adds the shares of all processes, so the statistics are those of the global batch.
+__kernel void bn_channel_sums(__global const float* x, __global const float* saved, __global float* sums,
+                              const int batch, const int channels, const int plane, const int centred,
+                              __local float* scratch) {
+    int c = get_group_id(0);
+    float mean = centred ? saved[c] : 0.0f;
+    float total = 0.0f;
+    BN_FOR_CHANNEL(at) {
+        float d = x[at] - mean;
+        total += centred ? d * d : d;
+    }
+    total = bn_group_sum(total, scratch);
+    if (get_local_id(0) == 0) sums[c] = total;
+}
+
 // Evaluation: saved mean and 1/sqrt(var + eps) from the running statistics; one work-item per channel.
 __kernel void bn_running_statistics(__global float* saved, __global const float* running_mean,
                                     __global const float* running_var, const int channels, const float epsilon) {

@@ -23,6 +23,8 @@ public final class DataSplits {
     let workers: Int
     let prefetch: Int
     let seed: UInt64
+    /// The part of every batch this process reads (data-parallel runs); `epochStream`'s batch is then the local one.
+    public var shard = DataShard.whole
 
     /// - Parameters:
     ///   - roles: the splits to open.
@@ -110,7 +112,7 @@ public final class DataSplits {
                             normalization: ChannelStatistics) throws -> EpochStream {
         let source: (any DataSource)?
         let augmenter: Augmenter
-        let settings: InputStageSettings
+        var settings: InputStageSettings
         switch split {
         case .train:
             source = trainSource
@@ -123,6 +125,7 @@ public final class DataSplits {
             settings = .evaluation(batchSize: batch, workers: workers, prefetch: prefetch)
         }
         guard let source else { throw DataError.noData(split: split.rawValue) }
+        settings.shard = shard
         slots.reset()
         let stages = InputStages<DeviceBatch>(source: source, transform: augmenter, settings: settings) { host in
             try slots.upload(images: host.images, labels: host.labels, count: host.count, epoch: host.epoch, index: host.index)

@@ -147,7 +147,11 @@ final class InputEpochRun<Output>: @unchecked Sendable {
         for index in 0..<batchCount {
             try window.put(())
             let t0 = DispatchTime.now().uptimeNanoseconds
-            let lower = index * size, upper = min(order.count, lower + size)
+            var lower = index * size, upper = min(order.count, lower + size)
+            if !settings.shard.isWhole, let share = settings.shard.positions(ofBatch: index, batchSize: size, samples: order.count,
+                                                                            dropLast: settings.dropLast) {
+                (lower, upper) = (share.lowerBound, share.upperBound)
+            }
             let samples = Array(order[lower..<upper])
             let labels = samples.map { Int32(source.label(at: $0)) }
             lock.lock()

@@ -11,6 +11,9 @@ public struct InputStageSettings: Equatable, Sendable {
     public var dropLast: Bool
     /// Seed of the per-epoch permutation.
     public var seed: UInt64
+    /// The part of each batch this process reads in a data-parallel run (`batchSize` is then
+    /// the local batch).
+    public var shard: DataShard = .whole
 
     public init(batchSize: Int, workers: Int = 2, prefetch: Int = 2, shuffle: Bool = true,
                 dropLast: Bool = true, seed: UInt64 = 0) {

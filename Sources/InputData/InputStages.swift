@@ -47,7 +47,10 @@ public final class InputStages<Output>: @unchecked Sendable {
 
     /// Batches per epoch for `samples` samples.
     public static func batchCount(samples: Int, settings: InputStageSettings) -> Int {
-        settings.dropLast ? samples / settings.batchSize : (samples + settings.batchSize - 1) / settings.batchSize
+        if !settings.shard.isWhole {
+            return settings.shard.batchCount(samples: samples, batchSize: settings.batchSize, dropLast: settings.dropLast)
+        }
+        return settings.dropLast ? samples / settings.batchSize : (samples + settings.batchSize - 1) / settings.batchSize
     }
 
     public var batchesPerEpoch: Int { Self.batchCount(samples: source.count, settings: settings) }

@@ -41,6 +41,12 @@ public final class BatchNorm2D: Layer {
     private let backwardKernel: Kernel
     /// [4, C]: mean, 1/sqrt(var + eps), sum(dy), sum(dy * xhat).
     private var saved: DeviceBuffer<Float>?
+    /// Set in data-parallel runs with `sync_batchnorm`: training statistics (and the backward
+    /// sums) are those of the global batch, added over the processes; nil: this process's batch.
+    public var crossProcessSum: CrossProcessSum?
+    private let channelSumsKernel: Kernel
+    /// [C]: one process's share of a channel sum (synchronised batch norm).
+    private var channelSums: DeviceBuffer<Float>?
     private var lastMode = Mode.training
 
     /// `style` nil picks `KernelStyle.preferred` for the device.
@@ -87,6 +93,7 @@ public final class BatchNorm2D: Layer {
         runningKernel = try program.kernel("bn_running_statistics")
         applyKernel = try program.kernel(planes ? "bn_forward_apply_planes" : "bn_forward_apply")
         reduceKernel = try program.kernel("bn_backward_reduce")
+        channelSumsKernel = try program.kernel("bn_channel_sums")
         backwardKernel = try program.kernel(planes ? "bn_backward_apply_planes" : "bn_backward_apply")
     }
 
@@ -107,6 +114,10 @@ public final class BatchNorm2D: Layer {
             guard batch * plane > 1 else {
                 throw ShapeError(layer: name, message: "training needs more than one value per channel, got batch \(batch) "
                                  + "of \(inputShape); use a larger batch")
+            }
+            if let crossProcessSum {
+                try synchronisedStatistics(input, saved: saved, batch: batch, sum: crossProcessSum)
+                break
             }
             let group = reductionGroup
             try statisticsKernel.setArgs(input, saved, runningMean, runningVar, batch, channels, plane, momentum, epsilon,
@@ -131,6 +142,15 @@ public final class BatchNorm2D: Layer {
                                  batch, channels, plane, LocalMemory(bytes: group * MemoryLayout<Float>.stride))
         try context.launch(reduceKernel, global: [channels * group], local: [group])
         guard let inputGradient else { return }
+        if lastMode == .training, let crossProcessSum {
+            // dx needs sum(dy) and sum(dy * xhat) over the global batch, divided by its count m;
+            // the apply kernels divide by the local count, so the global sums are scaled by local/global.
+            let local = Float(batch * plane)
+            var sums = try saved.read(offset: 2 * channels, count: 2 * channels) + [local]
+            try crossProcessSum.sum(&sums)
+            let scale = local / sums[2 * channels]
+            try saved.write(sums[0..<(2 * channels)].map { $0 * scale }, offset: 2 * channels)
+        }
         let items = applyItems(batch: batch)
         try backwardKernel.setArgs(input, outputGradient, inputGradient, saved, weight?.value ?? saved, items, channels,
                                    plane, lastMode == .training ? 1 : 0)
@@ -138,6 +158,39 @@ public final class BatchNorm2D: Layer {
     }
 
     private var reductionGroup: Int { style == .perPlane ? 1 : Self.reductionGroup }
+
+    /// Mean and variance of the global batch, two passes as `bn_statistics` (a centred second
+    /// pass), each process's channel sums added by `sum`; running statistics blended on the host
+    /// from the same sums, so they stay identical on every process.
+    private func synchronisedStatistics(_ input: DeviceBuffer<Float>, saved: DeviceBuffer<Float>, batch: Int,
+                                        sum: CrossProcessSum) throws {
+        let channels = inputShape.channels, plane = inputShape.height * inputShape.width
+        let sums = try channelSums ?? context.buffer(Float.self, count: channels, label: "\(name).channel_sums")
+        channelSums = sums
+        let group = reductionGroup
+        func shares(centred: Bool) throws -> [Float] {
+            try channelSumsKernel.setArgs(input, saved, sums, batch, channels, plane, centred ? 1 : 0,
+                                          LocalMemory(bytes: group * MemoryLayout<Float>.stride))
+            try context.launch(channelSumsKernel, global: [channels * group], local: [group])
+            return try sums.read(count: channels)
+        }
+        var totals = try shares(centred: false) + [Float(batch * plane)]
+        try sum.sum(&totals)
+        let count = totals[channels]
+        let mean = totals[0..<channels].map { $0 / count }
+        try saved.write(mean)
+        var squares = try shares(centred: true)
+        try sum.sum(&squares)
+        let variance = squares.map { $0 / count }
+        try saved.write(variance.map { 1 / ($0 + epsilon).squareRoot() }, offset: channels)
+        var runningMean = try self.runningMean.read(), runningVar = try self.runningVar.read()
+        for c in 0..<channels {
+            runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[c]
+            runningVar[c] = (1 - momentum) * runningVar[c] + momentum * (variance[c] * count / (count - 1))
+        }
+        try self.runningMean.write(runningMean)
+        try self.runningVar.write(runningVar)
+    }
 
     /// Work-items of the apply kernels: one per (n, c) plane, or one per value.
     private func applyItems(batch: Int) -> Int {

@@ -85,11 +85,14 @@ public final class Network {
     public func outputGradient(ofLayer index: Int) -> DeviceBuffer<Float> { outputGradients[index] }
 
     /// Back-propagates `scoreGradient` through every layer, adding to parameter gradients.
-    public func backward(_ input: DeviceBuffer<Float>, batch: Int) throws {
+    /// `layerDone` is called with each layer's index once its backward is enqueued (last layer
+    /// first), so that a data-parallel run can start reducing that layer's gradients.
+    public func backward(_ input: DeviceBuffer<Float>, batch: Int, layerDone: ((Int) throws -> Void)? = nil) throws {
         for index in layers.indices.reversed() {
             let layerInput = index == 0 ? input : outputs[index - 1]
             try layers[index].backward(input: layerInput, output: outputs[index], outputGradient: outputGradients[index],
                                        inputGradient: index == 0 ? nil : outputGradients[index - 1], batch: batch)
+            try layerDone?(index)
         }
     }
 

@@ -61,14 +61,17 @@ public final class DeviceBuffer<Element>: @unchecked Sendable {
     }
 
     /// The buffer's contents (or `count` elements from `offset`), after every queued command.
-    public func read(offset: Int = 0, count: Int? = nil) throws -> [Element] {
+    /// `onTransferQueue` reads through the context's second queue, beside running kernels: the
+    /// caller must first wait for the commands that write the buffer (an event or `finish()`).
+    public func read(offset: Int = 0, count: Int? = nil, onTransferQueue: Bool = false) throws -> [Element] {
         let n = count ?? (self.count - offset)
         precondition(offset >= 0 && n >= 0 && offset + n <= self.count, "read past the end of '\(label)'")
         if n == 0 { return [] }
         context.commands.hostWait()
         return try [Element](unsafeUninitializedCapacity: n) { storage, initialized in
             try CLError.check(
-                clEnqueueReadBuffer(context.queue, mem, cl_bool(CL_TRUE), offset * MemoryLayout<Element>.stride,
+                clEnqueueReadBuffer(onTransferQueue ? context.transferQueue : context.queue, mem, cl_bool(CL_TRUE),
+                                    offset * MemoryLayout<Element>.stride,
                                     n * MemoryLayout<Element>.stride, storage.baseAddress, 0, nil, nil),
                 "clEnqueueReadBuffer", detail: "buffer '\(label)'")
             initialized = n

@@ -20,6 +20,16 @@ public enum DeviceSelector {
         try Platform.all().flatMap { try $0.devices() }
     }
 
+    /// The device of rank `localRank` of a data-parallel run on this machine: that GPU (ranks
+    /// beyond the GPUs share them round robin), or without GPUs that device among all (one PoCL
+    /// CPU device is shared by every rank). Nil when there is no device (`select` then says so).
+    public static func selector(forLocalRank localRank: Int) throws -> String? {
+        let devices = try allDevices()
+        let gpus = devices.indices.filter { devices[$0].kind == .gpu }
+        let candidates = gpus.isEmpty ? Array(devices.indices) : gpus
+        return candidates.isEmpty ? nil : String(candidates[localRank % candidates.count])
+    }
+
     public static func select(_ selector: String?) throws -> Device {
         let devices = try allDevices()
         return try select(selector, from: devices)

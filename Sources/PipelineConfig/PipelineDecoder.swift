@@ -20,6 +20,10 @@ enum PipelineDecoder {
         let optimizer = try decodeOptimizer(top["optimizer"])
         let schedule = try decodeSchedule(top["schedule"])
         let train = try decodeTrain(top["train"])
+        if train.syncBatchnorm, !model.contains(where: { if case .batchnorm = $0.kind { return true } else { return false } }),
+           let node = try top["train"]?.mapping(allowed: PipelineSchema.train)["sync_batchnorm"] {
+            throw node.error("train.sync_batchnorm is true but the model has no batchnorm layer; remove sync_batchnorm")
+        }
         let checkpoint = try decodeCheckpoint(top["checkpoint"])
         return PipelineConfig(
             name: name, device: device, data: data, augment: augment, model: model, loss: loss,
@@ -331,6 +335,7 @@ enum PipelineDecoder {
         }
         train.tta = try map.word("tta", default: train.tta)
         train.ttaEveryEpoch = try map.bool("tta_every_epoch", default: train.ttaEveryEpoch)
+        train.syncBatchnorm = try map.bool("sync_batchnorm", default: train.syncBatchnorm)
         return train
     }
 

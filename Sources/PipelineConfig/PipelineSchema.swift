@@ -12,7 +12,7 @@ enum PipelineSchema {
     static let lookahead = ["every", "decay", "power"]
     static let schedule = ["type", "warmup_epochs", "step_epochs", "gamma", "milestones", "min_lr", "points"]
     static let train = ["epochs", "batch", "seed", "eval_interval", "reference_batch", "max_batch", "memory_fraction", "tta",
-                        "tta_every_epoch"]
+                        "tta_every_epoch", "sync_batchnorm"]
     static let checkpoint = ["folder", "interval", "keep", "tensorboard", "filter_image_interval"]
 
     /// Every mapping of the schema outside `model`, with its keys, for hints that name a key's section.

@@ -17,6 +17,10 @@ public struct TrainSettings: Equatable, Sendable {
     /// False: `tta` applies to the last epoch's validation only (the earlier ones run plain),
     /// which saves most of the validation time of `flip_translate` (six views per image).
     public var ttaEveryEpoch: Bool = true
+    /// Data-parallel runs (mpirun): batch norm normalises with the statistics of the global
+    /// batch, added over the ranks, instead of each rank's share (PyTorch's SyncBatchNorm).
+    /// No effect in a single process; needs a batchnorm layer.
+    public var syncBatchnorm: Bool = false
 
     public init() {}
 }

@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import InputData
 import Layers
@@ -34,6 +35,9 @@ public final class Evaluator {
     let slots: InputSlotRing
     let outputs: StepOutputs
     let batch: Int
+    /// Data-parallel runs: each rank evaluates its share of the batches (`DataShard`) and the
+    /// sums (loss, confusion matrix, images) are added over the ranks.
+    let communicator: Communicator?
 
     /// The (dy, dx) shifts of `flipTranslate` besides the identity: content down-right, then up-left.
     public static let translations = [(dy: 1, dx: 1), (dy: -1, dx: -1)]
@@ -51,7 +55,9 @@ public final class Evaluator {
         }
     }
 
-    public init(model: Model, data: DataSplits, slots: InputSlotRing, outputs: StepOutputs, batch: Int) {
+    public init(model: Model, data: DataSplits, slots: InputSlotRing, outputs: StepOutputs, batch: Int,
+                communicator: Communicator? = nil) {
+        self.communicator = communicator
         self.model = model
         self.data = data
         self.slots = slots
@@ -113,6 +119,13 @@ public final class Evaluator {
                 confusion[Int(labels[i])][predicted] += 1
             }
             images += n
+        }
+        if let communicator, communicator.size > 1 {
+            var sums = [lossSum, Double(images)] + confusion.joined().map(Double.init)
+            try communicator.allReduceSum(&sums)
+            lossSum = sums[0]
+            images = Int(sums[1])
+            confusion = (0..<classes).map { row in (0..<classes).map { Int(sums[2 + row * classes + $0]) } }
         }
         let perClass = confusion.enumerated().map { index, row -> Double in
             let total = row.reduce(0, +)

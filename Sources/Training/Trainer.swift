@@ -43,6 +43,11 @@ public final class Trainer {
     private let progress: ProgressReporter
     /// Nil when the pipeline sets `checkpoint.tensorboard: false`.
     private var tensorBoard: TensorBoardLog?
+    /// Data-parallel runs: per-step totals and the stop decision agreed by the ranks, and the
+    /// check that their weights stay identical. Only rank 0 writes files and prints.
+    private let agreement: RankAgreement
+    private let replicas: ReplicaChecksum
+    private var writesFiles: Bool { run.communicator.isRoot }
 
     public var network: Network { run.network }
     public var config: PipelineConfig { run.config }
@@ -51,8 +56,12 @@ public final class Trainer {
     public init(run: TrainingRun, options: Options = Options()) throws {
         self.run = run
         self.options = options
-        progress = ProgressReporter(quiet: options.quiet)
-        try FileManager.default.createDirectory(at: run.runFolder, withIntermediateDirectories: true)
+        progress = ProgressReporter(quiet: options.quiet || !run.communicator.isRoot)
+        agreement = RankAgreement(communicator: run.communicator)
+        replicas = ReplicaChecksum(network: run.network, communicator: run.communicator)
+        if run.communicator.isRoot {
+            try FileManager.default.createDirectory(at: run.runFolder, withIntermediateDirectories: true)
+        }
         checkpoints = CheckpointWriter(folder: run.runFolder, keep: run.config.checkpoint.keep)
         metricsLog = MetricsLog(folder: run.runFolder)
         if let checkpoint = run.resumedFrom {
@@ -79,7 +88,7 @@ public final class Trainer {
             }
             try run.lookahead?.reset()
         }
-        if run.config.checkpoint.tensorboard {
+        if run.config.checkpoint.tensorboard && writesFiles {   // rank 0 alone writes the run folder
             tensorBoard = try TensorBoardLog(folder: run.runFolder, filterImageInterval: run.config.checkpoint.filterImageInterval,
                                              history: history)
         }
@@ -97,7 +106,7 @@ public final class Trainer {
             let epoch = completedEpochs
             let start = Date()
             var lossSum = 0.0, correct = 0, seen = 0
-            let stream = try run.data.epochStream(split: .train, epoch: epoch, batch: run.batch, slots: run.slots,
+            let stream = try run.data.epochStream(split: .train, epoch: epoch, batch: run.localBatch, slots: run.slots,
                                                   normalization: run.model.normalization)
             defer { stream.cancel() }
             var batchIndex = 0
@@ -120,7 +129,10 @@ public final class Trainer {
                 try run.slots.release(batch, context: context)
                 let losses = try run.outputs.losses.read(count: n)
                 let flags = try run.outputs.correct.read(count: n)
-                let batchLoss = losses.reduce(0.0) { $0 + Double($1) }
+                let totals = try agreement.afterStep(.init(
+                    loss: losses.reduce(0.0) { $0 + Double($1) }, correct: flags.reduce(0) { $0 + Int($1) }, images: n,
+                    stop: StopRequest.signal ?? (step + 1 == options.stopAtStep ? SIGINT : nil)))
+                let batchLoss = totals.loss
                 step += 1
                 if let lookahead = run.lookahead, lookahead.synchronises(afterStep: step, endOfEpoch: batchIndex == stepsPerEpoch) {
                     try lookahead.synchronise(afterStep: step)
@@ -130,13 +142,13 @@ public final class Trainer {
                     throw TrainingError.nonFiniteLoss(step: step, epoch: epoch + 1, lastCheckpoint: checkpoints.lastSaved?.path)
                 }
                 lossSum += batchLoss
-                correct += flags.reduce(0) { $0 + Int($1) }
-                seen += n
+                correct += totals.correct
+                seen += totals.images
                 let elapsed = Date().timeIntervalSince(start)
                 progress.update(epoch: epoch + 1, epochs: epochs, batch: batchIndex, batches: stepsPerEpoch,
                                 loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen),
                                 imagesPerSecond: Double(seen) / max(elapsed, 1e-9), elapsed: elapsed)
-                if let signal = StopRequest.signal ?? (step == options.stopAtStep ? SIGINT : nil) {
+                if let signal = totals.stop {
                     stream.cancel()
                     progress.endEpoch()
                     stoppedBySignal = signal
@@ -149,6 +161,7 @@ public final class Trainer {
             if options.verbose { say(stream.statisticsSummary) }
             let trainSeconds = Date().timeIntervalSince(start)
             completedEpochs += 1
+            if completedEpochs % ReplicaChecksum.interval == 0 { try replicas.verify(afterEpoch: completedEpochs) }
             var validation = (loss: Double.nan, accuracy: Double.nan)
             if run.hasValidation && (completedEpochs % max(config.train.evalInterval, 1) == 0 || completedEpochs == epochs) {
                 let tta = config.train.ttaEveryEpoch || completedEpochs == epochs ? config.train.tta : .none
@@ -176,19 +189,22 @@ public final class Trainer {
             }
             if !kinds.isEmpty { try saveCheckpoint(epochsDone: completedEpochs, kinds: kinds) }
             // After the checkpoint, so that a kill between the two cannot leave a row that a resume repeats.
-            try metricsLog.append(metrics)
-            try tensorBoard?.record(metrics, totalEpochs: epochs) { try TensorBoardLog.firstFilters(of: network) }
+            if writesFiles {
+                try metricsLog.append(metrics)
+                try tensorBoard?.record(metrics, totalEpochs: epochs) { try TensorBoardLog.firstFilters(of: network) }
+            }
         }
         return history
     }
 
     @discardableResult
     private func saveCheckpoint(epochsDone: Int, kinds: Set<CheckpointWriter.Kind>) throws -> URL {
+        guard writesFiles else { return checkpoints.folder.appendingPathComponent("last.h5") }
         let checkpoint = try CheckpointMapping.make(run: run, epoch: epochsDone, step: step, metrics: history)
         return try checkpoints.save(checkpoint, epoch: epochsDone, kinds: kinds)
     }
 
     private func say(_ text: String) {
-        if !options.quiet { print(text) }
+        if !options.quiet && run.communicator.isRoot { print(text) }
     }
 }

@@ -43,6 +43,10 @@ public struct TrainingBenchmark {
         public let layers: [LayerTiming]
         /// Device milliseconds per training step of each kernel (empty unless asked for).
         public let kernels: [KernelTiming]
+        /// Data-parallel runs (mpirun): the ranks, and the host milliseconds per step rank 0
+        /// spent averaging gradients (reading them, all-reduce, writing back); nil in one process.
+        public var ranks: Int? = nil
+        public var allReduceMillisecondsPerStep: Double? = nil
     }
 
     public struct KernelTiming: Sendable, Encodable {
@@ -81,6 +85,7 @@ public struct TrainingBenchmark {
         }
         try context.finish()
         let countsBefore = context.commands.snapshot
+        step.averager?.resetTiming()
         let start = DispatchTime.now().uptimeNanoseconds
         for index in 0..<steps {
             try step.enqueue(images: images, labels: labels, count: batch, step: warmup + index, outputs: outputs)
@@ -88,6 +93,7 @@ public struct TrainingBenchmark {
         _ = try outputs.losses.read(count: 1)   // the last step's results are on the host: everything ran
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         let counts = context.commands.snapshot - countsBefore
+        let allReduceSeconds = step.averager?.communicationSeconds
         let peak = measurePeak ? try DevicePeak.measureGFLOPS(context: context) : .nan
         let theoretical = TheoreticalPeak.of(context.device)
         let flopsPerImage = network.layers.indices.reduce(0.0) { total, index in
@@ -107,16 +113,23 @@ public struct TrainingBenchmark {
                              millisecondsPerStep: $0.seconds * 1000 / Double(steps), fractionOfStep: $0.seconds / total)
             }
         }
-        return Report(pipeline: pipeline, device: context.device.name, deviceType: context.device.kind.rawValue,
-                      batch: batch, steps: steps, imagesPerSecond: Double(batch * steps) / seconds,
-                      millisecondsPerStep: seconds * 1000 / Double(steps), peakGFLOPS: peak,
-                      theoreticalPeakGFLOPS: theoretical?.gflops ?? .nan,
-                      theoreticalPeakBasis: theoretical.map { "\($0.formula); \($0.basis)" } ?? "",
-                      trainingGFLOPS: flopsPerImage * Double(batch * steps) / seconds / 1e9,
-                      kernelLaunchesPerStep: Double(counts.kernels) / Double(steps),
-                      bufferCommandsPerStep: Double(counts.transfers) / Double(steps),
-                      hostWaitsPerStep: Double(counts.hostWaits) / Double(steps), layers: timings,
-                      kernels: kernelTimings)
+        // Data-parallel: every rank trains `batch` images per step, so the job trains ranks x batch.
+        let ranks = step.averager?.communicator.size ?? 1
+        var report = Report(pipeline: pipeline, device: context.device.name, deviceType: context.device.kind.rawValue,
+                            batch: batch * ranks, steps: steps, imagesPerSecond: Double(batch * ranks * steps) / seconds,
+                            millisecondsPerStep: seconds * 1000 / Double(steps), peakGFLOPS: peak,
+                            theoreticalPeakGFLOPS: theoretical?.gflops ?? .nan,
+                            theoreticalPeakBasis: theoretical.map { "\($0.formula); \($0.basis)" } ?? "",
+                            trainingGFLOPS: flopsPerImage * Double(batch * ranks * steps) / seconds / 1e9,
+                            kernelLaunchesPerStep: Double(counts.kernels) / Double(steps),
+                            bufferCommandsPerStep: Double(counts.transfers) / Double(steps),
+                            hostWaitsPerStep: Double(counts.hostWaits) / Double(steps), layers: timings,
+                            kernels: kernelTimings)
+        if let allReduceSeconds {
+            report.ranks = ranks
+            report.allReduceMillisecondsPerStep = allReduceSeconds * 1000 / Double(steps)
+        }
+        return report
     }
 
     /// Each layer's forward and backward pass timed alone (host clock around a finished queue),

@@ -1,4 +1,5 @@
 import Checkpoints
+import Distributed
 import Foundation
 import InputData
 import Layers
@@ -27,12 +28,22 @@ public final class TrainingRun {
     /// The checkpoint the run goes on from (its weights, momentum and position are loaded by
     /// `Trainer`), or nil for a new run.
     public let resumedFrom: Checkpoint?
+    /// The ranks of a data-parallel run (`mpirun`); a single-process one otherwise.
+    public let communicator: Communicator
+    /// Data-parallel runs: gradients averaged over the ranks, rank 0's layer state copied to all.
+    let averager: GradientAverager?
+    let stateBroadcast: LayerStateBroadcast?
 
+    /// The global batch: the pipeline's (or the chosen) batch, over all ranks.
     public var batch: Int { batchChoice.batch }
+    /// The images one rank trains on per step: the global batch divided by the ranks.
+    public var localBatch: Int { batch / communicator.size }
     public var network: Network { model.network }
     public var trainBatchesPerEpoch: Int { data.trainCount / batch }
     public var hasValidation: Bool { data.validationCount > 0 }
-    public var step: TrainingStep { TrainingStep(model: model, optimizer: optimizer, seed: seed) }
+    public var step: TrainingStep {
+        TrainingStep(model: model, optimizer: optimizer, seed: seed, averager: averager, stateBroadcast: stateBroadcast)
+    }
 
     /// - Parameters:
     ///   - memoryLimit: plan as if the device had this many bytes (`--memory-limit`).
@@ -40,8 +51,10 @@ public final class TrainingRun {
     ///     (nothing measured from data is measured again).
     ///   - tuner: measured convolution choices (nil: the rules).
     public init(config: PipelineConfig, deviceSelector: String? = nil, memoryLimit: Int? = nil, resume: Checkpoint? = nil,
-                context existing: ComputeContext? = nil, tuner: ConvolutionTuner? = nil) throws {
+                context existing: ComputeContext? = nil, communicator: Communicator = SingleProcessCommunicator(),
+                tuner: ConvolutionTuner? = nil) throws {
         self.config = config
+        self.communicator = communicator
         resumedFrom = resume
         context = try existing ?? ComputeContext(selector: deviceSelector ?? config.device)
         seed = UInt64(config.train.seed)
@@ -52,10 +65,30 @@ public final class TrainingRun {
                                              device: context.device, memoryLimit: memoryLimit, trainCount: data.trainCount,
                                              lookahead: config.optimizer.lookahead != nil, fixed: resume.flatMap(CheckpointMapping.batch))
         let batch = batchChoice.batch
-        try model.network.reserve(batch: batch)
-        slots = try InputSlotRing(context: context, batch: batch, valuesPerImage: model.inputShape.count,
+        let ranks = communicator.size
+        guard batch % ranks == 0 else {
+            throw TrainingError.invalidSetting("the batch of \(batch) does not divide among \(ranks) processes (each takes an equal "
+                                               + "share of every batch); choose a train.batch that is a multiple of \(ranks), "
+                                               + "for example --set train.batch=\(max(batch / ranks, 1) * ranks), or run with another -np")
+        }
+        let local = batch / ranks
+        data.shard = DataShard(rank: communicator.rank, ranks: ranks)
+        try model.network.reserve(batch: local)
+        slots = try InputSlotRing(context: context, batch: local, valuesPerImage: model.inputShape.count,
                                   count: InputSlotRing.slotCount(prefetch: config.data.prefetch))
-        outputs = try StepOutputs(context: context, batch: batch)
+        outputs = try StepOutputs(context: context, batch: local)
+        if ranks > 1 {
+            if config.train.syncBatchnorm {
+                let sum = CommunicatorSum(communicator)
+                for case let layer as BatchNorm2D in model.network.layers { layer.crossProcessSum = sum }
+            }
+            averager = GradientAverager(network: model.network, communicator: communicator)
+            let broadcast = LayerStateBroadcast(network: model.network, communicator: communicator)
+            stateBroadcast = config.train.syncBatchnorm || broadcast.isEmpty ? nil : broadcast
+        } else {
+            averager = nil
+            stateBroadcast = nil
+        }
         let policy = LearningRatePolicy(optimizer: config.optimizer, schedule: config.schedule, epochs: config.train.epochs,
                                         batch: batch, referenceBatch: config.train.referenceBatch,
                                         stepsPerEpoch: data.trainCount / batch)
@@ -96,6 +129,6 @@ public final class TrainingRun {
 
     /// An evaluator of this run's model on its validation split, sharing its slots and outputs.
     public func evaluator() -> Evaluator {
-        Evaluator(model: model, data: data, slots: slots, outputs: outputs, batch: batch)
+        Evaluator(model: model, data: data, slots: slots, outputs: outputs, batch: localBatch, communicator: communicator)
     }
 }

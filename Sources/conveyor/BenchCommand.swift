@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import InputData
 import Foundation
 import OpenCLRuntime
@@ -39,7 +40,9 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup var deviceOptions: DeviceOptions
 
     func run() throws {
-        try CommandErrors.reporting {
+        // Under mpirun every rank trains its share and rank 0 reports, with the all-reduce time.
+        let communicator = try MPILaunch.communicator()
+        try CommandErrors.reporting(communicator: communicator) {
             guard (1...10_000).contains(steps) else {
                 throw ValidationError("--steps \(steps) is out of range: give 1 to 10000 timed steps")
             }
@@ -52,10 +55,12 @@ struct BenchCommand: ParsableCommand {
             let config = try PipelineConfig.load(path: pipeline, overrides: overrides)
             // A kernel profile needs a profiling queue, which records an event per launch.
             let context = kernels ? try ComputeContext(selector: deviceOptions.device ?? config.device, profiling: true) : nil
-            let run = try TrainingRun(config: config, deviceSelector: deviceOptions.device,
-                                      memoryLimit: pipelineOptions.memoryLimitBytes(), context: context,
+            let selector = communicator.size > 1 ? try deviceOptions.device ?? DeviceSelector.selector(forLocalRank: communicator.localRank)
+                : deviceOptions.device
+            let run = try TrainingRun(config: config, deviceSelector: selector,
+                                      memoryLimit: pipelineOptions.memoryLimitBytes(), context: context, communicator: communicator,
                                       tuner: CommandTuning.tuner())
-            let report = try TrainingBenchmark(step: run.step, batch: run.batch, pipeline: config.name)
+            let report = try TrainingBenchmark(step: run.step, batch: run.localBatch, pipeline: config.name)
                 .run(steps: steps, layers: layers, kernels: kernels)
             // A few steps suffice: the reference path is 10-100x slower than the kernels.
             let referenceReport = reference
@@ -63,6 +68,7 @@ struct BenchCommand: ParsableCommand {
             // The input benchmark reads the pipeline's own data (real CIFAR-10 when it says so).
             let inputRate = input ? try InputBenchmarkRunner.imagesPerSecond(
                 config: PipelineConfig.load(path: pipeline, overrides: pipelineOptions.allOverrides), batch: run.batch) : nil
+            guard communicator.isRoot else { return }
             if json {
                 try printJSON(report, inputImagesPerSecond: inputRate, reference: referenceReport)
             } else {
@@ -78,6 +84,11 @@ struct BenchCommand: ParsableCommand {
                      report.imagesPerSecond, report.millisecondsPerStep, report.trainingGFLOPS))
         print(String(format: "per step: %.0f kernel launches, %.0f buffer commands, %.1f host waits",
                      report.kernelLaunchesPerStep, report.bufferCommandsPerStep, report.hostWaitsPerStep))
+        if let ranks = report.ranks, let allReduce = report.allReduceMillisecondsPerStep {
+            print(String(format: "data-parallel: %d ranks of %d images; per step %.2f ms averaging gradients (all-reduce, "
+                         + "including any wait for a slower rank, and write back) and %.2f ms compute", ranks, report.batch / ranks, allReduce,
+                         report.millisecondsPerStep - allReduce))
+        }
         if !report.peakGFLOPS.isNaN {
             print(String(format: "device FP32 peak (multiply-add kernel): %.1f GFLOP/s; training reaches %.1f%%",
                          report.peakGFLOPS, 100 * report.trainingGFLOPS / report.peakGFLOPS))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checkpoints
+import Distributed
 import Foundation
 import Model
 import PipelineConfig
@@ -32,16 +33,19 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         // First, so that a signal while the pipeline is read or kernels build exits cleanly.
         StopRequest.install()
-        try CommandErrors.reporting {
+        // MPI only when mpirun started this process; otherwise a single-process communicator.
+        let communicator = try MPILaunch.communicator()
+        try CommandErrors.reporting(communicator: communicator) {
             let config = try PipelineConfig.load(path: pipeline, overrides: pipelineOptions.allOverrides)
-            let resumed = try resume.map(TrainCommand.openCheckpoint)
+            let resumed = try resume.map { try TrainCommand.openCheckpoint($0, communicator: communicator) }
             try TrainCommand.train(config: config, checkpoint: resumed, force: force, device: deviceOptions.device,
-                                   memoryLimit: pipelineOptions.memoryLimitBytes(), verbose: verbose)
+                                   memoryLimit: pipelineOptions.memoryLimitBytes(), verbose: verbose, communicator: communicator)
         }
     }
 
     /// A checkpoint file, or the newest complete checkpoint of a run folder.
-    static func openCheckpoint(_ path: String) throws -> (path: String, checkpoint: Checkpoint) {
+    static func openCheckpoint(_ path: String, communicator: Communicator) throws -> (path: String, checkpoint: Checkpoint) {
+        let print = { (line: String) in if communicator.isRoot { Swift.print(line) } }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             let newest = try RunFolder.newestCheckpoint(in: URL(fileURLWithPath: path))
@@ -58,14 +62,22 @@ struct TrainCommand: ParsableCommand {
 
     /// Shared with `conveyor resume`.
     static func train(config: PipelineConfig, checkpoint: (path: String, checkpoint: Checkpoint)?, force: Bool, device: String?,
-                      memoryLimit: Int?, verbose: Bool) throws {
+                      memoryLimit: Int?, verbose: Bool, communicator: Communicator) throws {
         StopRequest.install()
+        // In a data-parallel run rank 0 alone owns the run folder and prints.
+        let print = { (line: String) in if communicator.isRoot { Swift.print(line) } }
         let mode: RunFolder.Mode = checkpoint.map { .resume(checkpoint: $0.path, force: force) } ?? (force ? .force : .new)
         // Held until the process exits: no other process trains into this folder meanwhile.
-        let folder = try RunFolder(config: config, mode: mode)
-        let run = try TrainingRun(config: config, deviceSelector: device, memoryLimit: memoryLimit, resume: checkpoint?.checkpoint,
-                                  tuner: CommandTuning.tuner())
+        let folder = communicator.isRoot ? try RunFolder(config: config, mode: mode) : nil
+        // Each rank takes its local rank's device unless --device names one.
+        let selector = communicator.size > 1 ? try device ?? DeviceSelector.selector(forLocalRank: communicator.localRank) : device
+        let run = try TrainingRun(config: config, deviceSelector: selector, memoryLimit: memoryLimit, resume: checkpoint?.checkpoint,
+                                  communicator: communicator, tuner: CommandTuning.tuner())
         print(run.batchSummary)
+        if communicator.size > 1 {
+            print("data-parallel: \(communicator.size) ranks, \(run.localBatch) images each per step, gradients averaged"
+                  + (config.train.syncBatchnorm ? ", batch norm synchronised" : ", batch norm per rank"))
+        }
         if !run.hasValidation {
             print("warning: the pipeline has no validation split (data.validation or data.synthetic_validation is empty): "
                   + "validation is skipped, the val columns stay empty and no best.h5 is written")
@@ -76,11 +88,11 @@ struct TrainCommand: ParsableCommand {
             guard differences.isEmpty else { throw CheckpointMismatch(differences: differences) }
             try CheckpointMapping.checkPosition(checkpoint.checkpoint, path: checkpoint.path, stepsPerEpoch: run.trainBatchesPerEpoch)
             // A kill after the checkpoint's save can have left rows of later epochs or a missing best/numbered file.
-            try folder.resetMetrics(to: checkpoint.checkpoint.metrics)
-            try folder.completeInterruptedSave(checkpoint.checkpoint, stepsPerEpoch: run.trainBatchesPerEpoch,
+            try folder?.resetMetrics(to: checkpoint.checkpoint.metrics)
+            try folder?.completeInterruptedSave(checkpoint.checkpoint, stepsPerEpoch: run.trainBatchesPerEpoch,
                                                interval: config.checkpoint.interval, keep: config.checkpoint.keep)
         }
-        for note in folder.notes { print(note) }
+        for note in folder?.notes ?? [] { print(note) }
         if verbose { KernelChoiceLines.lines(layers: run.network.layers, loss: run.model.loss).forEach { print($0) } }
         let trainer = try Trainer(run: run, options: .init(verbose: verbose))
         StopRequest.trainingStarted()
@@ -113,12 +125,13 @@ struct ResumeCommand: ParsableCommand {
 
     func run() throws {
         StopRequest.install()
-        try CommandErrors.reporting {
-            let saved = try TrainCommand.openCheckpoint(checkpoint)
+        let communicator = try MPILaunch.communicator()
+        try CommandErrors.reporting(communicator: communicator) {
+            let saved = try TrainCommand.openCheckpoint(checkpoint, communicator: communicator)
             let config = try PipelineConfig.parse(text: saved.checkpoint.config, path: "\(saved.path) (stored pipeline)",
                                                   overrides: pipelineOptions.allOverrides)
             try TrainCommand.train(config: config, checkpoint: saved, force: force, device: deviceOptions.device,
-                                   memoryLimit: pipelineOptions.memoryLimitBytes(), verbose: verbose)
+                                   memoryLimit: pipelineOptions.memoryLimitBytes(), verbose: verbose, communicator: communicator)
         }
     }
 }
