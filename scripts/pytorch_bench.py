@@ -37,6 +37,15 @@ def build_layers(model_spec):
             layers.append((kind, conv))
             eff = dil * (size - 1) + 1
             shape = (s["filters"], (h - eff + 2 * pad) // stride + 1, (w - eff + 2 * pad) // stride + 1)
+        elif kind == "whiten":
+            # airbench's frozen patch-whitening convolution: 2 x C x P x P filters, bias trained;
+            # same: true keeps the plane size, the last row and column reading zeros past the edge.
+            size = s.get("size", 2)
+            conv = nn.Conv2d(c, 2 * c * size * size, size, bias=True)
+            conv.weight.requires_grad_(False)
+            module = nn.Sequential(nn.ZeroPad2d((0, size - 1, 0, size - 1)), conv) if s.get("same", False) else conv
+            layers.append((kind, module))
+            shape = (2 * c * size * size, h if s.get("same", False) else h - size + 1, w if s.get("same", False) else w - size + 1)
         elif kind in ("maxpool", "avgpool"):
             size, stride, pad = s["size"], s.get("stride", s["size"]), s.get("padding", 0)
             ceil = s.get("rounding", "exact") == "ceil"
@@ -48,8 +57,10 @@ def build_layers(model_spec):
             layers.append((kind, nn.AdaptiveAvgPool2d(1)))
             shape = (c, 1, 1)
         elif kind == "batchnorm":
-            layers.append((kind, nn.BatchNorm2d(c, eps=s.get("epsilon", 1e-5), momentum=s.get("momentum", 0.1),
-                                                affine=s.get("affine", True))))
+            norm = nn.BatchNorm2d(c, eps=s.get("epsilon", 1e-5), momentum=s.get("momentum", 0.1), affine=s.get("affine", True))
+            if norm.affine and s.get("scale", True) is False:
+                norm.weight.requires_grad_(False)   # scale: false, as airbench: only the shift trains
+            layers.append((kind, norm))
         elif kind == "relu":
             layers.append((kind, nn.ReLU()))
         elif kind == "gelu":
