@@ -29,11 +29,14 @@ public final class Conv2D: Layer {
     /// to activations when the batch or the images grow.
     public static let defaultChunkBudgetBytes = 64 << 20
 
-    /// CPUs: a quarter of the last-level cache, so a chunk's columns are still in cache when
-    /// the product reads them (PoCL, 32 MiB L3, cifar10-quick: 8 MiB chunks train 10% faster
-    /// than the whole batch of 100 at once; 4 MiB and 16 MiB are no better than 8).
+    /// CPUs: a quarter of the last-level cache, at most 8 MiB, so a chunk's columns are still
+    /// in cache when the product reads them (PoCL, 32 MiB L3, cifar10-quick: 8 MiB chunks train
+    /// 10% faster than the whole batch of 100 at once; 4 MiB and 16 MiB are no better than 8).
+    /// The cap: a VM reports its host's whole L3 (260 MiB on a 2-core Xeon model 207, where
+    /// 65 MiB chunks ran the cifar10-fast convolutions 5-25% slower than 2-8 MiB ones). Only
+    /// the starting guess: `ConvolutionTuner` measures the chunk per machine.
     static func cpuChunkBudget(for device: Device) -> Int {
-        max(Int(device.globalMemoryCache) / 4, 1 << 20)
+        min(max(Int(device.globalMemoryCache) / 4, 1 << 20), 8 << 20)
     }
 
     /// The chunk budget of this layer; change it before `reserve(batch:)` (tests use small ones).

@@ -7,14 +7,14 @@ import OpenCLRuntime
 /// The rules (`ConvAlgorithm.preferred`, a chunk of a quarter of the reported last-level
 /// cache) are the first candidate and the fallback; they were tuned on one machine and a VM
 /// can report a last-level cache of hundreds of MiB. Candidates: every algorithm that can run
-/// the layer (on CPU devices; other devices keep tiled-gemm), each with chunk budgets of 2, 8
+/// the layer (on CPU devices; other devices keep tiled-gemm), each with chunk budgets of 0.5, 1, 2, 8
 /// and 32 MiB beside the rule's, timed as forward + backward on a probe batch of up to
 /// `maxProbeBatch` images. A candidate more than `dropRatio` times slower than the best so far
 /// is timed once only.
 public final class ConvolutionTuner: @unchecked Sendable {
     public let cache: TuningCache
     public static let maxProbeBatch = 64
-    static let candidateBudgets = [2 << 20, 8 << 20, 32 << 20]
+    static let candidateBudgets = [512 << 10, 1 << 20, 2 << 20, 8 << 20, 32 << 20]
     static let dropRatio = 1.5
     /// Environment variable: `off` keeps the rules and measures nothing.
     public static let switchVariable = "CONVEYOR_TUNING"
