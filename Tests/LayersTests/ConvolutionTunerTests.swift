@@ -50,6 +50,18 @@ final class ConvolutionTunerTests: XCTestCase {
         XCTAssertEqual(stored.chunkBudgetBytes, layer.chunkBudgetBytes)
     }
 
+    func testTheRulesStayUnlessAnotherIsClearlyFaster() throws {
+        let tuner = ConvolutionTuner(cache: TuningCache(url: cacheURL))
+        let rule = try Conv2D(context: context, name: "rule", input: input, config: config)
+        // Every other candidate 3% faster than the rules' choice: within the noise, the rules stay.
+        tuner.timer = { algorithm, chunk in
+            algorithm == rule.algorithm && chunk == rule.chunkSize(batch: 64) ? 100 : 97
+        }
+        let layer = try tuner.convolution(context: context, name: "conv1", input: input, config: config, batch: 64)
+        XCTAssertEqual(layer.algorithm, rule.algorithm)
+        XCTAssertEqual(layer.chunkBudgetBytes, rule.chunkBudgetBytes)
+    }
+
     func testACachedChoiceIsUsedWithoutMeasuring() throws {
         let cache = TuningCache(url: cacheURL)
         let key = ConvolutionTuner.layerKey(input: input, config: config, probeBatch: 32)
