@@ -58,19 +58,11 @@ public struct TheoreticalPeak: Sendable, Equatable {
     /// MHz" of /proc/cpuinfo, the nominal clock under a hypervisor and the current one on bare
     /// metal; AVX-512 turbo and licence clocks differ from it either way.
     public static func fromCPUInfo(_ text: String, cores: Int) -> TheoreticalPeak? {
-        func field(_ name: String) -> String? {
-            for line in text.split(separator: "\n") {
-                let parts = line.split(separator: ":", maxSplits: 1)
-                if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name {
-                    return parts[1].trimmingCharacters(in: .whitespaces)
-                }
-            }
-            return nil
-        }
-        guard let mhzText = field("cpu MHz"), let mhz = Double(mhzText), mhz > 0 else { return nil }
-        let flags = Set((field("flags") ?? "").split(separator: " ").map(String.init))
-        let vendor = field("vendor_id") ?? ""
-        let model = field("model name") ?? "unknown CPU"
+        let info = CPUInfo(text)
+        guard let mhzText = info["cpu MHz"], let mhz = Double(mhzText), mhz > 0 else { return nil }
+        let flags = Set((info["flags"] ?? "").split(separator: " ").map(String.init))
+        let vendor = info["vendor_id"] ?? ""
+        let model = info["model name"] ?? "unknown CPU"
         let amd = vendor.contains("AMD")
         let (lanes, units): (Int, Int)
         if flags.contains("avx512f") {

@@ -77,16 +77,9 @@ public final class TuningCache: @unchecked Sendable {
 
     /// The machine part of a key: the device and driver, and for CPU devices (whose speed the
     /// host decides) the CPU model and the number of cores the device runs on.
-    public static func machineKey(for device: Device, cpuInfo: String? = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) -> String {
-        guard device.kind == .cpu, let cpuInfo else { return device.cacheKey }
-        var fields: [String: String] = [:]
-        for line in cpuInfo.split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2 else { continue }
-            let name = parts[0].trimmingCharacters(in: .whitespaces)
-            if fields[name] == nil { fields[name] = parts[1].trimmingCharacters(in: .whitespaces) }
-        }
-        let cpu = ["model name", "cpu family", "model", "stepping"].map { fields[$0] ?? "?" }.joined(separator: "/")
+    public static func machineKey(for device: Device, cpuInfo: String? = nil) -> String {
+        guard device.kind == .cpu, let info = cpuInfo.map(CPUInfo.init) ?? CPUInfo.current() else { return device.cacheKey }
+        let cpu = ["model name", "cpu family", "model", "stepping"].map { info[$0] ?? "?" }.joined(separator: "/")
         return "\(device.cacheKey)|\(cpu)|\(device.computeUnits) cores"
     }
 
