@@ -29,6 +29,8 @@ public final class ConvolutionTuner: @unchecked Sendable {
     var timer: ((ConvAlgorithm, Int) throws -> Double)?
     /// Whether any layer was measured (its temporary buffers then raised the memory peak).
     public private(set) var measured = 0
+    /// The machine key of the device last asked about: /proc/cpuinfo is read once, not per layer.
+    private var machineKey: (device: String, key: String)?
 
     public init(cache: TuningCache, log: @escaping (String) -> Void = { _ in }) {
         self.cache = cache
@@ -58,7 +60,7 @@ public final class ConvolutionTuner: @unchecked Sendable {
         guard context.device.kind == .cpu else { return try Conv2D(context: context, name: name, input: input, config: config) }
         let output = try Conv2D.outputShape(name: name, input: input, config: config)
         let probe = max(1, min(batch ?? Self.maxProbeBatch, Self.maxProbeBatch))
-        let machine = TuningCache.machineKey(for: context.device)
+        let machine = machineKey(for: context.device)
         let key = Self.layerKey(input: input, config: config, probeBatch: probe)
         // A cached choice builds the layer directly: no other buffers, so the memory peak stays the plan's.
         if let cached = cache.choice(machine: machine, layer: key), let algorithm = ConvAlgorithm(rawValue: cached.algorithm),
@@ -76,12 +78,20 @@ public final class ConvolutionTuner: @unchecked Sendable {
         } catch {
             log("warning: the tuning of \(name) is used but not kept: \(error.localizedDescription)")
         }
-        let chosen = ConvAlgorithm(rawValue: choice.algorithm)!
         log(String(format: "tuned %@ (%dx%dx%d, %d filters of %dx%d): %@ with %@ chunks, %.1f ms for %d images (rules: %.1f ms)",
                    name, input.channels, input.height, input.width, config.filters, config.size, config.size, choice.algorithm,
                    ByteCount.format(choice.chunkBudgetBytes), choice.milliseconds, probe, choice.ruleMilliseconds))
+        let chosen = ConvAlgorithm(rawValue: choice.algorithm)!
+        if chosen == rule.algorithm && choice.chunkBudgetBytes == rule.chunkBudgetBytes { return rule }
         return try Conv2D(context: context, name: name, input: input, config: config, algorithm: chosen,
                           chunkBudgetBytes: choice.chunkBudgetBytes)
+    }
+
+    private func machineKey(for device: Device) -> String {
+        if let machineKey, machineKey.device == device.cacheKey { return machineKey.key }
+        let key = TuningCache.machineKey(for: device)
+        machineKey = (device.cacheKey, key)
+        return key
     }
 
     struct Candidate: Equatable {
