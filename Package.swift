@@ -67,7 +67,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "OpenCLRuntimeTests", dependencies: ["OpenCLRuntime", "ConveyorKernels"]),
-        .testTarget(name: "LayersTests", dependencies: ["Layers", "OpenCLRuntime"]),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "OpenCLRuntime", "ConveyorKernels"]),
         .testTarget(name: "InputDataTests", dependencies: ["InputData", "OpenCLRuntime"]),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Layers", "OpenCLRuntime", "PipelineConfig"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),

@@ -102,7 +102,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
         for (int i = 0; i < RM; i++) {
             const float16 av = (float16)(a[aRow[i]]);
             #pragma unroll
-            for (int j = 0; j < NV; j++) acc[i][j] = mad(av, bv[j], acc[i][j]);
+            for (int j = 0; j < NV; j++) acc[i][j] = fma(av, bv[j], acc[i][j]);
         }
     }
 

@@ -110,7 +110,7 @@ __kernel void conv_implicit_forward(const int M, const int N, const int P, const
                 for (int i = 0; i < RM; i++) {
                     const float16 av = (float16)(w[wRow[i] + k]);
                     #pragma unroll
-                    for (int j = 0; j < NV; j++) acc[i][j] = mad(av, bv[j], acc[i][j]);
+                    for (int j = 0; j < NV; j++) acc[i][j] = fma(av, bv[j], acc[i][j]);
                 }
             }
         }
@@ -180,7 +180,7 @@ __kernel void conv_implicit_weight_gradient(const int rows, const int F, const i
             for (int j = 0; j < RR; j++) {
                 const float16 x = LOAD_LANES(src + xOff[j], off);
                 #pragma unroll
-                for (int i = 0; i < RF; i++) acc[i][j] = mad(d[i], x, acc[i][j]);
+                for (int i = 0; i < RF; i++) acc[i][j] = fma(d[i], x, acc[i][j]);
             }
             ox += 16;   // the next 16 outputs: along the row, or from the start of a later row
             if (ox >= OUT_W) { oy += ox / OUT_W; ox = 0; }
@@ -259,7 +259,7 @@ __kernel void conv_implicit_forward_rows(const int M, const int R, const int Cin
                 for (int i = 0; i < RM; i++) {
                     const float16 av = (float16)(w[wRow[i] + k]);
                     #pragma unroll
-                    for (int j = 0; j < NV; j++) acc[i][j] = mad(av, bv[j], acc[i][j]);
+                    for (int j = 0; j < NV; j++) acc[i][j] = fma(av, bv[j], acc[i][j]);
                 }
             }
         }
@@ -338,7 +338,7 @@ __kernel void conv_implicit_weight_gradient_rows(const int rows, const int F, co
         for (int j = 0; j < RR; j++) {
             const float16 x = LOAD_LANES(xp + xOff[j], xo);
             #pragma unroll
-            for (int i = 0; i < RF; i++) acc[i][j] = mad(d[i], x, acc[i][j]);
+            for (int i = 0; i < RF; i++) acc[i][j] = fma(d[i], x, acc[i][j]);
         }
     }
     #pragma unroll

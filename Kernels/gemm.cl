@@ -119,7 +119,7 @@ void gemm(const int M, const int N, const int K, const float alpha,
 #if VECTOR_N
             const FLOATV(WPT_N) bv = VLOADV(WPT_N)(0, &Bs[kk][tx * WPT_N]);
             #pragma unroll
-            for (int i = 0; i < WPT_M; i++) accv[i] = mad((FLOATV(WPT_N))(As[kk][ty + i * GROUP_M]), bv, accv[i]);
+            for (int i = 0; i < WPT_M; i++) accv[i] = fma((FLOATV(WPT_N))(As[kk][ty + i * GROUP_M]), bv, accv[i]);
 #else
             float a[WPT_M], b[WPT_N];
             #pragma unroll
@@ -129,7 +129,7 @@ void gemm(const int M, const int N, const int K, const float alpha,
             #pragma unroll
             for (int i = 0; i < WPT_M; i++) {
                 #pragma unroll
-                for (int j = 0; j < WPT_N; j++) acc[i][j] = mad(a[i], b[j], acc[i][j]);
+                for (int j = 0; j < WPT_N; j++) acc[i][j] = fma(a[i], b[j], acc[i][j]);
             }
 #endif
         }

@@ -1,3 +1,4 @@
+import ConveyorKernels
 import Foundation
 import OpenCLRuntime
 
@@ -76,12 +77,19 @@ public final class TuningCache: @unchecked Sendable {
     }
 
     /// The machine part of a key: the device and driver, and for CPU devices (whose speed the
-    /// host decides) the CPU model and the number of cores the device runs on.
+    /// host decides) the CPU model and the number of cores the device runs on; then a hash of
+    /// the convolution kernels' sources, since a change to them changes which choice is fastest.
     public static func machineKey(for device: Device, cpuInfo: String? = nil) -> String {
-        guard device.kind == .cpu, let info = cpuInfo.map(CPUInfo.init) ?? CPUInfo.current() else { return device.cacheKey }
+        let kernels = "kernels " + KernelSources.fingerprint(of: convolutionKernelFiles)
+        guard device.kind == .cpu, let info = cpuInfo.map(CPUInfo.init) ?? CPUInfo.current() else {
+            return "\(device.cacheKey)|\(kernels)"
+        }
         let cpu = ["model name", "cpu family", "model", "stepping"].map { info[$0] ?? "?" }.joined(separator: "/")
-        return "\(device.cacheKey)|\(cpu)|\(device.computeUnits) cores"
+        return "\(device.cacheKey)|\(cpu)|\(device.computeUnits) cores|\(kernels)"
     }
+
+    /// The kernel files whose speed the tuner measures.
+    static let convolutionKernelFiles = ["conv.cl", "gemm.cl", "conv_cpu.cl", "conv_implicit.cl"]
 
     private struct File: Codable {
         static let currentVersion = 1

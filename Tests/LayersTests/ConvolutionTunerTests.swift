@@ -1,3 +1,4 @@
+import ConveyorKernels
 import Foundation
 @testable import Layers
 import OpenCLRuntime
@@ -132,7 +133,12 @@ final class ConvolutionTunerTests: XCTestCase {
         let key = TuningCache.machineKey(for: context.device, cpuInfo: cpuInfo)
         XCTAssertTrue(key.hasPrefix(context.device.cacheKey))
         XCTAssertTrue(key.contains("Test CPU 9000/6/207/2"), key)
-        XCTAssertTrue(key.hasSuffix("\(context.device.computeUnits) cores"), key)
+        XCTAssertTrue(key.contains("|\(context.device.computeUnits) cores|"), key)
+        // Measurements made with other kernels are not reused: the key ends with their hash.
+        let kernels = KernelSources.fingerprint(of: TuningCache.convolutionKernelFiles)
+        XCTAssertTrue(key.hasSuffix("|kernels \(kernels)"), key)
+        XCTAssertNotEqual(kernels, KernelSources.fingerprint(of: TuningCache.convolutionKernelFiles + ["pool.cl"]))
+        XCTAssertEqual(kernels, KernelSources.fingerprint(of: TuningCache.convolutionKernelFiles))
         XCTAssertNotEqual(key, TuningCache.machineKey(for: context.device, cpuInfo: cpuInfo.replacingOccurrences(of: "9000", with: "9001")))
     }
 
