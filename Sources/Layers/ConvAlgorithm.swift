@@ -13,6 +13,9 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
     /// for CPU devices: stride 1, groups 1, planes of any width (widths of 4, 8 or a multiple of
     /// 16 with planes of a multiple of 16 pixels run the plain kernels, others the rows kernels).
     case cpuImplicit = "cpu-implicit"
+    /// Products whose vector lanes are 16 filters of one pixel (conv_channels.cl), for CPU
+    /// devices: stride 1, groups 1, any plane; full vectors on small planes with many filters.
+    case cpuChannels = "cpu-channels"
 
     /// Why this algorithm cannot run a layer, or nil when it can.
     public func refusal(input: Shape, config: Conv2DConfig, output: Shape) -> String? {
@@ -23,6 +26,8 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
             return PanelConvolution.refusal(input: input, config: config, output: output)
         case .cpuImplicit:
             return ImplicitConvolution.refusal(input: input, config: config, output: output)
+        case .cpuChannels:
+            return ChannelVectorConvolution.refusal(input: input, config: config, output: output)
         }
     }
 
@@ -37,11 +42,13 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
             return try PanelConvolution(context: context, layer: layer, input: input, output: output, config: config)
         case .cpuImplicit:
             return try ImplicitConvolution(context: context, layer: layer, input: input, output: output, config: config)
+        case .cpuChannels:
+            return try ChannelVectorConvolution(context: context, layer: layer, input: input, output: output, config: config)
         }
     }
 
     /// Environment variable that names the algorithm every convolution that can run it uses
-    /// (`tiled-gemm`, `cpu-panels`, `cpu-implicit`), to compare algorithms with one binary
+    /// (`tiled-gemm`, `cpu-panels`, `cpu-implicit`, `cpu-channels`), to compare algorithms with one binary
     /// (`conveyor bench`); unset, empty or refused: the device's preferred one.
     public static let overrideVariable = "CONVEYOR_CONV_ALGORITHM"
 

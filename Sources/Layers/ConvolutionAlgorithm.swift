@@ -6,7 +6,7 @@ import OpenCLRuntime
 /// scratch budget and remembers whether the scratch still holds the last training forward's
 /// input; an algorithm only runs chunks, so adding one touches neither `Conv2D` nor the other
 /// algorithms. One type per algorithm: `TiledGemmConvolution`, `PanelConvolution`,
-/// `ImplicitConvolution`.
+/// `ImplicitConvolution`, `ChannelVectorConvolution`.
 protocol ConvolutionAlgorithm: AnyObject {
     /// The user-visible name of this algorithm.
     var kind: ConvAlgorithm { get }
@@ -20,6 +20,9 @@ protocol ConvolutionAlgorithm: AnyObject {
 
     /// The scratch buffers that chunks of up to `chunk` images need.
     func scratchRequests(chunk: Int) -> [BufferRequest]
+
+    /// Allocates the scratch for chunks of up to `chunk` images (see the extension).
+    func reserve(chunk: Int) throws
 
     /// output[chunk] = convolution(input[chunk], weight) + bias.
     func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, weight: Parameter, bias: Parameter?,

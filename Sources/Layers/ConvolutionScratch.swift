@@ -11,12 +11,15 @@ final class ConvolutionScratch {
         self.context = context
     }
 
-    /// Allocates `requests`, in order, unless chunks of `chunk` images fit already.
-    func reserve(_ requests: [BufferRequest], chunk: Int) throws {
-        guard chunk > reservedChunk else { return }
+    /// Allocates `requests`, in order, unless chunks of `chunk` images fit already; true when it
+    /// allocated new buffers.
+    @discardableResult
+    func reserve(_ requests: [BufferRequest], chunk: Int) throws -> Bool {
+        guard chunk > reservedChunk else { return false }
         buffers = []   // release the smaller buffers before allocating their replacements
         buffers = try requests.map { try context.buffer(Float.self, for: $0) }
         reservedChunk = chunk
+        return true
     }
 
     /// The buffer of the `index`-th request; only after `reserve`.

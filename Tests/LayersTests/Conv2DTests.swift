@@ -126,6 +126,38 @@ final class Conv2DTests: XCTestCase {
         }
     }
 
+    /// The cpu-channels algorithm (16 filters a vector): filter counts that leave a vector
+    /// partly empty (1, 5, 17, 40) and that fill several (64, 96), blocks hanging over the
+    /// plane's right and bottom edges (widths 3, 7, 13, 31), 1x1, 2x2 valid and 5x5 windows,
+    /// dilation, no padding, and input gradients with few channels (the transposed product's
+    /// filters). Every pipeline shape is near one of these: 24->64 on 32x32, 256->256 on 4x4.
+    func channelCases() -> [Case] {
+        implicitCases() + [
+            Case(input: Shape(channels: 24, height: 32, width: 32), config: Conv2DConfig(filters: 64, size: 3, padding: 1, bias: false), batch: 1),
+            Case(input: Shape(channels: 48, height: 4, width: 4), config: Conv2DConfig(filters: 96, size: 3, padding: 1, bias: false), batch: 3),
+            Case(input: Shape(channels: 64, height: 8, width: 8), config: Conv2DConfig(filters: 64, size: 3, padding: 1), batch: 2),
+            Case(input: Shape(channels: 5, height: 7, width: 7), config: Conv2DConfig(filters: 1, size: 3, padding: 1), batch: 3),
+            Case(input: Shape(channels: 17, height: 3, width: 3), config: Conv2DConfig(filters: 40, size: 3, padding: 1), batch: 2),
+            Case(input: Shape(channels: 3, height: 32, width: 32), config: Conv2DConfig(filters: 24, size: 2, bias: true), batch: 2),
+            Case(input: Shape(channels: 3, height: 13, width: 13), config: Conv2DConfig(filters: 17, size: 5, padding: 2), batch: 2),
+            Case(input: Shape(channels: 2, height: 11, width: 11), config: Conv2DConfig(filters: 5, size: 3, padding: 2, dilation: 2), batch: 2),
+            Case(input: Shape(channels: 6, height: 31, width: 31), config: Conv2DConfig(filters: 10, size: 3, padding: 1), batch: 1),
+            Case(input: Shape(channels: 2, height: 5, width: 33), config: Conv2DConfig(filters: 3, size: 1, bias: false), batch: 3),
+        ]
+    }
+
+    func testCPUChannelsMatchesReference() throws {
+        try checkAgainstReference(channelCases(), algorithm: .cpuChannels)
+    }
+
+    func testCPUChannelsChunkedBatchMatchesReference() throws {
+        // Chunks of 2, 2 and 1 images: offsets into x, y, dy and dx, and the weights packed once per pass.
+        try checkAgainstReference([Case(input: Shape(channels: 3, height: 7, width: 7), config: Conv2DConfig(filters: 20, size: 3, padding: 1),
+                                        batch: 5)], algorithm: .cpuChannels, chunkImages: 2)
+        try checkAgainstReference([Case(input: Shape(channels: 40, height: 4, width: 4), config: Conv2DConfig(filters: 33, size: 3, padding: 1),
+                                        batch: 5)], algorithm: .cpuChannels, chunkImages: 2)
+    }
+
     func testCPUImplicitChunkedBatchMatchesReference() throws {
         try checkAgainstReference([Case(input: Shape(channels: 3, height: 8, width: 8), config: Conv2DConfig(filters: 20, size: 3, padding: 1),
                                         batch: 5)], algorithm: .cpuImplicit, chunkImages: 2)
@@ -178,7 +210,8 @@ final class Conv2DTests: XCTestCase {
             let layer = try Conv2D(context: context, name: "conv", input: item.input, config: item.config, gemmTuning: layerTestTuning,
                                    algorithm: algorithm)
             if let chunkImages {
-                layer.chunkBudgetBytes = layer.scratchBytes(batch: 1) * chunkImages
+                // Bytes per image: what a second image adds (buffers that do not grow with the chunk cancel).
+                layer.chunkBudgetBytes = (layer.scratchBytes(batch: 2) - layer.scratchBytes(batch: 1)) * chunkImages
                 XCTAssertEqual(layer.chunkSize(batch: item.batch), chunkImages)
             }
             let reference = try ConvReference(input: item.input, config: item.config)

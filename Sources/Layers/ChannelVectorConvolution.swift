@@ -1,0 +1,204 @@
+import Foundation
+import OpenCLRuntime
+
+/// The cpu-channels convolution (Kernels/conv_channels.cl): products whose 16 vector lanes are
+/// 16 filters of one output pixel, for stride-1 convolutions on CPU devices.
+///
+/// cpu-implicit vectorises along the pixels of a plane, which small planes (8x8, 4x4) fill
+/// only in pieces; here any plane gives full vectors, as long as there are filters to fill
+/// them. Forward pads x and multiplies packed 16-filter weight vectors by broadcast inputs.
+/// Backward pads dy by dilation*(F-1) - padding and runs the same kernel with the flipped,
+/// transposed weights for the input gradient, and takes the weight gradient from dy copied
+/// with each pixel's filters contiguous. Scratch: the padded input and output gradient of a
+/// chunk, that copy of dy, and the two packed weight layouts.
+final class ChannelVectorConvolution: ConvolutionAlgorithm {
+    let kind = ConvAlgorithm.cpuChannels
+    let scratch: ConvolutionScratch
+
+    /// Work per work-item of one product: PX x PY output pixels by `vectors` 16-filter vectors.
+    struct Blocking: Equatable {
+        var columns: Int, rows: Int, vectors: Int
+
+        /// About 24 float16 accumulators (AVX-512 has 32 registers; the weight vectors and the
+        /// broadcast input take the rest): rows of up to 8 pixels, as many rows as make 8
+        /// pixels on narrower planes, and 3 filter vectors where the filters fill them (2 or
+        /// 1 where fewer filters would leave a vector mostly empty).
+        static func rule(filters: Int, width: Int, height: Int) -> Blocking {
+            let columns = min(width, 8)
+            let rows = max(1, min(height, 8 / columns))
+            let filterVectors = (filters + 15) / 16
+            let vectors = filterVectors % 3 == 0 || filterVectors > 8 ? 3 : filterVectors % 2 == 0 ? 2 : min(filterVectors, 3)
+            return Blocking(columns: columns, rows: rows, vectors: max(1, min(vectors, 24 / (columns * rows))))
+        }
+    }
+
+    /// Channels x filter vectors per work-item of the weight gradient: KS*KS*2 accumulators.
+    static let gradientChannels = 1, gradientVectors = 2
+
+    private let context: ComputeContext
+    private let layer: String
+    private let input: Shape, output: Shape, config: Conv2DConfig
+    private let forwardBlocking: Blocking, inputGradientBlocking: Blocking
+    private let padInput, forwardProduct, padGradient, packWeights, inputGradientProduct, filtersLast, weightGradientProduct,
+                biasGradient: Kernel
+    private var paddedInput: DeviceBuffer<Float> { scratch[0] }
+    private var paddedGradient: DeviceBuffer<Float> { scratch[1] }
+    private var gradientFiltersLast: DeviceBuffer<Float> { scratch[2] }
+    private var packedWeights: DeviceBuffer<Float> { scratch[3] }
+    private var packedFlippedWeights: DeviceBuffer<Float> { scratch[4] }
+
+    private var window: Int { config.size * config.size }
+    private var gradientPadding: Int { config.dilation * (config.size - 1) - config.padding }
+    private var paddedInputShape: (height: Int, width: Int) { (input.height + 2 * config.padding, input.width + 2 * config.padding) }
+    private var paddedGradientShape: (height: Int, width: Int) {
+        (output.height + 2 * gradientPadding, output.width + 2 * gradientPadding)
+    }
+    private static func vectors(_ count: Int) -> Int { (count + 15) / 16 }
+
+    /// Floats past the last padded plane that a block hanging over the plane's bottom-right
+    /// edge reads (it computes values it does not store).
+    private static func overhang(_ blocking: Blocking, pitch: Int) -> Int { (blocking.rows + 1) * pitch + blocking.columns }
+
+    /// Why cpu-channels cannot run this layer, or nil when it can.
+    static func refusal(input: Shape, config: Conv2DConfig, output: Shape) -> String? {
+        if config.groups != 1 { return "groups is \(config.groups); the cpu-channels convolution needs groups = 1" }
+        if config.stride != 1 { return "stride is \(config.stride); the cpu-channels convolution needs stride 1" }
+        if config.padding > config.dilation * (config.size - 1) {
+            return "padding \(config.padding) is wider than the window; the cpu-channels convolution cannot run it"
+        }
+        return nil
+    }
+
+    init(context: ComputeContext, layer: String, input: Shape, output: Shape, config: Conv2DConfig) throws {
+        self.context = context
+        self.layer = layer
+        scratch = ConvolutionScratch(context: context)
+        self.input = input
+        self.output = output
+        self.config = config
+        forwardBlocking = Blocking.rule(filters: config.filters, width: output.width, height: output.height)
+        inputGradientBlocking = Blocking.rule(filters: input.channels, width: input.width, height: input.height)
+        func program(plane: Shape, pitch: Int, blocking: Blocking) throws -> Program {
+            let defines = ["KS": config.size, "DIL": config.dilation, "WP": pitch, "OW": plane.width, "OH": plane.height,
+                           "PX": blocking.columns, "PY": blocking.rows, "MB": blocking.vectors,
+                           "CB": Self.gradientChannels]
+            return try LayerPrograms.program("conv_channels.cl", context: context, defines: defines.mapValues { "\($0)" })
+        }
+        let forward = try program(plane: output, pitch: input.width + 2 * config.padding, blocking: forwardBlocking)
+        let backward = try program(plane: input, pitch: output.width + 2 * (config.dilation * (config.size - 1) - config.padding),
+                                   blocking: inputGradientBlocking)
+        let weights = try program(plane: output, pitch: input.width + 2 * config.padding,
+                                  blocking: Blocking(columns: 1, rows: 1, vectors: Self.gradientVectors))
+        let padding = try LayerPrograms.program("conv_implicit.cl", context: context)
+        padInput = try padding.kernel("pad_planes")
+        padGradient = try padding.kernel("pad_planes")
+        packWeights = try forward.kernel("pack_filter_vectors")
+        forwardProduct = try forward.kernel("conv_channels_forward")
+        inputGradientProduct = try backward.kernel("conv_channels_forward")
+        filtersLast = try weights.kernel("filters_last")
+        weightGradientProduct = try weights.kernel("conv_channels_weight_gradient")
+        biasGradient = try LayerPrograms.program("conv_cpu.cl", context: context).kernel("bias_gradient_rows")
+    }
+
+    private var paddedInputFloatsPerImage: Int { input.channels * paddedInputShape.height * paddedInputShape.width }
+    private var paddedGradientFloatsPerImage: Int { config.filters * paddedGradientShape.height * paddedGradientShape.width }
+    private var filtersLastFloatsPerImage: Int { output.height * output.width * Self.vectors(config.filters) * 16 }
+
+    var scratchFloatsPerImage: Int { paddedInputFloatsPerImage + paddedGradientFloatsPerImage + filtersLastFloatsPerImage }
+
+    func scratchRequests(chunk: Int) -> [BufferRequest] {
+        let inputOverhang = Self.overhang(forwardBlocking, pitch: paddedInputShape.width)
+        let gradientOverhang = Self.overhang(inputGradientBlocking, pitch: paddedGradientShape.width)
+        return [BufferRequest(Float.self, count: chunk * paddedInputFloatsPerImage + inputOverhang, label: "\(layer).padded input"),
+                BufferRequest(Float.self, count: chunk * paddedGradientFloatsPerImage + gradientOverhang,
+                              label: "\(layer).padded gradient"),
+                BufferRequest(Float.self, count: chunk * filtersLastFloatsPerImage, label: "\(layer).gradient, filters last"),
+                BufferRequest(Float.self, count: Self.vectors(config.filters) * 16 * input.channels * window,
+                              label: "\(layer).packed weights"),
+                BufferRequest(Float.self, count: Self.vectors(input.channels) * 16 * config.filters * window,
+                              label: "\(layer).packed flipped weights")]
+    }
+
+    func reserve(chunk: Int) throws {
+        let grew = try scratch.reserve(scratchRequests(chunk: chunk), chunk: chunk)
+        // The overhang past the last plane is read but never written: zeros keep it finite.
+        if grew {
+            try paddedInput.fill(0)
+            try paddedGradient.fill(0)
+        }
+    }
+
+    private func pack(_ weights: DeviceBuffer<Float>, filters: Int, channels: Int, transposed: Bool,
+                      into packed: DeviceBuffer<Float>) throws {
+        let total = Self.vectors(filters) * 16 * channels * window
+        try packWeights.setArgs(weights, filters, channels, transposed ? 1 : 0, total, packed)
+        try LayerPrograms.launchElementwise(packWeights, count: total, context: context)
+    }
+
+    private func pad(_ kernel: Kernel, _ source: DeviceBuffer<Float>, offset: Int, planes: Int, plane: Shape, padding: Int,
+                     shape: (height: Int, width: Int), into destination: DeviceBuffer<Float>) throws {
+        try kernel.setArgs(source, offset, planes, plane.height, plane.width, padding, shape.height, shape.width, destination)
+        try context.launch(kernel, global: [planes], local: [1])
+    }
+
+    /// One product: `filters` outputs per pixel of `plane` for `images` images from padded planes.
+    private func product(_ kernel: Kernel, blocking: Blocking, filters: Int, channels: Int, images: Int, plane: Shape,
+                         padded: (height: Int, width: Int), weights: DeviceBuffer<Float>, source: DeviceBuffer<Float>,
+                         into destination: DeviceBuffer<Float>, offset: Int, bias: DeviceBuffer<Float>?) throws {
+        let blocksX = (plane.width + blocking.columns - 1) / blocking.columns
+        let blocksPerImage = blocksX * ((plane.height + blocking.rows - 1) / blocking.rows)
+        try kernel.setArgs(filters, channels, padded.height * padded.width, blocksX, blocksPerImage, weights, source,
+                           destination, offset, bias ?? weights, bias == nil ? 0 : 1)
+        let filterBlocks = (Self.vectors(filters) + blocking.vectors - 1) / blocking.vectors
+        try context.launch(kernel, global: [images * blocksPerImage, filterBlocks], local: [1, 1])
+    }
+
+    func forward(_ x: DeviceBuffer<Float>, into y: DeviceBuffer<Float>, weight: Parameter, bias: Parameter?,
+                 chunk: ConvolutionChunk) throws {
+        // Chunks run in order from the first image: pack once per pass.
+        if chunk.first == 0 {
+            try pack(weight.value, filters: config.filters, channels: input.channels, transposed: false, into: packedWeights)
+        }
+        try pad(padInput, x, offset: chunk.first * input.count, planes: chunk.count * input.channels, plane: input,
+                padding: config.padding, shape: paddedInputShape, into: paddedInput)
+        try product(forwardProduct, blocking: forwardBlocking, filters: config.filters, channels: input.channels, images: chunk.count,
+                    plane: output, padded: paddedInputShape, weights: packedWeights, source: paddedInput, into: y,
+                    offset: chunk.first * output.count, bias: bias?.value)
+    }
+
+    func beginBackward(outputGradient dy: DeviceBuffer<Float>, weight: Parameter, bias: Parameter?,
+                       computesInputGradient: Bool, batch: Int) throws {
+        if let bias {
+            try biasGradient.setArgs(dy, config.filters, output.height * output.width, batch, bias.gradient)
+            try context.launch(biasGradient, global: [config.filters], local: [1])
+        }
+        guard computesInputGradient else { return }
+        try pack(weight.value, filters: input.channels, channels: config.filters, transposed: true, into: packedFlippedWeights)
+    }
+
+    func backward(input x: DeviceBuffer<Float>, outputGradient dy: DeviceBuffer<Float>, weight: Parameter,
+                  inputGradient dx: DeviceBuffer<Float>?, chunk: ConvolutionChunk, scratchHoldsInput: Bool) throws {
+        if !scratchHoldsInput {
+            try pad(padInput, x, offset: chunk.first * input.count, planes: chunk.count * input.channels, plane: input,
+                    padding: config.padding, shape: paddedInputShape, into: paddedInput)
+        }
+        let filterVectors = Self.vectors(config.filters)
+        try filtersLast.setArgs(dy, chunk.first * output.count, config.filters, output.height * output.width, filterVectors,
+                                chunk.count * filterVectors, gradientFiltersLast)
+        try context.launch(filtersLast, global: [chunk.count * filterVectors], local: [1])
+        try weightGradientProduct.setArgs(config.filters, input.channels, chunk.count,
+                                          paddedInputShape.height * paddedInputShape.width, paddedInput, gradientFiltersLast,
+                                          weight.gradient)
+        // Channel blocks first, so consecutive work-groups share a filter block of dy (conv_channels.cl).
+        try context.launch(weightGradientProduct,
+                           global: [(input.channels + Self.gradientChannels - 1) / Self.gradientChannels,
+                                    (filterVectors + Self.gradientVectors - 1) / Self.gradientVectors],
+                           local: [1, 1])
+        guard let dx else { return }
+        try pad(padGradient, dy, offset: chunk.first * output.count, planes: chunk.count * config.filters, plane: output,
+                padding: gradientPadding, shape: paddedGradientShape, into: paddedGradient)
+        try product(inputGradientProduct, blocking: inputGradientBlocking, filters: input.channels, channels: config.filters,
+                    images: chunk.count, plane: input, padded: paddedGradientShape, weights: packedFlippedWeights,
+                    source: paddedGradient, into: dx, offset: chunk.first * input.count, bias: nil)
+    }
+}
