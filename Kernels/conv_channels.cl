@@ -125,24 +125,24 @@ __kernel void conv_channels_forward(const int M, const int Cin, const int plane,
     }
 }
 
-// dyt[b][p][m] = dy[b][m][p] with the filters padded to 16 * vectors (zeros past M): the output
-// gradient with a pixel's filters contiguous, as the weight gradient loads them. One work-item
-// per (image, 16-filter vector).
+// dyt[v][n][l] = dy[b][v*16 + l][p] for the chunk's outputs n = b*P + p, 0 for filters past M:
+// the output gradient as one contiguous stream of 16-filter vectors per filter vector, as the
+// weight gradient reads it (each work-item streams MB of them). One work-item per (image, vector).
 __kernel void filters_last(__global const float* restrict dy, const int offY, const int M, const int P, const int vectors,
-                           const int total, __global float* restrict dyt) {
+                           const int images, __global float* restrict dyt) {
     const int i = get_global_id(0);
-    if (i >= total) return;
+    if (i >= images * vectors) return;
     const int v = i % vectors, b = i / vectors;
     __global const float* src = dy + offY + ((size_t)b * M + v * 16) * P;
-    __global float* dst = dyt + (size_t)b * P * vectors * 16 + v * 16;
+    __global float* dst = dyt + ((size_t)v * images + b) * P * 16;
     const int lanes = min(16, M - v * 16);
     for (int p = 0; p < P; p++) {
-        for (int l = 0; l < 16; l++) dst[(size_t)p * vectors * 16 + l] = l < lanes ? src[(size_t)l * P + p] : 0.0f;
+        for (int l = 0; l < 16; l++) dst[p * 16 + l] = l < lanes ? src[(size_t)l * P + p] : 0.0f;
     }
 }
 
 // dw[m][c][k] += sum over the chunk's images b and output pixels (oy, ox) of
-// dyt[b][(oy, ox)][m] * xp[b][c][oy + ky*DIL][ox + kx*DIL], for MB*16 filters (the lanes) and
+// dyt[m / 16][(b, oy, ox)][m % 16] * xp[b][c][oy + ky*DIL][ox + kx*DIL], for MB*16 filters (the lanes) and
 // CB channels x KK window offsets per work-item, pixel after pixel (the same order for every
 // blocking). Global size: [ceil(Cin / CB), ceil(vectors / MB)], channel blocks first: PoCL runs
 // consecutive work-groups on a core one after another, so they share one filter block's dyt.
@@ -156,9 +156,9 @@ __kernel void conv_channels_weight_gradient(const int M, const int Cin, const in
     int xOff[CB];
     #pragma unroll
     for (int i = 0; i < CB; i++) xOff[i] = min(c0 + i, Cin - 1) * plane;   // past Cin: computed, not stored
-    int dOff[MB];
+    __global const float* dv[MB];   // the filter vectors' streams of B*OH*OW outputs
     #pragma unroll
-    for (int j = 0; j < MB; j++) dOff[j] = min(v0 + j, vectors - 1) * 16;
+    for (int j = 0; j < MB; j++) dv[j] = dyt + (size_t)min(v0 + j, vectors - 1) * B * OH * OW * 16;
     float16 acc[CB][KK][MB];
     #pragma unroll
     for (int i = 0; i < CB; i++) {
@@ -168,16 +168,13 @@ __kernel void conv_channels_weight_gradient(const int M, const int Cin, const in
             for (int j = 0; j < MB; j++) acc[i][k][j] = (float16)(0.0f);
         }
     }
-    const int pitch = vectors * 16;
-    for (int b = 0; b < B; b++) {
+    for (int b = 0, n = 0; b < B; b++) {
         __global const float* xb = xp + (size_t)b * Cin * plane;
-        __global const float* db = dyt + (size_t)b * OH * OW * pitch;
         for (int oy = 0; oy < OH; oy++) {
-            for (int ox = 0; ox < OW; ox++) {
-                __global const float* dp = db + (oy * OW + ox) * pitch;
+            for (int ox = 0; ox < OW; ox++, n++) {
                 float16 d[MB];
                 #pragma unroll
-                for (int j = 0; j < MB; j++) d[j] = vload16(0, dp + dOff[j]);
+                for (int j = 0; j < MB; j++) d[j] = vload16(n, dv[j]);
                 __global const float* xo = xb + oy * WP + ox;
                 #pragma unroll
                 for (int i = 0; i < CB; i++) {

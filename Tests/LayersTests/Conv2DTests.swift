@@ -189,6 +189,12 @@ final class Conv2DTests: XCTestCase {
         let airbench = try Conv2D(context: context, name: "conv", input: Shape(channels: 24, height: 31, width: 31),
                                   config: Conv2DConfig(filters: 64, size: 3, padding: 1, bias: false))
         XCTAssertEqual(airbench.algorithm, context.device.kind == .cpu ? .cpuImplicit : .tiledGemm)
+        let channels = try Conv2D(context: context, name: "conv", input: Shape(channels: 256, height: 8, width: 8),
+                                  config: Conv2DConfig(filters: 256, size: 3, padding: 1, bias: false))
+        XCTAssertEqual(channels.algorithm, context.device.kind == .cpu ? .cpuChannels : .tiledGemm, "many channels: filters in the lanes")
+        let few = try Conv2D(context: context, name: "conv", input: Shape(channels: 24, height: 32, width: 32),
+                             config: Conv2DConfig(filters: 64, size: 3, padding: 1, bias: false))
+        XCTAssertEqual(few.algorithm, context.device.kind == .cpu ? .cpuImplicit : .tiledGemm, "24 input channels fill 24 of 32 lanes")
         let panels = try Conv2D(context: context, name: "conv", input: Shape(channels: 3, height: 12, width: 12),
                                 config: Conv2DConfig(filters: 4, size: 3, padding: 1))
         XCTAssertEqual(panels.algorithm, context.device.kind == .cpu ? .cpuPanels : .tiledGemm, "12x12 planes keep cpu-panels")

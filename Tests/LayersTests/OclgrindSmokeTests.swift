@@ -48,6 +48,11 @@ final class OclgrindSmokeTests: XCTestCase {
             (Shape(channels: 2, height: 7, width: 7), Conv2DConfig(filters: 5, size: 3, padding: 1, bias: false), .cpuImplicit),
             (Shape(channels: 2, height: 5, width: 17), Conv2DConfig(filters: 3, size: 3, padding: 1), .cpuImplicit),
             (Shape(channels: 3, height: 8, width: 8), Conv2DConfig(filters: 4, size: 2), .cpuImplicit),
+            // cpu-channels: a partial filter vector (17) and blocks over the right and bottom
+            // edges of 7x7 and 3x3 planes (reads in the padded buffer's overhang), a 2x2 window.
+            (Shape(channels: 2, height: 7, width: 7), Conv2DConfig(filters: 17, size: 3, padding: 1), .cpuChannels),
+            (Shape(channels: 17, height: 3, width: 3), Conv2DConfig(filters: 3, size: 3, padding: 1, bias: false), .cpuChannels),
+            (Shape(channels: 3, height: 8, width: 8), Conv2DConfig(filters: 4, size: 2), .cpuChannels),
         ]
         for (input, config, algorithm) in cases {
             let batch = 2
