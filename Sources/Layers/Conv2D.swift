@@ -105,6 +105,11 @@ public final class Conv2D: Layer {
         return max(1, min(batch, chunkBudgetBytes / max(perImage, 1)))
     }
 
+    /// The budget that makes chunks of exactly `images` images at any batch of at least that many.
+    public func chunkBudget(images: Int) -> Int {
+        max(1, images) * convolution.scratchFloatsPerImage * MemoryLayout<Float>.stride
+    }
+
     public func scratchRequests(batch: Int) -> [BufferRequest] {
         guard batch > 0 else { return [] }
         return convolution.scratchRequests(chunk: chunkSize(batch: batch))

@@ -51,6 +51,17 @@ final class ConvolutionTunerTests: XCTestCase {
         XCTAssertEqual(stored.chunkBudgetBytes, layer.chunkBudgetBytes)
     }
 
+    func testABudgetPastTheProbeIsKeptToTheMeasuredChunk() throws {
+        let tuner = ConvolutionTuner(cache: TuningCache(url: cacheURL))
+        // cpu-channels in one chunk of the whole probe is fastest; at a batch of 256 its chunks
+        // stay the 64 images measured, not what its budget would allow.
+        tuner.timer = { algorithm, chunk in algorithm == .cpuChannels && chunk == 64 ? 10 : 50 }
+        let layer = try tuner.convolution(context: context, name: "conv1", input: input, config: config, batch: 256)
+        XCTAssertEqual(layer.algorithm, .cpuChannels)
+        XCTAssertEqual(layer.chunkSize(batch: 256), 64)
+        XCTAssertEqual(layer.chunkSize(batch: 64), 64)
+    }
+
     func testTheRulesStayUnlessAnotherIsClearlyFaster() throws {
         let tuner = ConvolutionTuner(cache: TuningCache(url: cacheURL))
         let rule = try Conv2D(context: context, name: "rule", input: input, config: config)
