@@ -18,7 +18,7 @@
 //
 // Compile-time shape: KS (window), DIL (dilation), WP (row pitch of the padded planes read),
 // OW and OH (the plane written), PX x PY (output pixels per work-item), MB (16-filter vectors
-// per work-item), CB (input channels per work-item of the weight gradient).
+// per work-item), CB and KR (input channels and window rows per work-item of the weight gradient).
 
 #ifndef KS
 #define KS 3
@@ -141,31 +141,42 @@ __kernel void filters_last(__global const float* restrict dy, const int offY, co
     }
 }
 
-// dw[m][c][k] += sum over the chunk's images b and output pixels (oy, ox) of
-// dyt[m / 16][(b, oy, ox)][m % 16] * xp[b][c][oy + ky*DIL][ox + kx*DIL], for MB*16 filters (the lanes) and
-// CB channels x KK window offsets per work-item, pixel after pixel (the same order for every
-// blocking). Global size: [ceil(Cin / CB), ceil(vectors / MB)], channel blocks first: PoCL runs
-// consecutive work-groups on a core one after another, so they share one filter block's dyt.
+// dw[m][c][ky][kx] += sum over the chunk's images b and output pixels (oy, ox) of
+// dyt[m / 16][(b, oy, ox)][m % 16] * xp[b][c][oy + ky*DIL][ox + kx*DIL], for MB*16 filters (the
+// lanes), CB channels and KR rows of the window (all KS columns) per work-item, pixel after
+// pixel (the same order for every blocking). Global size: [ceil(Cin / CB) * ceil(KS / KR),
+// ceil(vectors / MB)], channel blocks first: PoCL runs consecutive work-groups on a core one
+// after another, so they share one filter block's dyt.
+#ifndef KR
+#define KR KS
+#endif
+#define ROW_BLOCKS ((KS + KR - 1) / KR)
 __kernel void conv_channels_weight_gradient(const int M, const int Cin, const int B, const int plane,
                                             __global const float* restrict xp, __global const float* restrict dyt,
                                             __global float* restrict dw) {
-    const int c0 = get_global_id(0) * CB;
+    const int c0 = get_global_id(0) / ROW_BLOCKS * CB, ky0 = get_global_id(0) % ROW_BLOCKS * KR;
     const int vectors = (M + 15) / 16;
     const int v0 = get_global_id(1) * MB;
     if (c0 >= Cin || v0 >= vectors) return;
-    int xOff[CB];
-    #pragma unroll
-    for (int i = 0; i < CB; i++) xOff[i] = min(c0 + i, Cin - 1) * plane;   // past Cin: computed, not stored
-    __global const float* dv[MB];   // the filter vectors' streams of B*OH*OW outputs
-    #pragma unroll
-    for (int j = 0; j < MB; j++) dv[j] = dyt + (size_t)min(v0 + j, vectors - 1) * B * OH * OW * 16;
-    float16 acc[CB][KK][MB];
+    int xOff[CB][KR];   // past Cin or the window: computed, not stored
     #pragma unroll
     for (int i = 0; i < CB; i++) {
         #pragma unroll
-        for (int k = 0; k < KK; k++) {
+        for (int r = 0; r < KR; r++) xOff[i][r] = min(c0 + i, Cin - 1) * plane + min(ky0 + r, KS - 1) * DIL * WP;
+    }
+    __global const float* dv[MB];   // the filter vectors' streams of B*OH*OW outputs
+    #pragma unroll
+    for (int j = 0; j < MB; j++) dv[j] = dyt + (size_t)min(v0 + j, vectors - 1) * B * OH * OW * 16;
+    float16 acc[CB][KR][KS][MB];
+    #pragma unroll
+    for (int i = 0; i < CB; i++) {
+        #pragma unroll
+        for (int r = 0; r < KR; r++) {
             #pragma unroll
-            for (int j = 0; j < MB; j++) acc[i][k][j] = (float16)(0.0f);
+            for (int kx = 0; kx < KS; kx++) {
+                #pragma unroll
+                for (int j = 0; j < MB; j++) acc[i][r][kx][j] = (float16)(0.0f);
+            }
         }
     }
     for (int b = 0, n = 0; b < B; b++) {
@@ -179,10 +190,13 @@ __kernel void conv_channels_weight_gradient(const int M, const int Cin, const in
                 #pragma unroll
                 for (int i = 0; i < CB; i++) {
                     #pragma unroll
-                    for (int k = 0; k < KK; k++) {
-                        const float16 x = (float16)(xo[xOff[i] + (k / KS) * DIL * WP + (k % KS) * DIL]);
+                    for (int r = 0; r < KR; r++) {
                         #pragma unroll
-                        for (int j = 0; j < MB; j++) acc[i][k][j] = fma(x, d[j], acc[i][k][j]);
+                        for (int kx = 0; kx < KS; kx++) {
+                            const float16 x = (float16)(xo[xOff[i][r] + kx * DIL]);
+                            #pragma unroll
+                            for (int j = 0; j < MB; j++) acc[i][r][kx][j] = fma(x, d[j], acc[i][r][kx][j]);
+                        }
                     }
                 }
             }
@@ -193,14 +207,19 @@ __kernel void conv_channels_weight_gradient(const int M, const int Cin, const in
         const int c = c0 + i;
         if (c >= Cin) break;
         #pragma unroll
-        for (int j = 0; j < MB; j++) {
-            const int m0 = (v0 + j) * 16;
-            if (m0 >= M) break;
+        for (int r = 0; r < KR; r++) {
+            if (ky0 + r >= KS) break;
             #pragma unroll
-            for (int k = 0; k < KK; k++) {
-                float lanes[16];
-                vstore16(acc[i][k][j], 0, lanes);
-                for (int l = 0; l < 16 && m0 + l < M; l++) dw[((size_t)(m0 + l) * Cin + c) * KK + k] += lanes[l];
+            for (int j = 0; j < MB; j++) {
+                const int m0 = (v0 + j) * 16;
+                if (m0 >= M) break;
+                #pragma unroll
+                for (int kx = 0; kx < KS; kx++) {
+                    float lanes[16];
+                    vstore16(acc[i][r][kx][j], 0, lanes);
+                    const int k = (ky0 + r) * KS + kx;
+                    for (int l = 0; l < 16 && m0 + l < M; l++) dw[((size_t)(m0 + l) * Cin + c) * KK + k] += lanes[l];
+                }
             }
         }
     }

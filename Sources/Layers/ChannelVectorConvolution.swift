@@ -28,14 +28,31 @@ final class ChannelVectorConvolution: ConvolutionAlgorithm {
         }
     }
 
-    /// Channels x filter vectors per work-item of the weight gradient: 18 accumulators (3x3
-    /// windows). 1 x 2 was the fastest of 1 x 1, 1 x 2, 1 x 3, 1 x 4 and 2 x 2 on cifar10-fast.
-    static let gradientChannels = 1, gradientVectors = 2
+    /// Work per work-item of the weight gradient: `channels` input channels x `windowRows` rows
+    /// of the window (all its columns) x 2 filter vectors, about 18 accumulators: a 3x3 window
+    /// whole (1 x 3 x 2 was the fastest of 1 x 1, 1 x 2, 1 x 3, 1 x 4 vectors and 2 channels on
+    /// cifar10-fast), a row of a 5x5 one (a whole one, 50 accumulators, spilled), 9 channels of
+    /// a 1x1 one.
+    struct GradientBlocking: Equatable {
+        var channels: Int, windowRows: Int
+        static let vectors = 2
+
+        static func rule(size: Int) -> GradientBlocking {
+            let windowRows = min(size, max(1, 9 / size))
+            return GradientBlocking(channels: max(1, 9 / (windowRows * size)), windowRows: windowRows)
+        }
+
+        /// Work-items along the first axis: channel blocks times blocks of window rows.
+        func items(channels total: Int, size: Int) -> Int {
+            (total + channels - 1) / channels * ((size + windowRows - 1) / windowRows)
+        }
+    }
 
     private let context: ComputeContext
     private let layer: String
     private let input: Shape, output: Shape, config: Conv2DConfig
     private let forwardBlocking: Blocking, inputGradientBlocking: Blocking
+    private let gradientBlocking: GradientBlocking
     private let padInput, forwardProduct, padGradient, packWeights, inputGradientProduct, filtersLast, weightGradientProduct,
                 biasGradient: Kernel
     private var paddedInput: DeviceBuffer<Float> { scratch[0] }
@@ -75,17 +92,18 @@ final class ChannelVectorConvolution: ConvolutionAlgorithm {
         self.config = config
         forwardBlocking = Blocking.rule(filters: config.filters, width: output.width, height: output.height)
         inputGradientBlocking = Blocking.rule(filters: input.channels, width: input.width, height: input.height)
-        func program(plane: Shape, pitch: Int, blocking: Blocking) throws -> Program {
+        gradientBlocking = GradientBlocking.rule(size: config.size)
+        func program(plane: Shape, pitch: Int, blocking: Blocking, gradient: [String: Int] = [:]) throws -> Program {
             let defines = ["KS": config.size, "DIL": config.dilation, "WP": pitch, "OW": plane.width, "OH": plane.height,
-                           "PX": blocking.columns, "PY": blocking.rows, "MB": blocking.vectors,
-                           "CB": Self.gradientChannels]
+                           "PX": blocking.columns, "PY": blocking.rows, "MB": blocking.vectors].merging(gradient) { $1 }
             return try LayerPrograms.program("conv_channels.cl", context: context, defines: defines.mapValues { "\($0)" })
         }
         let forward = try program(plane: output, pitch: input.width + 2 * config.padding, blocking: forwardBlocking)
         let backward = try program(plane: input, pitch: output.width + 2 * (config.dilation * (config.size - 1) - config.padding),
                                    blocking: inputGradientBlocking)
         let weights = try program(plane: output, pitch: input.width + 2 * config.padding,
-                                  blocking: Blocking(columns: 1, rows: 1, vectors: Self.gradientVectors))
+                                  blocking: Blocking(columns: 1, rows: 1, vectors: GradientBlocking.vectors),
+                                  gradient: ["CB": gradientBlocking.channels, "KR": gradientBlocking.windowRows])
         let padding = try LayerPrograms.program("conv_implicit.cl", context: context)
         padInput = try padding.kernel("pad_planes")
         padGradient = try padding.kernel("pad_planes")
@@ -188,8 +206,8 @@ final class ChannelVectorConvolution: ConvolutionAlgorithm {
                                           weight.gradient)
         // Channel blocks first, so consecutive work-groups share a filter block of dy (conv_channels.cl).
         try context.launch(weightGradientProduct,
-                           global: [(input.channels + Self.gradientChannels - 1) / Self.gradientChannels,
-                                    (filterVectors + Self.gradientVectors - 1) / Self.gradientVectors],
+                           global: [gradientBlocking.items(channels: input.channels, size: config.size),
+                                    (filterVectors + GradientBlocking.vectors - 1) / GradientBlocking.vectors],
                            local: [1, 1])
         guard let dx else { return }
         try pad(padGradient, dy, offset: chunk.first * output.count, planes: chunk.count * config.filters, plane: output,

@@ -53,6 +53,9 @@ final class OclgrindSmokeTests: XCTestCase {
             (Shape(channels: 2, height: 7, width: 7), Conv2DConfig(filters: 17, size: 3, padding: 1), .cpuChannels),
             (Shape(channels: 17, height: 3, width: 3), Conv2DConfig(filters: 3, size: 3, padding: 1, bias: false), .cpuChannels),
             (Shape(channels: 3, height: 8, width: 8), Conv2DConfig(filters: 4, size: 2), .cpuChannels),
+            // Its weight gradient by rows of a 5x5 window, and by 9 channels of a 1x1 one (3 here).
+            (Shape(channels: 3, height: 8, width: 8), Conv2DConfig(filters: 5, size: 5, padding: 2), .cpuChannels),
+            (Shape(channels: 3, height: 4, width: 4), Conv2DConfig(filters: 20, size: 1, bias: false), .cpuChannels),
         ]
         for (input, config, algorithm) in cases {
             let batch = 2
