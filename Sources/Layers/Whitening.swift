@@ -30,6 +30,8 @@ public final class Whitening: DataInitializedLayer {
     private let biasGradientKernel: Kernel
     /// Work-items per bias-gradient reduction: conv.cl's REDUCE_GROUP default.
     private static let reduceGroup = 64
+    /// Output columns per forward work-item: whiten.cl's WHITEN_LANES.
+    private static let forwardLanes = 16
 
     /// `biasEpochs` sets `bias.trainableEpochs` (nil: the bias trains throughout).
     public init(context: ComputeContext, name: String, input: Shape, config: WhiteningConfig = WhiteningConfig(),
@@ -49,7 +51,9 @@ public final class Whitening: DataInitializedLayer {
         bias = try Parameter(context: context, layer: name, name: "bias", shape: [filters], kind: .bias,
                              fanIn: input.channels * window, fanOut: filters * window)
         bias.trainableEpochs = biasEpochs
-        let program = try LayerPrograms.program("whiten.cl", context: context)
+        // The forward kernel unrolls over the channels and the window: compile-time constants.
+        let program = try LayerPrograms.program("whiten.cl", context: context,
+                                                defines: ["WHITEN_CHANNELS": "\(input.channels)", "WHITEN_SIZE": "\(config.size)"])
         forwardKernel = try program.kernel("whiten_forward")
         inputGradientKernel = try program.kernel("whiten_input_gradient")
         // The convolution's per-filter bias reduction (dy is [B, K, P] here too).
@@ -64,10 +68,12 @@ public final class Whitening: DataInitializedLayer {
     }
 
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
-        let total = batch * outputShape.count
-        try forwardKernel.setArgs(input, weight.value, bias.value, output, total, inputShape.channels, inputShape.height,
-                                  inputShape.width, outputShape.channels, outputShape.height, outputShape.width, config.size)
-        try LayerPrograms.launchElementwise(forwardKernel, count: total, context: context)
+        // One work-item per image, output row and whiten.cl's WHITEN_LANES (16) output columns.
+        let rows = batch * outputShape.height
+        let blocks = (outputShape.width + Self.forwardLanes - 1) / Self.forwardLanes
+        try forwardKernel.setArgs(input, weight.value, bias.value, output, rows, inputShape.height, inputShape.width,
+                                  outputShape.height, outputShape.width)
+        try LayerPrograms.launchElementwise(forwardKernel, count: rows * blocks, context: context)
     }
 
     /// Adds the bias gradient and writes the input gradient when asked; the frozen weight gets none.

@@ -84,6 +84,30 @@ final class WhiteningTests: XCTestCase {
 
     /// The reference is the convolution reference: directly (`same` false), or on the input
     /// padded with P - 1 zero rows and columns at the bottom and right (`same` true).
+    /// The forward kernel works on 16 output columns at a time: widths past one vector with a
+    /// partial last one (17, 37), an exact multiple (16, 32), 1 to 3 channels and every patch side
+    /// the configs use, so the masked edge loads and stores meet the reference too.
+    func testForwardMatchesReferenceOnVectorEdges() throws {
+        let shapes = [Shape(channels: 1, height: 5, width: 37), Shape(channels: 3, height: 4, width: 16),
+                      Shape(channels: 2, height: 3, width: 17), Shape(channels: 3, height: 3, width: 32)]
+        var seed: UInt64 = 300
+        for shape in shapes {
+            for size in 1...3 {
+                for same in [false, true] {
+                    seed += 1
+                    let config = WhiteningConfig(size: size, same: same)
+                    let (layer, parameters) = try makeLayer(config, input: shape, seed: seed)
+                    var random = SeededGenerator(seed: seed + 1000)
+                    let batch = 2
+                    let x = random.floats(batch * shape.count)
+                    let pass = try layer.referenceForward(x, batch: batch, parameters: parameters, mode: .training)
+                    let device = try LayerHarness(context: context, layer: layer).forward(x, batch: batch, mode: .training)
+                    assertClose(device, pass.output, "\(shape) size \(size) same \(same): forward")
+                }
+            }
+        }
+    }
+
     func testReferenceIsAConvolution() throws {
         let batch = 2
         for (index, config) in Self.configs.enumerated() {
