@@ -13,8 +13,9 @@ final class WhiteningTests: XCTestCase {
     static let shape = Shape(channels: 3, height: 7, width: 6)
 
     /// A layer with random filters and bias (any filters: the kernels are a general convolution).
-    func makeLayer(_ config: WhiteningConfig, input: Shape = shape, seed: UInt64) throws -> (Whitening, [[Float]]) {
-        let layer = try Whitening(context: context, name: "whiten", input: input, config: config, biasEpochs: 3)
+    func makeLayer(_ config: WhiteningConfig, input: Shape = shape, seed: UInt64, style: KernelStyle? = nil) throws
+        -> (Whitening, [[Float]]) {
+        let layer = try Whitening(context: context, name: "whiten", input: input, config: config, biasEpochs: 3, style: style)
         var random = SeededGenerator(seed: seed)
         let values = layer.parameters.map { random.floats($0.count) }
         for (parameter, value) in zip(layer.parameters, values) { try parameter.value.write(value) }
@@ -52,9 +53,11 @@ final class WhiteningTests: XCTestCase {
     /// reference, for both `same` settings and a batch of 3; the frozen weight's gradient is untouched.
     func testDeviceMatchesReference() throws {
         let batch = 3
-        for (index, config) in Self.configs.enumerated() {
-            let what = "size \(config.size) same \(config.same)"
-            let (layer, parameters) = try makeLayer(config, seed: 10 + UInt64(index))
+        // Every config with both bias-gradient reductions (per plane: whiten.cl's; per element: conv.cl's).
+        let cases = Self.configs.enumerated().flatMap { index, config in KernelStyle.allCases.map { (index, config, $0) } }
+        for (index, config, style) in cases {
+            let what = "size \(config.size) same \(config.same) \(style)"
+            let (layer, parameters) = try makeLayer(config, seed: 10 + UInt64(index), style: style)
             var random = SeededGenerator(seed: 100 + UInt64(index))
             let x = random.floats(batch * layer.inputShape.count)
             let dy = random.floats(batch * layer.outputShape.count)
