@@ -1,7 +1,8 @@
-// Element-wise activations over any tensor: one work-item per ACT_WIDTH (16) consecutive values,
-// read and written as one float16 (a work-item past the last full vector finishes the tail one
-// value at a time), so CPU devices get whole SIMD registers without relying on PoCL's
-// work-group vectoriser. The host launches CEIL_DIV(total, ACT_WIDTH) work-items.
+// Element-wise activations over any tensor: one work-item per ACT_WIDTH (64) consecutive values,
+// read and written as float16s (the work-item past the last full 64 finishes the tail one value
+// at a time), so CPU devices get whole SIMD registers without relying on PoCL's work-group
+// vectoriser; 64 rather than 16 a work-item measured ~10% faster on PoCL (fewer work-groups).
+// The host launches CEIL_DIV(total, ACT_WIDTH) work-items.
 //
 // GELU is the tanh approximation, PyTorch's GELU(approximate="tanh"):
 //   gelu(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
@@ -9,7 +10,7 @@
 // 1 / (1 + exp(-2u)): exp vectorises where PoCL's scalar tanh is a libm call per value, and the
 // sigmoid form does not cancel for very negative x where 1 + tanh(u) would.
 
-#define ACT_WIDTH 16
+#define ACT_WIDTH 64
 #define GELU_SQRT_2_OVER_PI 0.7978845608028654f
 #define GELU_CUBIC 0.044715f
 // |2u| past this saturates the sigmoid (exp(80) is finite in float, exp(89) is not).
@@ -47,7 +48,8 @@ DEFINE_ACTIVATIONS(float16)
                                  const int total) {                                                \
         const int base = get_global_id(0) * ACT_WIDTH;                                             \
         if (base + ACT_WIDTH <= total) {                                                           \
-            vstore16(name##_forward_float16(vload16(0, x + base)), 0, y + base);                   \
+            for (int v = base; v < base + ACT_WIDTH; v += 16)                                      \
+                vstore16(name##_forward_float16(vload16(0, x + v)), 0, y + v);                     \
         } else {                                                                                   \
             for (int i = base; i < total; ++i) y[i] = name##_forward_float(x[i]);                  \
         }                                                                                          \
@@ -59,8 +61,8 @@ DEFINE_ACTIVATIONS(float16)
                                   __global float* dx, const int total) {                           \
         const int base = get_global_id(0) * ACT_WIDTH;                                             \
         if (base + ACT_WIDTH <= total) {                                                           \
-            vstore16(name##_backward_float16(vload16(0, x + base), vload16(0, dy + base)), 0,       \
-                     dx + base);                                                                   \
+            for (int v = base; v < base + ACT_WIDTH; v += 16)                                      \
+                vstore16(name##_backward_float16(vload16(0, x + v), vload16(0, dy + v)), 0, dx + v); \
         } else {                                                                                   \
             for (int i = base; i < total; ++i) dx[i] = name##_backward_float(x[i], dy[i]);         \
         }                                                                                          \

@@ -13,8 +13,8 @@ public final class Activation: Layer {
     private let context: ComputeContext
     private let forwardKernel: Kernel
     private let backwardKernel: Kernel
-    /// Values per work-item: activation.cl's ACT_WIDTH (one float16).
-    private static let valuesPerItem = 16
+    /// Values per work-item: activation.cl's ACT_WIDTH (four float16s).
+    private static let valuesPerItem = 64
 
     public init(context: ComputeContext, name: String, input: Shape, kind: ActivationKind) throws {
         self.context = context

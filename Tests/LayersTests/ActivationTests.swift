@@ -38,12 +38,13 @@ final class ActivationTests: XCTestCase {
         }
     }
 
-    /// The kernels take 16 values a work-item and finish the tail one by one: counts below, at
-    /// and around multiples of 16, and inputs far into GELU's saturation (exp clamped there).
+    /// The kernels take 64 values a work-item (four float16s) and finish the tail one by one:
+    /// counts below, at and around multiples of 16 and 64, and inputs far into GELU's saturation
+    /// (exp clamped there).
     func testKernelsMatchReferenceOnVectorTailsAndLargeInputs() throws {
         var random = SeededGenerator(seed: 91)
         let extremes: [Float] = [0, -0.0, 1e-6, -1e-6, 9, -9, 20, -20, 44, -44, 100, -100, 1e4, -1e4]
-        for count in [1, 15, 16, 17, 31, 32, 33, 47, 1000, 1029] {
+        for count in [1, 15, 16, 17, 33, 63, 64, 65, 127, 128, 1000, 1029] {
             for kind in ActivationKind.allCases {
                 var x = random.floats(count, in: -6...6)
                 for (i, value) in extremes.enumerated() where i < count { x[(i * 7) % count] = value }
