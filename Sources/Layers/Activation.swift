@@ -13,6 +13,8 @@ public final class Activation: Layer {
     private let context: ComputeContext
     private let forwardKernel: Kernel
     private let backwardKernel: Kernel
+    /// Values per work-item: activation.cl's ACT_WIDTH (four float16s).
+    private static let valuesPerItem = 64
 
     public init(context: ComputeContext, name: String, input: Shape, kind: ActivationKind) throws {
         self.context = context
@@ -27,7 +29,7 @@ public final class Activation: Layer {
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
         let total = batch * inputShape.count
         try forwardKernel.setArgs(input, output, total)
-        try LayerPrograms.launchElementwise(forwardKernel, count: total, context: context)
+        try LayerPrograms.launchElementwise(forwardKernel, count: items(total), context: context)
     }
 
     public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
@@ -35,8 +37,11 @@ public final class Activation: Layer {
         guard let inputGradient else { return }
         let total = batch * inputShape.count
         try backwardKernel.setArgs(input, outputGradient, inputGradient, total)
-        try LayerPrograms.launchElementwise(backwardKernel, count: total, context: context)
+        try LayerPrograms.launchElementwise(backwardKernel, count: items(total), context: context)
     }
+
+    /// Work-items for `total` values: the last one takes the values past the last full vector.
+    private func items(_ total: Int) -> Int { (total + Self.valuesPerItem - 1) / Self.valuesPerItem }
 
     public var forwardFLOPsPerImage: Int { inputShape.count * (kind == .relu ? 1 : 8) }
 

@@ -18,6 +18,8 @@ public final class Whitening: DataInitializedLayer {
     public let inputShape: Shape
     public let outputShape: Shape
     public let config: WhiteningConfig
+    /// How the bias gradient is reduced: per plane (one work-item per filter) or in work-groups.
+    public let style: KernelStyle
     public let weight: Parameter
     public let bias: Parameter
     public var parameters: [Parameter] { [weight, bias] }
@@ -30,10 +32,13 @@ public final class Whitening: DataInitializedLayer {
     private let biasGradientKernel: Kernel
     /// Work-items per bias-gradient reduction: conv.cl's REDUCE_GROUP default.
     private static let reduceGroup = 64
+    /// Output columns per forward work-item: whiten.cl's WHITEN_LANES.
+    private static let forwardLanes = 16
 
-    /// `biasEpochs` sets `bias.trainableEpochs` (nil: the bias trains throughout).
+    /// `biasEpochs` sets `bias.trainableEpochs` (nil: the bias trains throughout); `style` nil
+    /// picks `KernelStyle.preferred` for the device.
     public init(context: ComputeContext, name: String, input: Shape, config: WhiteningConfig = WhiteningConfig(),
-                biasEpochs: Int? = nil) throws {
+                biasEpochs: Int? = nil, style: KernelStyle? = nil) throws {
         if let biasEpochs, biasEpochs < 0 {
             throw ShapeError(layer: name, message: "biasEpochs is \(biasEpochs); it must be at least 0 (or nil: all of training)")
         }
@@ -42,6 +47,7 @@ public final class Whitening: DataInitializedLayer {
         self.inputShape = input
         self.config = config
         self.context = context
+        self.style = style ?? .preferred(for: context.device)
         let filters = config.filters(channels: input.channels)
         let window = config.size * config.size
         weight = try Parameter(context: context, layer: name, name: "weight", shape: [filters, input.channels, config.size, config.size],
@@ -49,11 +55,14 @@ public final class Whitening: DataInitializedLayer {
         bias = try Parameter(context: context, layer: name, name: "bias", shape: [filters], kind: .bias,
                              fanIn: input.channels * window, fanOut: filters * window)
         bias.trainableEpochs = biasEpochs
-        let program = try LayerPrograms.program("whiten.cl", context: context)
+        // The forward kernel unrolls over the channels and the window: compile-time constants.
+        let program = try LayerPrograms.program("whiten.cl", context: context,
+                                                defines: ["WHITEN_CHANNELS": "\(input.channels)", "WHITEN_SIZE": "\(config.size)"])
         forwardKernel = try program.kernel("whiten_forward")
         inputGradientKernel = try program.kernel("whiten_input_gradient")
-        // The convolution's per-filter bias reduction (dy is [B, K, P] here too).
-        biasGradientKernel = try LayerPrograms.program("conv.cl", context: context).kernel("bias_gradient")
+        // Per plane, whiten.cl's own; per element, the convolution's reduction (dy is [B, K, P] here too).
+        biasGradientKernel = self.style == .perPlane ? try program.kernel("whiten_bias_gradient_planes")
+            : try LayerPrograms.program("conv.cl", context: context).kernel("bias_gradient")
     }
 
     private var pixels: Int { outputShape.height * outputShape.width }
@@ -64,17 +73,24 @@ public final class Whitening: DataInitializedLayer {
     }
 
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
-        let total = batch * outputShape.count
-        try forwardKernel.setArgs(input, weight.value, bias.value, output, total, inputShape.channels, inputShape.height,
-                                  inputShape.width, outputShape.channels, outputShape.height, outputShape.width, config.size)
-        try LayerPrograms.launchElementwise(forwardKernel, count: total, context: context)
+        // One work-item per image, output row and whiten.cl's WHITEN_LANES (16) output columns.
+        let rows = batch * outputShape.height
+        let blocks = (outputShape.width + Self.forwardLanes - 1) / Self.forwardLanes
+        try forwardKernel.setArgs(input, weight.value, bias.value, output, rows, inputShape.height, inputShape.width,
+                                  outputShape.height, outputShape.width)
+        try LayerPrograms.launchElementwise(forwardKernel, count: rows * blocks, context: context)
     }
 
     /// Adds the bias gradient and writes the input gradient when asked; the frozen weight gets none.
     public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
                          inputGradient: DeviceBuffer<Float>?, batch: Int) throws {
-        try biasGradientKernel.setArgs(outputGradient, outputShape.channels, pixels, batch, bias.gradient)
-        try context.launch(biasGradientKernel, global: [outputShape.channels * Self.reduceGroup], local: [Self.reduceGroup])
+        if style == .perPlane {
+            try biasGradientKernel.setArgs(outputGradient, bias.gradient, outputShape.channels, pixels, batch)
+            try LayerPrograms.launch(biasGradientKernel, items: outputShape.channels, style: style, context: context)
+        } else {
+            try biasGradientKernel.setArgs(outputGradient, outputShape.channels, pixels, batch, bias.gradient)
+            try context.launch(biasGradientKernel, global: [outputShape.channels * Self.reduceGroup], local: [Self.reduceGroup])
+        }
         if let inputGradient {
             let total = batch * inputShape.count
             try inputGradientKernel.setArgs(outputGradient, weight.value, inputGradient, total, inputShape.channels, inputShape.height,

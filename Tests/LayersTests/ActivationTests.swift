@@ -38,6 +38,27 @@ final class ActivationTests: XCTestCase {
         }
     }
 
+    /// The kernels take 64 values a work-item (four float16s) and finish the tail one by one:
+    /// counts below, at and around multiples of 16 and 64, and inputs far into GELU's saturation
+    /// (exp clamped there).
+    func testKernelsMatchReferenceOnVectorTailsAndLargeInputs() throws {
+        var random = SeededGenerator(seed: 91)
+        let extremes: [Float] = [0, -0.0, 1e-6, -1e-6, 9, -9, 20, -20, 44, -44, 100, -100, 1e4, -1e4]
+        for count in [1, 15, 16, 17, 33, 63, 64, 65, 127, 128, 1000, 1029] {
+            for kind in ActivationKind.allCases {
+                var x = random.floats(count, in: -6...6)
+                for (i, value) in extremes.enumerated() where i < count { x[(i * 7) % count] = value }
+                let dy = random.floats(count)
+                let layer = try Activation(context: context, name: "act", input: Shape(channels: count, height: 1, width: 1), kind: kind)
+                let result = try LayerHarness(context: context, layer: layer)
+                    .forwardBackward(x, outputGradient: dy, batch: 1, mode: .training)
+                assertClose(result.output, ActivationReference.forward(x, kind: kind), "forward \(kind) \(count) values")
+                assertClose(result.inputGradient, ActivationReference.backward(x, outputGradient: dy, kind: kind),
+                            "backward \(kind) \(count) values")
+            }
+        }
+    }
+
     func testScratchBytesMatchAllocation() throws {
         try assertScratchMatchesAllocation({
             try Activation(context: context, name: "relu", input: Shape(channels: 3, height: 7, width: 7), kind: .relu)

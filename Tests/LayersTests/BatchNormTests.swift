@@ -43,56 +43,73 @@ final class BatchNormTests: XCTestCase {
             var batch = Int.random(in: 1...4, using: &random)
             if batch * shape.height * shape.width == 1 { batch = 2 }
             let affine = trial % 4 != 3
-            let momentum = Float.random(in: 0.05...0.5, using: &random)
             let style: KernelStyle = trial % 3 == 0 ? .perPlane : .perElement   // both styles, with and without affine
-            let layer = try BatchNorm2D(context: context, name: "bn", input: shape, momentum: momentum, affine: affine, style: style)
-            try layer.reserve(batch: batch)
-            let c = shape.channels
-            let gamma = affine ? random.floats(c, in: 0.5...1.5) : nil
-            let beta = affine ? random.floats(c) : nil
-            if let gamma, let beta {
-                try layer.weight!.value.write(gamma)
-                try layer.bias!.value.write(beta)
-            }
-            var runningMean = random.floats(c), runningVar = random.floats(c, in: 0.5...2)
-            try layer.runningMean.write(runningMean)
-            try layer.runningVar.write(runningVar)
-            // An offset mean makes the variance's cancellation visible if the kernel had it.
-            let x = random.floats(batch * shape.count, in: -2...2).map { $0 + 3 }
-            let dy = random.floats(x.count)
-            let what = "trial \(trial) \(batch)x\(shape) affine \(affine)"
-
-            let result = try LayerHarness(context: context, layer: layer)
-                .forwardBackward(x, outputGradient: dy, batch: batch, mode: .training, backwardPasses: 2)
-            let stats = BatchNormReference.statistics(x, batch: batch, shape: shape, epsilon: layer.epsilon)
-            assertClose(result.output, BatchNormReference.normalise(x, batch: batch, shape: shape, mean: stats.mean,
-                                                                    invstd: stats.invstd, gamma: gamma, beta: beta),
-                        "training forward \(what)")
-            BatchNormReference.updateRunning(mean: &runningMean, variance: &runningVar, statistics: stats,
-                                             count: batch * shape.height * shape.width, momentum: momentum)
-            assertClose(try layer.runningMean.read(), runningMean, "running mean \(what)")
-            assertClose(try layer.runningVar.read(), runningVar, "running var \(what)")
-            let grads = BatchNormReference.backward(x, outputGradient: dy, batch: batch, shape: shape, gamma: gamma,
-                                                    mean: stats.mean, invstd: stats.invstd, training: true)
-            assertClose(result.inputGradient, grads.dx, tolerance: 2e-4, "training input gradient \(what)")
-            if affine {
-                assertClose(try layer.weight!.gradient.read(), grads.dgamma.map { 2 * $0 }, "gamma gradient, two passes, \(what)")
-                assertClose(try layer.bias!.gradient.read(), grads.dbeta.map { 2 * $0 }, "beta gradient, two passes, \(what)")
-            }
-
-            // Evaluation with the running statistics just updated; they must not move.
-            let eval = try LayerHarness(context: context, layer: layer)
-                .forwardBackward(x, outputGradient: dy, batch: batch, mode: .evaluation)
-            let invstd = runningVar.map { 1 / ($0 + layer.epsilon).squareRoot() }
-            assertClose(eval.output, BatchNormReference.normalise(x, batch: batch, shape: shape, mean: runningMean,
-                                                                  invstd: invstd, gamma: gamma, beta: beta),
-                        "evaluation forward \(what)")
-            assertClose(eval.inputGradient,
-                        BatchNormReference.backward(x, outputGradient: dy, batch: batch, shape: shape, gamma: gamma,
-                                                    mean: runningMean, invstd: invstd, training: false).dx,
-                        "evaluation input gradient \(what)")
-            assertClose(try layer.runningMean.read(), runningMean, "running mean unchanged by evaluation \(what)")
+            try checkKernels(shape: shape, batch: batch, affine: affine, style: style, what: "trial \(trial)", random: &random)
         }
+    }
+
+    /// The per-plane kernels take 16 values of a plane at a time, then the rest one by one:
+    /// planes below, at and past multiples of 16, with and without affine.
+    func testPerPlaneKernelsMatchReferenceOnVectorTails() throws {
+        var random = SeededGenerator(seed: 47)
+        let planes = [(1, 1), (3, 5), (4, 4), (1, 17), (5, 7), (8, 8), (6, 6), (16, 3)]
+        for (index, (height, width)) in planes.enumerated() {
+            try checkKernels(shape: Shape(channels: 3, height: height, width: width), batch: 3, affine: index % 2 == 0,
+                             style: .perPlane, what: "plane \(height)x\(width)", random: &random)
+        }
+    }
+
+    /// Training forward and backward (two passes), running statistics and evaluation against the reference.
+    private func checkKernels(shape: Shape, batch: Int, affine: Bool, style: KernelStyle, what label: String,
+                              random: inout SeededGenerator) throws {
+        let momentum = Float.random(in: 0.05...0.5, using: &random)
+        let layer = try BatchNorm2D(context: context, name: "bn", input: shape, momentum: momentum, affine: affine, style: style)
+        try layer.reserve(batch: batch)
+        let c = shape.channels
+        let gamma = affine ? random.floats(c, in: 0.5...1.5) : nil
+        let beta = affine ? random.floats(c) : nil
+        if let gamma, let beta {
+            try layer.weight!.value.write(gamma)
+            try layer.bias!.value.write(beta)
+        }
+        var runningMean = random.floats(c), runningVar = random.floats(c, in: 0.5...2)
+        try layer.runningMean.write(runningMean)
+        try layer.runningVar.write(runningVar)
+        // An offset mean makes the variance's cancellation visible if the kernel had it.
+        let x = random.floats(batch * shape.count, in: -2...2).map { $0 + 3 }
+        let dy = random.floats(x.count)
+        let what = "\(label) \(style) \(batch)x\(shape) affine \(affine)"
+
+        let result = try LayerHarness(context: context, layer: layer)
+            .forwardBackward(x, outputGradient: dy, batch: batch, mode: .training, backwardPasses: 2)
+        let stats = BatchNormReference.statistics(x, batch: batch, shape: shape, epsilon: layer.epsilon)
+        assertClose(result.output, BatchNormReference.normalise(x, batch: batch, shape: shape, mean: stats.mean,
+                                                                invstd: stats.invstd, gamma: gamma, beta: beta),
+                    "training forward \(what)")
+        BatchNormReference.updateRunning(mean: &runningMean, variance: &runningVar, statistics: stats,
+                                         count: batch * shape.height * shape.width, momentum: momentum)
+        assertClose(try layer.runningMean.read(), runningMean, "running mean \(what)")
+        assertClose(try layer.runningVar.read(), runningVar, "running var \(what)")
+        let grads = BatchNormReference.backward(x, outputGradient: dy, batch: batch, shape: shape, gamma: gamma,
+                                                mean: stats.mean, invstd: stats.invstd, training: true)
+        assertClose(result.inputGradient, grads.dx, tolerance: 2e-4, "training input gradient \(what)")
+        if affine {
+            assertClose(try layer.weight!.gradient.read(), grads.dgamma.map { 2 * $0 }, "gamma gradient, two passes, \(what)")
+            assertClose(try layer.bias!.gradient.read(), grads.dbeta.map { 2 * $0 }, "beta gradient, two passes, \(what)")
+        }
+
+        // Evaluation with the running statistics just updated; they must not move.
+        let eval = try LayerHarness(context: context, layer: layer)
+            .forwardBackward(x, outputGradient: dy, batch: batch, mode: .evaluation)
+        let invstd = runningVar.map { 1 / ($0 + layer.epsilon).squareRoot() }
+        assertClose(eval.output, BatchNormReference.normalise(x, batch: batch, shape: shape, mean: runningMean,
+                                                              invstd: invstd, gamma: gamma, beta: beta),
+                    "evaluation forward \(what)")
+        assertClose(eval.inputGradient,
+                    BatchNormReference.backward(x, outputGradient: dy, batch: batch, shape: shape, gamma: gamma,
+                                                mean: runningMean, invstd: invstd, training: false).dx,
+                    "evaluation input gradient \(what)")
+        assertClose(try layer.runningMean.read(), runningMean, "running mean unchanged by evaluation \(what)")
     }
 
     func testParametersAndStateAreNamedAndInitialised() throws {

@@ -13,8 +13,9 @@ final class WhiteningTests: XCTestCase {
     static let shape = Shape(channels: 3, height: 7, width: 6)
 
     /// A layer with random filters and bias (any filters: the kernels are a general convolution).
-    func makeLayer(_ config: WhiteningConfig, input: Shape = shape, seed: UInt64) throws -> (Whitening, [[Float]]) {
-        let layer = try Whitening(context: context, name: "whiten", input: input, config: config, biasEpochs: 3)
+    func makeLayer(_ config: WhiteningConfig, input: Shape = shape, seed: UInt64, style: KernelStyle? = nil) throws
+        -> (Whitening, [[Float]]) {
+        let layer = try Whitening(context: context, name: "whiten", input: input, config: config, biasEpochs: 3, style: style)
         var random = SeededGenerator(seed: seed)
         let values = layer.parameters.map { random.floats($0.count) }
         for (parameter, value) in zip(layer.parameters, values) { try parameter.value.write(value) }
@@ -52,9 +53,11 @@ final class WhiteningTests: XCTestCase {
     /// reference, for both `same` settings and a batch of 3; the frozen weight's gradient is untouched.
     func testDeviceMatchesReference() throws {
         let batch = 3
-        for (index, config) in Self.configs.enumerated() {
-            let what = "size \(config.size) same \(config.same)"
-            let (layer, parameters) = try makeLayer(config, seed: 10 + UInt64(index))
+        // Every config with both bias-gradient reductions (per plane: whiten.cl's; per element: conv.cl's).
+        let cases = Self.configs.enumerated().flatMap { index, config in KernelStyle.allCases.map { (index, config, $0) } }
+        for (index, config, style) in cases {
+            let what = "size \(config.size) same \(config.same) \(style)"
+            let (layer, parameters) = try makeLayer(config, seed: 10 + UInt64(index), style: style)
             var random = SeededGenerator(seed: 100 + UInt64(index))
             let x = random.floats(batch * layer.inputShape.count)
             let dy = random.floats(batch * layer.outputShape.count)
@@ -84,6 +87,30 @@ final class WhiteningTests: XCTestCase {
 
     /// The reference is the convolution reference: directly (`same` false), or on the input
     /// padded with P - 1 zero rows and columns at the bottom and right (`same` true).
+    /// The forward kernel works on 16 output columns at a time: widths past one vector with a
+    /// partial last one (17, 37), an exact multiple (16, 32), 1 to 3 channels and every patch side
+    /// the configs use, so the masked edge loads and stores meet the reference too.
+    func testForwardMatchesReferenceOnVectorEdges() throws {
+        let shapes = [Shape(channels: 1, height: 5, width: 37), Shape(channels: 3, height: 4, width: 16),
+                      Shape(channels: 2, height: 3, width: 17), Shape(channels: 3, height: 3, width: 32)]
+        var seed: UInt64 = 300
+        for shape in shapes {
+            for size in 1...3 {
+                for same in [false, true] {
+                    seed += 1
+                    let config = WhiteningConfig(size: size, same: same)
+                    let (layer, parameters) = try makeLayer(config, input: shape, seed: seed)
+                    var random = SeededGenerator(seed: seed + 1000)
+                    let batch = 2
+                    let x = random.floats(batch * shape.count)
+                    let pass = try layer.referenceForward(x, batch: batch, parameters: parameters, mode: .training)
+                    let device = try LayerHarness(context: context, layer: layer).forward(x, batch: batch, mode: .training)
+                    assertClose(device, pass.output, "\(shape) size \(size) same \(same): forward")
+                }
+            }
+        }
+    }
+
     func testReferenceIsAConvolution() throws {
         let batch = 2
         for (index, config) in Self.configs.enumerated() {
