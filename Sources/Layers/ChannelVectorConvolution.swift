@@ -75,12 +75,7 @@ final class ChannelVectorConvolution: ConvolutionAlgorithm {
 
     /// Why cpu-channels cannot run this layer, or nil when it can.
     static func refusal(input: Shape, config: Conv2DConfig, output: Shape) -> String? {
-        if config.groups != 1 { return "groups is \(config.groups); the cpu-channels convolution needs groups = 1" }
-        if config.stride != 1 { return "stride is \(config.stride); the cpu-channels convolution needs stride 1" }
-        if config.padding > config.dilation * (config.size - 1) {
-            return "padding \(config.padding) is wider than the window; the cpu-channels convolution cannot run it"
-        }
-        return nil
+        ConvAlgorithm.paddedCopyRefusal("cpu-channels", config: config)
     }
 
     init(context: ComputeContext, layer: String, input: Shape, output: Shape, config: Conv2DConfig) throws {

@@ -31,6 +31,17 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
         }
     }
 
+    /// Why an algorithm that convolves a zero-padded copy of its input with stride 1
+    /// (cpu-implicit, cpu-channels) cannot run a layer, or nil when it can.
+    static func paddedCopyRefusal(_ algorithm: String, config: Conv2DConfig) -> String? {
+        if config.groups != 1 { return "groups is \(config.groups); the \(algorithm) convolution needs groups = 1" }
+        if config.stride != 1 { return "stride is \(config.stride); the \(algorithm) convolution needs stride 1" }
+        if config.padding > config.dilation * (config.size - 1) {
+            return "padding \(config.padding) is wider than the window; the \(algorithm) convolution cannot run it"
+        }
+        return nil
+    }
+
     /// The type that runs this algorithm for one layer; `refusal` must have said yes.
     func convolution(context: ComputeContext, layer: String, input: Shape, output: Shape, config: Conv2DConfig,
                      gemmTuning: GemmTuning?) throws -> any ConvolutionAlgorithm {
