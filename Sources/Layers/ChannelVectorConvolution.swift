@@ -53,7 +53,7 @@ final class ChannelVectorConvolution: ConvolutionAlgorithm {
     private let input: Shape, output: Shape, config: Conv2DConfig
     private let forwardBlocking: Blocking, inputGradientBlocking: Blocking
     private let gradientBlocking: GradientBlocking
-    private let padInput, forwardProduct, padGradient, packWeights, inputGradientProduct, filtersLast, weightGradientProduct,
+    private let padPlanes, forwardProduct, packWeights, inputGradientProduct, filtersLast, weightGradientProduct,
                 biasGradient: Kernel
     private var paddedInput: DeviceBuffer<Float> { scratch[0] }
     private var paddedGradient: DeviceBuffer<Float> { scratch[1] }
@@ -100,8 +100,7 @@ final class ChannelVectorConvolution: ConvolutionAlgorithm {
                                   blocking: Blocking(columns: 1, rows: 1, vectors: GradientBlocking.vectors),
                                   gradient: ["CB": gradientBlocking.channels, "KR": gradientBlocking.windowRows])
         let padding = try LayerPrograms.program("conv_implicit.cl", context: context)
-        padInput = try padding.kernel("pad_planes")
-        padGradient = try padding.kernel("pad_planes")
+        padPlanes = try padding.kernel("pad_planes")
         packWeights = try forward.kernel("pack_filter_vectors")
         forwardProduct = try forward.kernel("conv_channels_forward")
         inputGradientProduct = try backward.kernel("conv_channels_forward")
@@ -145,10 +144,18 @@ final class ChannelVectorConvolution: ConvolutionAlgorithm {
         try LayerPrograms.launchElementwise(packWeights, count: total, context: context)
     }
 
-    private func pad(_ kernel: Kernel, _ source: DeviceBuffer<Float>, offset: Int, planes: Int, plane: Shape, padding: Int,
+    /// One pad_planes launch: its arguments are taken when it is enqueued, so one kernel serves
+    /// the input and the output gradient.
+    private func pad(_ source: DeviceBuffer<Float>, offset: Int, planes: Int, plane: Shape, padding: Int,
                      shape: (height: Int, width: Int), into destination: DeviceBuffer<Float>) throws {
-        try kernel.setArgs(source, offset, planes, plane.height, plane.width, padding, shape.height, shape.width, destination)
-        try context.launch(kernel, global: [planes], local: [1])
+        try padPlanes.setArgs(source, offset, planes, plane.height, plane.width, padding, shape.height, shape.width, destination)
+        try context.launch(padPlanes, global: [planes], local: [1])
+    }
+
+    /// The zero-padded copy of x[chunk] that forward and the weight gradient read.
+    private func padInput(_ x: DeviceBuffer<Float>, chunk: ConvolutionChunk) throws {
+        try pad(x, offset: chunk.first * input.count, planes: chunk.count * input.channels, plane: input,
+                padding: config.padding, shape: paddedInputShape, into: paddedInput)
     }
 
     /// One product: `filters` outputs per pixel of `plane` for `images` images from padded planes.
@@ -169,8 +176,7 @@ final class ChannelVectorConvolution: ConvolutionAlgorithm {
         if chunk.first == 0 {
             try pack(weight.value, filters: config.filters, channels: input.channels, transposed: false, into: packedWeights)
         }
-        try pad(padInput, x, offset: chunk.first * input.count, planes: chunk.count * input.channels, plane: input,
-                padding: config.padding, shape: paddedInputShape, into: paddedInput)
+        try padInput(x, chunk: chunk)
         try product(forwardProduct, blocking: forwardBlocking, filters: config.filters, channels: input.channels, images: chunk.count,
                     plane: output, padded: paddedInputShape, weights: packedWeights, source: paddedInput, into: y,
                     offset: chunk.first * output.count, bias: bias?.value)
@@ -189,8 +195,7 @@ final class ChannelVectorConvolution: ConvolutionAlgorithm {
     func backward(input x: DeviceBuffer<Float>, outputGradient dy: DeviceBuffer<Float>, weight: Parameter,
                   inputGradient dx: DeviceBuffer<Float>?, chunk: ConvolutionChunk, scratchHoldsInput: Bool) throws {
         if !scratchHoldsInput {
-            try pad(padInput, x, offset: chunk.first * input.count, planes: chunk.count * input.channels, plane: input,
-                    padding: config.padding, shape: paddedInputShape, into: paddedInput)
+            try padInput(x, chunk: chunk)
         }
         let filterVectors = Self.vectors(config.filters)
         try filtersLast.setArgs(dy, chunk.first * output.count, config.filters, output.height * output.width, filterVectors,
@@ -205,7 +210,7 @@ final class ChannelVectorConvolution: ConvolutionAlgorithm {
                                     (filterVectors + GradientBlocking.vectors - 1) / GradientBlocking.vectors],
                            local: [1, 1])
         guard let dx else { return }
-        try pad(padGradient, dy, offset: chunk.first * output.count, planes: chunk.count * config.filters, plane: output,
+        try pad(dy, offset: chunk.first * output.count, planes: chunk.count * config.filters, plane: output,
                 padding: gradientPadding, shape: paddedGradientShape, into: paddedGradient)
         try product(inputGradientProduct, blocking: inputGradientBlocking, filters: input.channels, channels: config.filters,
                     images: chunk.count, plane: input, padded: paddedGradientShape, weights: packedFlippedWeights,
