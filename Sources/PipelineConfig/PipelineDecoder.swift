@@ -140,13 +140,10 @@ enum PipelineDecoder {
                                  + "patches), found it \(place)")
             }
             for copy in 1...repeats {
-                let name: String
-                if let givenName {
-                    name = prefix + (repeats > 1 ? "\(givenName)_\(copy)" : givenName)
-                } else {
-                    counts[kind.namePrefix, default: 0] += 1
-                    name = prefix + "\(kind.namePrefix)\(counts[kind.namePrefix]!)"
-                }
+                // A given name still counts: after `conv: {name: stem}` the next conv is conv2.
+                counts[kind.namePrefix, default: 0] += 1
+                let name = prefix + (givenName.map { repeats > 1 ? "\($0)_\(copy)" : $0 }
+                                     ?? "\(kind.namePrefix)\(counts[kind.namePrefix]!)")
                 var copyKind = kind
                 if case let .residual(block) = kind {
                     // The block's layers were decoded under a placeholder prefix; each copy gets its own.
