@@ -19,19 +19,61 @@ import yaml
 
 
 def build(model_spec, classes=10):
-    """The network as an nn.Sequential whose i-th module is the i-th item of the model list."""
+    """The network as an nn.Sequential whose i-th module is the i-th item of the expanded model list."""
     return nn.Sequential(*(module for _, module in build_layers(model_spec)))
 
 
-def build_layers(model_spec):
-    """(kind, module) for each item of the model list; the first fc carries the flattening."""
-    layers, shape = [], (3, 32, 32)
+class Residual(nn.Module):
+    """body(x) + shortcut(x), the shortcut the identity when it has no layers (Conveyor's residual)."""
+
+    def __init__(self, body, shortcut):
+        super().__init__()
+        self.body = body
+        self.shortcut = shortcut
+
+    def forward(self, x):
+        return self.body(x) + self.shortcut(x)
+
+
+def expand(model_spec):
+    """The model list with each residual block's `repeat` copies and their `activation` as items
+    of their own, as Conveyor's decoder expands them (res1, res1.relu, res2, ...)."""
+    items = []
+    for item in model_spec:
+        kind, s = (item, {}) if isinstance(item, str) else next(iter(item.items()))
+        if kind != "residual":
+            items.append(item)
+            continue
+        block = {"body": s["body"], "shortcut": s.get("shortcut") or []}
+        for _ in range(s.get("repeat", 1)):
+            items.append({"residual": block})
+            if s.get("activation"):
+                items.append(s["activation"])
+    return items
+
+
+def build_layers(model_spec, shape=(3, 32, 32)):
+    """(kind, module) for each item of the expanded model list; the first fc carries the flattening."""
+    layers, shape = build_path(expand(model_spec), shape)
+    return layers
+
+
+def build_path(model_spec, shape):
+    """(kind, module) for each item of an expanded list from `shape` on, and the shape it ends in."""
+    layers = []
     flattened = False
     for item in model_spec:
         kind, s = (item, {}) if isinstance(item, str) else next(iter(item.items()))
         s = s or {}
         c, h, w = shape
-        if kind == "conv":
+        if kind == "residual":
+            body, body_shape = build_path(expand(s["body"]), shape)
+            shortcut, shortcut_shape = build_path(expand(s["shortcut"]), shape)
+            if body_shape != shortcut_shape:
+                raise SystemExit(f"pytorch_bench: a residual body ends in {body_shape} but its shortcut in {shortcut_shape}")
+            layers.append((kind, Residual(nn.Sequential(*(m for _, m in body)), nn.Sequential(*(m for _, m in shortcut)))))
+            shape = body_shape
+        elif kind == "conv":
             pad, dil, size, stride = s.get("padding", 0), s.get("dilation", 1), s["size"], s.get("stride", 1)
             conv = nn.Conv2d(c, s["filters"], size, stride, pad, dil, s.get("groups", 1), s.get("bias", True))
             layers.append((kind, conv))
@@ -74,7 +116,7 @@ def build_layers(model_spec):
             shape = (s["outputs"], 1, 1)
         else:
             raise SystemExit(f"pytorch_bench: layer type '{kind}' is not known")
-    return layers
+    return layers, shape
 
 
 def main():

@@ -72,7 +72,7 @@ import torch.nn.functional as F
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pytorch_bench import build_layers  # noqa: E402  (the same layers as the benchmark peer)
+from pytorch_bench import build_layers, expand  # noqa: E402  (the same layers as the benchmark peer)
 
 RECORD = 1 + 3 * 32 * 32
 DATA_INIT_SAMPLE = 5000   # Conveyor's Trainer.dataInitializationSample
@@ -186,23 +186,32 @@ def core(module, types):
     return next((m for m in module.modules() if isinstance(m, types)), None)
 
 
-def build_network(model_spec):
-    """pytorch_bench's layers, Conveyor's initialisation and the fc `scale`."""
-    layers = build_layers(model_spec)
-    kinds = [item_kind(item) for item in model_spec]
-    modules = []
-    for i, ((kind, s), (_, module)) in enumerate(zip(kinds, layers)):
-        if kind in ("conv", "fc"):
+def initial_scheme(later):
+    """He when a rectifier comes before the next conv or fc of `later` [(kind, settings)] (through
+    pooling, batch norm, dropout or into a residual block's body), else Xavier: Conveyor's rule."""
+    for kind, s in later:
+        if kind in ("relu", "gelu"):
+            return "he"
+        if kind == "residual":
+            return initial_scheme([item_kind(item) for item in expand(s["body"])])
+        if kind not in ("maxpool", "avgpool", "global_avgpool", "batchnorm", "dropout", "whiten"):
+            return "xavier"
+    return "xavier"
+
+
+def initialize(kinds, modules, after):
+    """Conveyor's initialisation of `modules` (one per expanded item, kinds [(kind, settings)]);
+    `after` is what follows the list (after a residual block's paths: the layers after the block).
+    Returns the modules, an fc with a `scale` wrapped in it."""
+    result = []
+    for i, ((kind, s), module) in enumerate(zip(kinds, modules)):
+        rest = kinds[i + 1:] + after
+        if kind == "residual":
+            initialize([item_kind(item) for item in expand(s["body"])], list(module.body), rest)
+            initialize([item_kind(item) for item in expand(s.get("shortcut") or [])], list(module.shortcut), rest)
+        elif kind in ("conv", "fc"):
             layer = core(module, (nn.Conv2d, nn.Linear))
-            init = s.get("init")
-            if init is None:   # He before a rectifier (through pooling, batch norm, dropout), else Xavier
-                init = "xavier"
-                for later, _ in kinds[i + 1:]:
-                    if later in ("relu", "gelu"):
-                        init = "he"
-                        break
-                    if later not in ("maxpool", "avgpool", "global_avgpool", "batchnorm", "dropout"):
-                        break
+            init = s.get("init") or initial_scheme(rest)
             with torch.no_grad():
                 if init == "he":
                     nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")   # std sqrt(2 / fan_in)
@@ -231,8 +240,16 @@ def build_network(model_spec):
         elif kind == "whiten":
             with torch.no_grad():
                 core(module, nn.Conv2d).bias.zero_()
-        modules.append(module)
-    return nn.Sequential(*modules), kinds
+        result.append(module)
+    return result
+
+
+def build_network(model_spec):
+    """pytorch_bench's layers, Conveyor's initialisation and the fc `scale`; residual blocks'
+    repeats and activations are items of their own, as in Conveyor."""
+    layers = build_layers(model_spec)
+    kinds = [item_kind(item) for item in expand(model_spec)]
+    return nn.Sequential(*initialize(kinds, [module for _, module in layers], [])), kinds
 
 
 def measure_whitening(conv, images, epsilon):

@@ -94,7 +94,7 @@ final class DistributionTests: XCTestCase {
                             directory: FileManager.default.temporaryDirectory)
         XCTAssertEqual(check.status, 0, check.output)
         XCTAssertTrue(check.output.contains("share/conveyor/pipelines/cifar10-fast.yaml"), check.output)
-        XCTAssertTrue(check.output.contains("* cifar10-fast"), check.output)
+        XCTAssertTrue(check.output.split(separator: "\n").contains { $0.contains("  * ") && $0.contains(" cifar10-fast") }, check.output)
         let uninstall = try run("/usr/bin/make", ["-s", "uninstall", "PREFIX=\(prefix.path)"])
         XCTAssertEqual(uninstall.status, 0, uninstall.output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: prefix.appendingPathComponent("bin/conveyor").path))
