@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         // Open MPI, loaded at run time by its shim (no link dependency; see Sources/CMPI/shim.h).
         .systemLibrary(name: "CMPI"),
 
@@ -31,8 +32,11 @@ let package = Package(
         .target(name: "OpenCLRuntime", dependencies: ["COpenCL"]),
         // Every layer's OpenCL kernels, their hosts and CPU references (and the SGD update kernel).
         .target(name: "Layers", dependencies: ["OpenCLRuntime", "ConveyorKernels", "COpenBLAS"]),
-        // Data: splits, loader, augmenter and the input stages that end in device slots.
-        .target(name: "InputData", dependencies: ["OpenCLRuntime"]),
+        // JPEG and PNG files to RGB pixels and back, and the antialiased resize of imported images.
+        .target(name: "ImageFiles", dependencies: ["CTurboJPEG", "CPNG"]),
+        // Data: splits, loader, augmenter and the input stages that end in device slots; image
+        // folders are decoded once into an HDF5 file that the stages read.
+        .target(name: "InputData", dependencies: ["OpenCLRuntime", "ImageFiles", "HDF5"]),
         // Optimization: the learning rate from the pipeline file to the update kernel, momentum state.
         .target(name: "Optimization", dependencies: ["Layers", "OpenCLRuntime"]),
         // The pipeline file (YAML), decoded straight into the types of the stages above.
@@ -68,7 +72,8 @@ let package = Package(
 
         .testTarget(name: "OpenCLRuntimeTests", dependencies: ["OpenCLRuntime", "ConveyorKernels"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "OpenCLRuntime", "ConveyorKernels"]),
-        .testTarget(name: "InputDataTests", dependencies: ["InputData", "OpenCLRuntime"]),
+        .testTarget(name: "InputDataTests", dependencies: ["InputData", "OpenCLRuntime", "ImageFiles", "HDF5"]),
+        .testTarget(name: "ImageFilesTests", dependencies: ["ImageFiles"]),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Layers", "OpenCLRuntime", "PipelineConfig"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "HDF5"]),
