@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Optimization", dependencies: ["Layers", "OpenCLRuntime"]),
         // The pipeline file (YAML), decoded straight into the types of the stages above.
         .target(name: "PipelineConfig", dependencies: [
-            "Layers", "InputData", "Optimization", .product(name: "Yams", package: "Yams"),
+            "Layers", "InputData", "ImageFiles", "Optimization", .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         // Data-parallel runs: the ranks of mpirun behind the `Communicator` protocol (MPI is
@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "FilterImages", dependencies: ["CPNG", "Checkpoints"]),
         // Model: network + loss + the input normalisation it was trained with; built from a
         // pipeline or from a checkpoint alone.
-        .target(name: "Model", dependencies: ["Layers", "OpenCLRuntime", "PipelineConfig", "Checkpoints", "InputData"]),
+        .target(name: "Model", dependencies: ["Layers", "OpenCLRuntime", "PipelineConfig", "Checkpoints", "InputData", "ImageFiles"]),
         // Files other tools open: ONNX models (`conveyor export`) and TensorBoard event files.
         .target(name: "Interchange", dependencies: [
             "Checkpoints", "PipelineConfig", "Layers", .product(name: "SwiftProtobuf", package: "swift-protobuf"),

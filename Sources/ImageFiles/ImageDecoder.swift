@@ -75,7 +75,7 @@ public final class ImageDecoder {
             }
         }
         guard status == 0 else { throw ImageFileError.corrupt(path: path, format: "JPEG", detail: message()) }
-        return RGBImage(width: outWidth, height: outHeight, pixels: pixels)
+        return RGBImage(width: outWidth, height: outHeight, pixels: pixels, storedWidth: Int(width), storedHeight: Int(height))
     }
 
     private static func pngMessage(_ image: png_image) -> String {

@@ -4,11 +4,16 @@ public struct RGBImage: Equatable, Sendable {
     public var width: Int
     public var height: Int
     public var pixels: [UInt8]
+    /// The size stored in the file, before any reduction while decoding.
+    public var storedWidth: Int
+    public var storedHeight: Int
 
-    public init(width: Int, height: Int, pixels: [UInt8]) {
+    public init(width: Int, height: Int, pixels: [UInt8], storedWidth: Int? = nil, storedHeight: Int? = nil) {
         precondition(pixels.count == width * height * 3, "\(pixels.count) bytes do not make a \(width)x\(height) RGB image")
         self.width = width
         self.height = height
         self.pixels = pixels
+        self.storedWidth = storedWidth ?? width
+        self.storedHeight = storedHeight ?? height
     }
 }

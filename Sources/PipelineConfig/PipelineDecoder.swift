@@ -37,9 +37,14 @@ enum PipelineDecoder {
         let map = try node.mapping(allowed: PipelineSchema.data)
         data.source = try map.word("source", default: data.source)
         data.path = try map.string("path", default: data.path)
-        if let train = map["train"] { data.train = try splits(train) }
-        if data.train.isEmpty { throw (map["train"] ?? node).error("data.train must name at least one batch") }
-        if let validation = map.entries["validation"] { data.validation = validation.isNull ? [] : try splits(validation) }
+        if data.source == .folder {
+            data.folder = try FolderSettingsDecoder.decode(map, node: node)
+        } else {
+            try FolderSettingsDecoder.refuseFolderKeys(map, source: data.source.rawValue)
+            if let train = map["train"] { data.train = try splits(train) }
+            if data.train.isEmpty { throw (map["train"] ?? node).error("data.train must name at least one batch") }
+            if let validation = map.entries["validation"] { data.validation = validation.isNull ? [] : try splits(validation) }
+        }
         data.syntheticTrain = try map.int("synthetic_train", default: data.syntheticTrain, min: 1, max: PipelineLimits.syntheticImages)
         data.syntheticValidation = try map.int("synthetic_validation", default: data.syntheticValidation, min: 0, max: PipelineLimits.syntheticImages)
         data.syntheticSeed = try map.int("synthetic_seed", default: data.syntheticSeed, min: 0)
