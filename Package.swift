@@ -62,11 +62,11 @@ let package = Package(
         // Training: joins Model, InputData and Optimization into runs, evaluation, plans and benchmarks.
         .target(name: "Training", dependencies: [
             "Model", "InputData", "Optimization", "Checkpoints", "HDF5", "PipelineConfig", "Layers", "OpenCLRuntime",
-            "Interchange", "FilterImages", "Distributed",
+            "Interchange", "FilterImages", "Distributed", "ImageFiles",
         ]),
         .executableTarget(name: "conveyor", dependencies: [
             "Training", "Model", "OpenCLRuntime", "InputData", "Checkpoints", "FilterImages", "Layers", "PipelineConfig",
-            "Interchange", "Plots", "Distributed",
+            "Interchange", "Plots", "Distributed", "ImageFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -86,7 +86,7 @@ let package = Package(
         ]),
         .testTarget(name: "InterchangeTests", dependencies: ["Interchange", "Checkpoints", "PipelineConfig", "Layers"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "FilterImages"]),
-        .testTarget(name: "CLITests", dependencies: ["conveyor", "Checkpoints", "HDF5", "Interchange", "FilterImages"]),
+        .testTarget(name: "CLITests", dependencies: ["conveyor", "Checkpoints", "HDF5", "Interchange", "FilterImages", "ImageFiles"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -6,8 +6,8 @@ import Foundation
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Fetch data sets.",
-        subcommands: [CIFAR10DataCommand.self])
+        abstract: "Fetch data sets, or decode an image folder once.",
+        subcommands: [CIFAR10DataCommand.self, ImportDataCommand.self])
 }
 
 /// `conveyor data cifar10`: download (or take a local copy of) the CIFAR-10 binary archive,
