@@ -21,6 +21,9 @@ public struct DataContract: Equatable, Sendable {
         switch settings.source {
         case .synthetic: return DataContract(classNames: SyntheticDataset.names, imageSize: .cifar)
         case .cifar10: return DataContract(classNames: CIFAR10Loader.defaultClassNames, imageSize: .cifar)
+        case .cifar100:
+            // The names are in the data set's files; the count is all a network needs.
+            return DataContract(classNames: (0..<settings.cifar100Labels.classCount).map { "class \($0)" }, imageSize: .cifar)
         case .folder: return nil
         }
     }

@@ -17,13 +17,16 @@ public struct DataSettings: Equatable, Sendable {
     public var prefetch: Int = 4
     /// Image folders: the folder settings (`folder` source only).
     public var folder = FolderSettings()
+    /// CIFAR-100: fine (100) or coarse (20) labels; validation on test.bin unless false.
+    public var cifar100Labels: CIFAR100Labels = .fine
+    public var cifar100Validation = true
 
     public init() {}
 
     /// The size of the images the network sees: the folder's `image_size`, else CIFAR's.
     public var imageSize: ImageSize {
         switch source {
-        case .synthetic, .cifar10: return .cifar
+        case .synthetic, .cifar10, .cifar100: return .cifar
         case .folder: return folder.imageSize ?? .cifar
         }
     }
@@ -57,6 +60,8 @@ public struct FolderSettings: Equatable, Sendable {
 public enum DataSourceKind: String, CaseIterable, Sendable {
     case synthetic
     case cifar10
+    /// The binary version of CIFAR-100: train.bin, test.bin, fine or coarse labels.
+    case cifar100
     /// A folder of JPEG and PNG images in torchvision's ImageFolder layout, decoded once.
     case folder
 }

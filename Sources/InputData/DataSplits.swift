@@ -68,6 +68,25 @@ public final class DataSplits {
                 train = nil
                 validation = nil
             }
+        case .cifar100:
+            let folder = URL(fileURLWithPath: settings.path)
+            expectedTrain = roles.contains(.train) ? 50_000 : 0
+            expectedValidation = roles.contains(.validation) && settings.cifar100Validation ? 10_000 : 0
+            do {
+                if roles.contains(.train) {
+                    train = try CIFAR100Loader(folder: folder, fileName: CIFAR100Loader.trainFileName, labels: settings.cifar100Labels)
+                }
+                if roles.contains(.validation) && settings.cifar100Validation {
+                    validation = try CIFAR100Loader(folder: folder, fileName: CIFAR100Loader.testFileName, labels: settings.cifar100Labels)
+                }
+            } catch {
+                if requireFiles { throw error }
+                train = nil
+                validation = nil
+            }
+            if !requireFiles && train == nil && validation == nil {
+                folderClasses = DataContract.known(from: settings)?.classNames
+            }
         case .folder:
             let folders = try ImageFolderSplits(settings: settings, roles: roles, importing: requireFiles, report: report)
             train = folders.train
@@ -100,6 +119,7 @@ public final class DataSplits {
             return loader.split.fileNames.map { loader.folder.appendingPathComponent($0).path }.joined(separator: ", ")
         }
         if let images = source as? ImportedImageSet { return images.origin }
+        if let cifar100 = source as? CIFAR100Loader { return cifar100.file.path }
         return role == .train ? "data.synthetic_train" : "data.synthetic_validation"
     }
 

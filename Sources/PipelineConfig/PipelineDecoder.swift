@@ -39,7 +39,24 @@ enum PipelineDecoder {
         data.path = try map.string("path", default: data.path)
         if data.source == .folder {
             data.folder = try FolderSettingsDecoder.decode(map, node: node)
+        } else if data.source == .cifar100 {
+            try FolderSettingsDecoder.refuseFolderKeys(map, source: data.source.rawValue)
+            if map["path"] == nil { data.path = "data/cifar-100-binary" }
+            data.cifar100Labels = try map.word("labels", default: data.cifar100Labels)
+            if let train = map["train"], try train.string() != "train" {
+                throw train.error("CIFAR-100 trains on train.bin: data.train may only be 'train' (or be left out)")
+            }
+            if let validation = map.entries["validation"] {
+                if validation.isNull {
+                    data.cifar100Validation = false
+                } else if try validation.string() != "test" {
+                    throw validation.error("CIFAR-100 validates on test.bin: data.validation may be 'test' or null (none)")
+                }
+            }
         } else {
+            if let labels = map["labels"] {
+                throw labels.error("data.labels chooses CIFAR-100's fine or coarse labels; it needs data.source: cifar100")
+            }
             try FolderSettingsDecoder.refuseFolderKeys(map, source: data.source.rawValue)
             if let train = map["train"] { data.train = try splits(train) }
             if data.train.isEmpty { throw (map["train"] ?? node).error("data.train must name at least one batch") }
