@@ -6,7 +6,8 @@ import ImageFiles
 /// The cache file's name holds a 64-bit FNV-1a key of everything the import depends on: the
 /// folder's real path, every image's relative path, size in bytes and modification time, and
 /// the import settings. A folder whose files changed has another key, so a stale import is
-/// never used: it is rebuilt, and the older imports of the same folder and settings are deleted.
+/// never used: it is rebuilt, and the older imports of the same folder and settings are deleted
+/// (with the partial files of imports that were killed).
 /// The default folder is `$CONVEYOR_CACHE`, else `$XDG_CACHE_HOME/conveyor/images`, else
 /// `~/.cache/conveyor/images` (or `data.cache`).
 public enum ImageFolderCache {
@@ -62,8 +63,9 @@ public enum ImageFolderCache {
             throw FolderDataError.notImported(path: folder, detail: "the cache folder cannot be made (\(error.localizedDescription)); "
                                               + "set data.cache or CONVEYOR_CACHE to a folder you may write")
         }
+        // Older imports of this folder, and the partial files of any import that was killed (its process is gone).
         for stale in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        where stale.hasPrefix(prefix) && stale.hasSuffix(".h5") {
+        where (stale.hasPrefix(prefix) && stale.hasSuffix(".h5")) || Self.isAbandoned(stale) {
             try? FileManager.default.removeItem(atPath: "\(folder)/\(stale)")
         }
         report("importing \(scan.entries.count) images of \(scan.classNames.count) classes from \(scan.root) at \(settings.size) "
@@ -72,6 +74,12 @@ public enum ImageFolderCache {
                                             key: key, to: path, progress: ImportProgress.throttled(report))
         report(summaryLine(summary))
         return try ImportedImageFile(path: path)
+    }
+
+    /// A `<name>.partial-<pid>` whose process no longer runs.
+    static func isAbandoned(_ name: String) -> Bool {
+        guard let range = name.range(of: ".partial-", options: .backwards), let pid = Int32(name[range.upperBound...]) else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
     }
 
     /// "imported 4998 images in 3.1 s (1612 images/s); skipped 2 unreadable files: a.jpg, b.png".

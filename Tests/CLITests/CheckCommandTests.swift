@@ -45,7 +45,7 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertTrue(results.contains { ($0["origin"] as? String)?.hasPrefix("cifar10-fast conv") == true })
 
         let pipelines = try XCTUnwrap(object["pipelines"] as? [[String: Any]])
-        XCTAssertEqual(Set(pipelines.compactMap { $0["name"] as? String }), ["cifar10-fast", "cifar10-quick", "quickstart"])
+        XCTAssertEqual(Set(pipelines.compactMap { $0["name"] as? String }), ["cifar10-fast", "cifar10-quick", "cifar100-fast", "quickstart"])
         let quick = try XCTUnwrap(pipelines.first { $0["name"] as? String == "cifar10-quick" }?["variants"] as? [String])
         XCTAssertTrue(quick.contains("conv2d cpu-implicit"), "\(quick)")
         let chosen = results.filter { ($0["chosen_by"] as? [String])?.contains("cifar10-quick") == true }
@@ -97,7 +97,7 @@ final class CheckCommandTests: XCTestCase {
         let lines = result.stdout.split(separator: "\n").filter { $0.hasPrefix("pass") }
         XCTAssertEqual(lines.count, 2, result.stdout)
         XCTAssertTrue(lines.allSatisfy { $0.contains("err ") && $0.contains(" ms") }, result.stdout)
-        XCTAssertTrue(lines.contains { $0.contains("loss softmax-cross-entropy") && $0.contains("* cifar10-fast cifar10-quick quickstart") },
+        XCTAssertTrue(lines.contains { $0.contains("loss softmax-cross-entropy") && $0.contains("* cifar10-fast cifar10-quick cifar100-fast quickstart") },
                       result.stdout)
         XCTAssertTrue(result.stdout.contains("all checks passed"), result.stdout)
     }

@@ -105,6 +105,24 @@ final class ImageFolderCommandTests: XCTestCase {
         XCTAssertTrue(existing.stderr.contains("exists already"), existing.stderr)
     }
 
+    func testBadImagesAreSkippedAndCountedWhenAsked() throws {
+        try Data("not a picture".utf8).write(to: folder.appendingPathComponent("photos/green/notes.jpg"))
+        try Data().write(to: folder.appendingPathComponent("photos/blå/empty.png"))
+        // What a killed import leaves: a partial file of a process that is gone, never used.
+        try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
+        try write("", to: "cache/photos-00000000-24x24-crop-0000000000000000.h5.partial-999999999")
+        try write(ImageFolderFixture.pipeline(name: "skip", data: "path: photos, on_bad_image: skip", epochs: 1), to: "skip.yaml")
+        let refused = try run(["train", "skip.yaml", "--device", "cpu", "--set", "data.on_bad_image=refuse"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("photos/blå/empty.png: the file is empty"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("runs/skip/last.h5").path))
+        let train = try run(["train", "skip.yaml", "--device", "cpu"])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue(train.stderr.contains("imported 48 images"), train.stderr)
+        XCTAssertTrue(train.stderr.contains("skipped 2 bad image files"), train.stderr)
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: cache.path).contains { $0.contains(".partial-") })
+    }
+
     func testTwoFoldersAndResumeWithOtherClasses() throws {
         try ImageFolderFixture.make(at: folder.appendingPathComponent("val"), classes: Self.classes, perClass: 4, seed: 5)
         try write(ImageFolderFixture.pipeline(name: "two", data: "train: photos, validation: val", epochs: 1), to: "two.yaml")
