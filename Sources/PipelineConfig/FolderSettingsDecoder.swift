@@ -4,9 +4,6 @@ import InputData
 /// The `data` keys of an image folder (`source: folder`): either `path` with a held-out
 /// `validation_fraction`, or `train` and `validation` folders; `image_size` is required.
 enum FolderSettingsDecoder {
-    /// Keys that mean something only for a folder.
-    static let folderKeys = ["image_size", "resize", "validation_fraction", "split_seed", "on_bad_image", "min_image_side", "cache"]
-
     static func decode(_ map: ConfigMapping, node: ConfigNode) throws -> FolderSettings {
         var folder = FolderSettings()
         let sizeNode = try map.required("image_size")
@@ -52,14 +49,5 @@ enum FolderSettingsDecoder {
         let height = try items[0].atMost(items[0].atLeast(items[0].int(), 1), 4096)
         let width = try items[1].atMost(items[1].atLeast(items[1].int(), 1), 4096)
         return ImageSize(height: height, width: width)
-    }
-
-    /// A folder key under another source is a mistake worth naming (it would be ignored).
-    static func refuseFolderKeys(_ map: ConfigMapping, source: String) throws {
-        for key in folderKeys {
-            if let node = map[key] {
-                throw node.error("data.\(key) is a key of image folders (data.source: folder), not of data.source: \(source); remove it")
-            }
-        }
     }
 }

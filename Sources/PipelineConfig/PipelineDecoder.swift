@@ -40,7 +40,6 @@ enum PipelineDecoder {
         if data.source == .folder {
             data.folder = try FolderSettingsDecoder.decode(map, node: node)
         } else if data.source == .cifar100 {
-            try FolderSettingsDecoder.refuseFolderKeys(map, source: data.source.rawValue)
             if map["path"] == nil { data.path = "data/cifar-100-binary" }
             data.cifar100Labels = try map.word("labels", default: data.cifar100Labels)
             if let train = map["train"], try train.string() != "train" {
@@ -54,10 +53,8 @@ enum PipelineDecoder {
                 }
             }
         } else {
-            if let labels = map["labels"] {
-                throw labels.error("data.labels chooses CIFAR-100's fine or coarse labels; it needs data.source: cifar100")
-            }
-            try FolderSettingsDecoder.refuseFolderKeys(map, source: data.source.rawValue)
+            // Keys of other sources are ignored, as `train` is for synthetic data: `evaluate --data`
+            // and `activations --data` switch a stored folder or CIFAR-100 pipeline to CIFAR-10.
             if let train = map["train"] { data.train = try splits(train) }
             if data.train.isEmpty { throw (map["train"] ?? node).error("data.train must name at least one batch") }
             if let validation = map.entries["validation"] { data.validation = validation.isNull ? [] : try splits(validation) }

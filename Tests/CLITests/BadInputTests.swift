@@ -412,8 +412,6 @@ final class BadInputTests: XCTestCase {
              yaml: imageYaml(imageData, outputs: 10), prepare: { f in try imageFolder(f) }),
         Case(id: "image-fraction-1", arguments: trainCase(), phrase: "data.validation_fraction must be at least 0 and below 1",
              yaml: imageYaml("path: scratch/img, validation_fraction: 1")),
-        Case(id: "image-key-without-folder", arguments: train("--set", "data.resize=crop"),
-             phrase: "data.resize is a key of image folders (data.source: folder)"),
         Case(id: "image-predict-not-an-image", arguments: ["predict", "runs/tiny/last.h5", "scratch/notes.png"],
              phrase: "scratch/notes.png: not a JPEG or PNG image", prepare: { f in try f.write("scratch/notes.png", "text") }),
         Case(id: "image-predict-missing", arguments: ["predict", "runs/tiny/last.h5", "scratch/none.jpg"],

@@ -105,6 +105,33 @@ final class ImageFolderCommandTests: XCTestCase {
         XCTAssertTrue(existing.stderr.contains("exists already"), existing.stderr)
     }
 
+    /// The memory plan and `batch: auto` at 64x64 and 28x28: the input row is the data's size.
+    func testPlanAtOtherSizes() throws {
+        for size in [64, 28] {
+            let text = ImageFolderFixture.pipeline(name: "plan\(size)", data: "path: photos", size: size)
+                .replacingOccurrences(of: "batch: 8,", with: "batch: auto, max_batch: 64,")
+            try write(text, to: "plan\(size).yaml")
+            let plan = try run(["plan", "plan\(size).yaml", "--device", "cpu", "--json"])
+            XCTAssertEqual(plan.status, 0, plan.stderr)
+            XCTAssertTrue(plan.stdout.contains("3x\(size)x\(size)"), plan.stdout)
+            XCTAssertFalse(plan.stderr.contains("importing"), "plan counts the folder, it does not import it")
+        }
+    }
+
+    /// A checkpoint evaluated on data of other classes or another size is refused, not crashed.
+    func testEvaluateOnMismatchedDataIsRefused() throws {
+        try write(ImageFolderFixture.pipeline(name: "small", data: "path: photos", epochs: 1), to: "small.yaml")
+        XCTAssertEqual(try run(["train", "small.yaml", "--device", "cpu"]).status, 0)
+        let cifar = folder.appendingPathComponent("cifar")
+        try FileManager.default.createDirectory(at: cifar, withIntermediateDirectories: true)
+        var records = [UInt8](repeating: 7, count: 64 * 3073)
+        for record in 0..<64 { records[record * 3073] = UInt8(record % 10) }
+        try Data(records).write(to: cifar.appendingPathComponent("data_batch_5.bin"))
+        let evaluate = try run(["evaluate", "runs/small/last.h5", "--data", "cifar"])
+        XCTAssertEqual(evaluate.status, 1, evaluate.stdout)
+        XCTAssertTrue(evaluate.stderr.contains("was trained on 3 classes of 24x24 images"), evaluate.stderr)
+    }
+
     func testBadImagesAreSkippedAndCountedWhenAsked() throws {
         try Data("not a picture".utf8).write(to: folder.appendingPathComponent("photos/green/notes.jpg"))
         try Data().write(to: folder.appendingPathComponent("photos/blå/empty.png"))
