@@ -2,14 +2,17 @@ import Dispatch
 import Foundation
 import ImageFiles
 import InputData
+import Layers
 import Model
 import OpenCLRuntime
+import PipelineConfig
 
 /// The classes a model sees in image files: each file decoded and resized exactly as the
 /// import of its training folder did (same decoder, DCT scaling, filter and rule), normalised
 /// with the model's statistics, and run through the network in batches.
 ///
-/// Probabilities are the softmax of the network's scores.
+/// Probabilities are the softmax of the network's scores (with test-time augmentation, of the
+/// scores averaged over the views exactly as `evaluate` averages them).
 public final class ImagePredictor {
     public struct Prediction: Encodable, Equatable {
         public struct Guess: Encodable, Equatable {
@@ -27,11 +30,15 @@ public final class ImagePredictor {
     public let resizer: ImageResizer
     private let augmenter: Augmenter
     private let input: DeviceBuffer<Float>
+    private let view: DeviceBuffer<Float>?
+    private let shift: ImageShift?
+    public let tta: TestTimeAugmentation
 
     /// Models of data used at its own size (CIFAR) bring other sizes to it by `crop`.
-    public init(model: Model, batch: Int = 64) throws {
+    public init(model: Model, batch: Int = 64, tta: TestTimeAugmentation = .none) throws {
         self.model = model
         self.batch = batch
+        self.tta = tta
         let contract = model.contract
         resizer = ImageResizer(size: contract.imageSize, rule: contract.resize ?? .crop)
         let statistics = model.normalization
@@ -39,6 +46,25 @@ public final class ImagePredictor {
                               statistics: statistics, imageSize: contract.imageSize)
         try model.network.reserve(batch: batch)
         input = try model.context.buffer(Float.self, count: batch * contract.imageSize.pixelsPerImage, label: "predict input")
+        view = tta == .none ? nil : try model.context.buffer(Float.self, count: batch * contract.imageSize.pixelsPerImage, label: "predict view")
+        shift = tta == .none ? nil : try ImageShift(context: model.context)
+    }
+
+    /// The scores of the `n` images in `input`, averaged over the test-time views.
+    private func scores(count n: Int, classes: Int) throws -> [Float] {
+        let network = model.network
+        guard let shift, let view else { return try network.forward(input, batch: n, mode: .evaluation).read(count: n * classes) }
+        func logits(dy: Int, dx: Int, mirror: Bool) throws -> [Float] {
+            try shift.apply(input, into: view, batch: n, shape: network.inputShape, dy: dy, dx: dx, mirror: mirror)
+            return try network.forward(view, batch: n, mode: .evaluation).read(count: n * classes)
+        }
+        func mirrored(dy: Int, dx: Int) throws -> [Float] {
+            Evaluator.mirrorAverage(try logits(dy: dy, dx: dx, mirror: false), try logits(dy: dy, dx: dx, mirror: true))
+        }
+        let centre = try mirrored(dy: 0, dx: 0)
+        guard tta == .flipTranslate else { return centre }
+        let shifted = try Evaluator.translations.map { try mirrored(dy: $0.dy, dx: $0.dx) }
+        return Evaluator.translateAverage(centre: centre, shifted[0], shifted[1])
     }
 
     /// The images of `paths` (files, and folders searched recursively for .jpg, .jpeg, .png), in order.
@@ -95,7 +121,7 @@ public final class ImagePredictor {
             }
             if let failure = failures.compactMap({ $0 }).first { throw failure }
             try input.write(Array(images[0..<(n * values)]))
-            let scores = try model.network.forward(input, batch: n, mode: .evaluation).read(count: n * classes)
+            let scores = try scores(count: n, classes: classes)
             for i in 0..<n {
                 let row = Array(scores[(i * classes)..<((i + 1) * classes)])
                 let largest = row.max() ?? 0

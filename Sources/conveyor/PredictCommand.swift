@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PipelineConfig
 import Training
 
 /// `conveyor predict CHECKPOINT IMAGE|FOLDER...`: the most probable classes of image files.
@@ -20,6 +21,9 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "How many classes to print per image.")
     var top = 3
 
+    @Option(help: "Test-time augmentation: none, flip (image and mirror) or flip_translate (also one-pixel shifts, 6 views).")
+    var tta = "none"
+
     @Option(help: "Images per forward pass.")
     var batch = 64
 
@@ -34,6 +38,10 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         try CommandErrors.reporting {
             guard !(json && csv) else { throw ValidationError("give --json or --csv, not both") }
+            guard let augmentation = TestTimeAugmentation(rawValue: tta) else {
+                let words = TestTimeAugmentation.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ValidationError("--tta must be one of \(words), not '\(tta)'")
+            }
             guard !images.isEmpty else { throw ValidationError("give at least one image file or folder after the checkpoint") }
             guard (1...4096).contains(batch) else { throw ValidationError("--batch \(batch) is out of range: give 1 to 4096") }
             let stored = try StoredModel(path: checkpoint, overrides: [], device: deviceOptions.device)
@@ -43,7 +51,7 @@ struct PredictCommand: ParsableCommand {
             guard !files.isEmpty else {
                 throw ValidationError("no .jpg, .jpeg or .png files in \(images.joined(separator: ", "))")
             }
-            let predictor = try ImagePredictor(model: stored.model, batch: min(batch, files.count))
+            let predictor = try ImagePredictor(model: stored.model, batch: min(batch, files.count), tta: augmentation)
             let showProgress = files.count > predictor.batch
             let predictions = try predictor.predict(files: files, top: min(top, classes)) { done, total in
                 if showProgress { FileHandle.standardError.write(Data("classified \(done)/\(total) images\n".utf8)) }
