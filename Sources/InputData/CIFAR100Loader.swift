@@ -86,7 +86,7 @@ public struct CIFAR100Error: Error, CustomStringConvertible, Equatable {
     public let file: String
     public let problem: String
     public var description: String {
-        "\(file): \(problem). data.source: cifar100 reads the binary version: extract cifar-100-binary.tar.gz "
-            + "(https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz) and set data.path to its cifar-100-binary folder"
+        "\(file): \(problem). data.source: cifar100 reads the binary version: fetch it with `conveyor data cifar100` "
+            + "(into data/cifar-100-binary) and set data.path to that folder"
     }
 }
