@@ -71,7 +71,9 @@ public enum ONNXExport {
 
         var shape = source.inputShape
         var flattened = false
-        for spec in source.layers {
+        // A residual block emits its body, then its shortcut from the same input, then their Add.
+        func emit(_ specs: [LayerSpec]) throws {
+        for spec in specs {
             if refusing.contains(spec.kind.word) { throw ONNXExportError.unsupported(layer: spec.name, kind: spec.kind.word) }
             let tensors = source.tensors[spec.name] ?? [:]
             func tensor(_ name: String, shape expected: [Int]? = nil) throws -> Checkpoint.Tensor {
@@ -181,11 +183,24 @@ public enum ONNXExport {
                     current = graph.node("Relu", name: layer, inputs: [current])
                 case .gelu:
                     current = tanhGELU(&graph, layer: layer, input: current)
+                case let .residual(block):
+                    let (input, inputShape) = (current, shape)
+                    try emit(block.body)
+                    let (bodyOutput, bodyShape) = (current, shape)
+                    (current, shape) = (input, inputShape)
+                    try emit(block.shortcut)
+                    guard shape == bodyShape else {
+                        throw ONNXExportError(layer: layer, message: "its body ends in \(bodyShape) but its shortcut in \(shape); "
+                                              + "the checkpoint does not match its pipeline")
+                    }
+                    current = graph.node("Add", name: layer, inputs: [bodyOutput, current])
                 }
             } catch let error as ShapeError {
                 throw ONNXExportError(layer: layer, message: error.message)
             }
         }
+        }
+        try emit(source.layers)
         if !flattened {
             current = graph.node("Flatten", name: "logits.flatten", inputs: [current], attributes: [ONNXGraphBuilder.int("axis", 1)])
         }

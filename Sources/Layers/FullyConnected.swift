@@ -18,7 +18,9 @@ public struct FullyConnectedConfig: Hashable, Sendable {
 
 /// y[b, :] = scale * (W x[b, :] + bias) with the input flattened; weight [out, in] as in
 /// PyTorch's Linear. With a scale other than 1 the outputs are scaled in place after the
-/// product, and the output gradient in place before the backward products.
+/// product, and the backward products read a scaled copy of the output gradient (scratch), so
+/// the gradient the layer is given stays as it was (a residual block hands the same gradient
+/// to its body and its shortcut).
 ///
 /// Forward: Y[B, out] = X[B, in] * W^T (+ bias per column, in the GEMM's epilogue).
 /// Backward: dW += dY^T * X, db += column sums of dY, dX = dY * W.
@@ -37,6 +39,8 @@ public final class FullyConnected: Layer {
     private let gemm: MatrixMultiply
     private let biasGradient: Kernel
     private let scaleKernel: Kernel?
+    /// scale * dY, with a scale other than 1 (allocated by `reserve`).
+    private var scaledGradient: DeviceBuffer<Float>?
 
     public init(context: ComputeContext, name: String, input: Shape, config: FullyConnectedConfig,
                 gemmTuning: GemmTuning? = nil) throws {
@@ -59,11 +63,21 @@ public final class FullyConnected: Layer {
         scaleKernel = config.scale == 1 ? nil : try LayerPrograms.program("basic.cl", context: context).kernel("scale_f32")
     }
 
-    /// buffer[0..<count] *= scale, in place.
-    private func applyScale(_ buffer: DeviceBuffer<Float>, count: Int) throws {
+    /// output[0..<count] = scale * buffer[0..<count] (in place when they are one buffer).
+    private func applyScale(_ buffer: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, count: Int) throws {
         guard let scaleKernel else { return }
-        try scaleKernel.setArgs(count, config.scale, buffer, buffer)
+        try scaleKernel.setArgs(count, config.scale, buffer, output)
         try LayerPrograms.launchElementwise(scaleKernel, count: count, context: context)
+    }
+
+    public func scratchRequests(batch: Int) -> [BufferRequest] {
+        config.scale == 1 ? [] : [BufferRequest(Float.self, count: batch * config.outputs, label: "\(name).scaled_grad")]
+    }
+
+    public func reserve(batch: Int) throws {
+        guard let request = scratchRequests(batch: batch).first else { return }
+        if let scaledGradient, scaledGradient.count >= request.count { return }
+        scaledGradient = try context.buffer(Float.self, for: request)
     }
 
     public var forwardFLOPsPerImage: Int { 2 * inputShape.count * config.outputs + (config.bias ? config.outputs : 0) }
@@ -71,13 +85,20 @@ public final class FullyConnected: Layer {
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
         try gemm.multiply(a: input, b: weight.value, c: output, m: batch, n: config.outputs, k: inputShape.count,
                           transposeB: true, bias: bias?.value, biasAxis: bias == nil ? .none : .column)
-        try applyScale(output, count: batch * config.outputs)
+        try applyScale(output, into: output, count: batch * config.outputs)
     }
 
     public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
                          inputGradient: DeviceBuffer<Float>?, batch: Int) throws {
-        // d(W x + b) = scale * dY; the output gradient is the network's, rewritten every step.
-        try applyScale(outputGradient, count: batch * config.outputs)
+        // d(W x + b) = scale * dY.
+        var outputGradient = outputGradient
+        if config.scale != 1 {
+            guard let scaledGradient, scaledGradient.count >= batch * config.outputs else {
+                throw ShapeError(layer: name, message: "batch \(batch) has no scratch reserved; call reserve(batch:) first")
+            }
+            try applyScale(outputGradient, into: scaledGradient, count: batch * config.outputs)
+            outputGradient = scaledGradient
+        }
         // dW[out, in] += dY[B, out]^T * X[B, in]
         try gemm.multiply(a: outputGradient, b: input, c: weight.gradient, m: config.outputs, n: inputShape.count, k: batch,
                           transposeA: true, beta: 1)

@@ -69,7 +69,7 @@ public final class Model {
 
     /// The layers whose values are measured from the training images (the whitening layer).
     public var dataInitializedLayers: [DataInitializedLayer] {
-        network.layers.compactMap { $0 as? DataInitializedLayer }
+        network.leafLayers.compactMap { $0 as? DataInitializedLayer }
     }
 
     /// Whether the model has values to measure from data at the start of a new run.
@@ -99,7 +99,7 @@ public final class Model {
 
     /// Every layer's parameters and state, and the normalisation, for a checkpoint.
     public func checkpointTensors() throws -> (layers: [Checkpoint.LayerTensors], normalization: Checkpoint.InputNormalization) {
-        let layers = try network.layers.map { layer -> Checkpoint.LayerTensors in
+        let layers = try network.leafLayers.map { layer -> Checkpoint.LayerTensors in
             var tensors: [String: Checkpoint.Tensor] = [:]
             for parameter in layer.parameters {
                 tensors[parameter.name] = Checkpoint.Tensor(shape: parameter.shape, values: try parameter.value.read())
@@ -115,14 +115,14 @@ public final class Model {
     /// What differs between the checkpoint's layers and this network (empty when it loads).
     public func differences(from checkpoint: Checkpoint) -> [String] {
         var differences: [String] = []
-        let networkNames = network.layers.map(\.name)
+        let networkNames = network.leafLayers.map(\.name)
         let savedNames = checkpoint.layers.map(\.name)
         if networkNames != savedNames {
             differences.append("layers: the pipeline has [\(networkNames.joined(separator: ", "))], "
                                + "the checkpoint [\(savedNames.joined(separator: ", "))]")
         }
         let saved = Dictionary(checkpoint.layers.map { ($0.name, $0.tensors) }, uniquingKeysWith: { a, _ in a })
-        for layer in network.layers {
+        for layer in network.leafLayers {
             guard let tensors = saved[layer.name] else { continue }
             let expected = Self.tensors(of: layer)
             for (name, shape, _) in expected {
@@ -146,7 +146,7 @@ public final class Model {
     /// `differences(from:)` is empty.
     public func loadTensors(from checkpoint: Checkpoint) throws {
         let saved = Dictionary(checkpoint.layers.map { ($0.name, $0.tensors) }, uniquingKeysWith: { a, _ in a })
-        for layer in network.layers {
+        for layer in network.leafLayers {
             for (name, _, buffer) in Self.tensors(of: layer) {
                 if let tensor = saved[layer.name]?[name] { try buffer.write(tensor.values) }
             }

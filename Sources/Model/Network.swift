@@ -10,14 +10,18 @@ public final class Network {
     public let context: ComputeContext
     public let inputShape: Shape
     public let layers: [Layer]
-    /// For each layer, the initialisation its weights get (He before a rectifier, else Xavier).
+    /// For each layer of `leafLayers`, the initialisation its weights get (He before a rectifier, else Xavier).
     public let initSchemes: [ParameterInitializer.Scheme]
+    /// Every layer that owns parameters and state, the layers inside residual blocks included,
+    /// in network order (a block's body, then its shortcut): what checkpoints name and store.
+    public let leafLayers: [Layer]
     public private(set) var batchCapacity = 0
     private var outputs: [DeviceBuffer<Float>] = []
     private var outputGradients: [DeviceBuffer<Float>] = []
 
     public init(context: ComputeContext, inputShape: Shape, layers: [Layer], initSchemes: [ParameterInitializer.Scheme]) {
-        precondition(layers.count == initSchemes.count)
+        self.leafLayers = layers.flatMap(\.leafLayers)
+        precondition(leafLayers.count == initSchemes.count)
         self.context = context
         self.inputShape = inputShape
         self.layers = layers
@@ -28,14 +32,14 @@ public final class Network {
 
     /// Every parameter with the layer it belongs to, in layer order.
     public var parameters: [(layer: String, parameter: Parameter)] {
-        layers.flatMap { layer in layer.parameters.map { (layer.name, $0) } }
+        leafLayers.flatMap { layer in layer.parameters.map { (layer.name, $0) } }
     }
 
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.parameter.count } }
 
     /// Starting values for every parameter, from the seed.
     public func initializeParameters(seed: UInt64) throws {
-        for (layer, scheme) in zip(layers, initSchemes) {
+        for (layer, scheme) in zip(leafLayers, initSchemes) {
             for parameter in layer.parameters {
                 try ParameterInitializer.initialize(parameter, layer: layer.name, scheme: scheme, seed: seed)
             }
@@ -80,6 +84,16 @@ public final class Network {
 
     /// The values a layer produced in the last forward pass.
     public func output(ofLayer index: Int) -> DeviceBuffer<Float> { outputs[index] }
+
+    /// Every layer's output of the last forward pass, the layers inside residual blocks included
+    /// (each before its block's sum), in network order.
+    public func everyOutput() -> [(layer: Layer, values: DeviceBuffer<Float>)] {
+        func expand(_ layer: Layer, _ output: DeviceBuffer<Float>) -> [(layer: Layer, values: DeviceBuffer<Float>)] {
+            guard let composite = layer as? CompositeLayer else { return [(layer, output)] }
+            return zip(composite.sublayers, composite.sublayerOutputs()).flatMap(expand) + [(layer, output)]
+        }
+        return zip(layers, outputs).flatMap(expand)
+    }
 
     /// The gradient buffer of a layer's output (filled during `backward`).
     public func outputGradient(ofLayer index: Int) -> DeviceBuffer<Float> { outputGradients[index] }

@@ -23,45 +23,75 @@ public enum NetworkBuilder {
     /// tuner's measured choice for each convolution's shape.
     public static func build(config: PipelineConfig, input inputShape: Shape, classes: Int?, context: ComputeContext,
                              tuner: ConvolutionTuner? = nil) throws -> Network {
-        var layers: [Layer] = []
-        var shape = inputShape
         let measuredBefore = tuner?.measured ?? 0
-        for spec in config.model {
-            do {
-                let layer: Layer
-                if let tuner, case let .conv(s) = spec.kind {
-                    layer = try tuner.convolution(context: context, name: spec.name, input: shape, config: s,
-                                                  batch: config.train.batch.fixedValue)
-                } else {
-                    layer = try makeLayer(spec, input: shape, context: context)
-                }
-                layers.append(layer)
-                shape = layer.outputShape
-            } catch let error as ShapeError {
-                throw NetworkShapeError(file: config.sourcePath, line: spec.line, underlying: error, input: shape)
-            }
-        }
+        let (layers, shape) = try buildLayers(config.model, input: inputShape, config: config, context: context, tuner: tuner)
         if let classes { try checkClassifier(config: config, output: shape, classes: classes) }
         // Measuring held temporary buffers; the peak from here on is the network's and the run's.
         if let tuner, tuner.measured > measuredBefore { context.memory.resetPeak() }
-        // He initialisation for a layer whose output reaches a rectifier before the next
-        // parameterised layer (through pooling or batch norm); Xavier otherwise.
+        return Network(context: context, inputShape: inputShape, layers: layers,
+                       initSchemes: initializationSchemes(config.model, followedBy: []))
+    }
+
+    /// The layers of one list (the model, or a residual block's body or shortcut) from `input` on,
+    /// and the shape they end in.
+    static func buildLayers(_ specs: [LayerSpec], input: Shape, config: PipelineConfig, context: ComputeContext,
+                            tuner: ConvolutionTuner?) throws -> ([Layer], Shape) {
+        var layers: [Layer] = []
+        var shape = input
+        for spec in specs {
+            let layer: Layer
+            do {
+                switch spec.kind {
+                case let .conv(s) where tuner != nil:
+                    layer = try tuner!.convolution(context: context, name: spec.name, input: shape, config: s,
+                                                   batch: config.train.batch.fixedValue)
+                case let .residual(block):
+                    let body = try buildLayers(block.body, input: shape, config: config, context: context, tuner: tuner).0
+                    let shortcut = try buildLayers(block.shortcut, input: shape, config: config, context: context, tuner: tuner).0
+                    layer = try ResidualBlock(context: context, name: spec.name, input: shape, body: body, shortcut: shortcut)
+                default:
+                    layer = try makeLayer(spec, input: shape, context: context)
+                }
+            } catch let error as ShapeError {
+                throw NetworkShapeError(file: config.sourcePath, line: spec.line, underlying: error, input: shape)
+            }
+            layers.append(layer)
+            shape = layer.outputShape
+        }
+        return (layers, shape)
+    }
+
+    /// The initialisation of every layer that owns parameters, in the order of
+    /// `Layer.leafLayers` (a block's body, then its shortcut): the one given with `init`, else He
+    /// for a layer whose output reaches a rectifier before the next parameterised layer (through
+    /// pooling, batch norm or the sum of a block), Xavier otherwise. `followedBy` is what comes
+    /// after the list (after a block: the layers after the block).
+    static func initializationSchemes(_ specs: [LayerSpec], followedBy after: [LayerSpec]) -> [ParameterInitializer.Scheme] {
         var schemes: [ParameterInitializer.Scheme] = []
-        for (index, spec) in config.model.enumerated() {
-            if let chosen = spec.initialization {
-                schemes.append(chosen)
+        for (index, spec) in specs.enumerated() {
+            let rest = Array(specs.dropFirst(index + 1)) + after
+            if case let .residual(block) = spec.kind {
+                schemes += initializationSchemes(block.body, followedBy: rest)
+                schemes += initializationSchemes(block.shortcut, followedBy: rest)
                 continue
             }
-            var scheme = ParameterInitializer.Scheme.xavier
-            for later in config.model.dropFirst(index + 1) {
-                if case .relu = later.kind { scheme = .he; break }
-                if case .gelu = later.kind { scheme = .he; break }
-                if case .conv = later.kind { break }
-                if case .fc = later.kind { break }
-            }
-            schemes.append(scheme)
+            schemes.append(spec.initialization ?? scheme(lookingAhead: rest))
         }
-        return Network(context: context, inputShape: inputShape, layers: layers, initSchemes: schemes)
+        return schemes
+    }
+
+    /// He when a rectifier comes before the next conv or fc layer of `later`, Xavier otherwise; a
+    /// block in `later` is read along its body.
+    static func scheme(lookingAhead later: [LayerSpec]) -> ParameterInitializer.Scheme {
+        for spec in later {
+            switch spec.kind {
+            case .relu, .gelu: return .he
+            case .conv, .fc: return .xavier
+            case let .residual(block): return scheme(lookingAhead: block.body)
+            case .maxpool, .avgpool, .globalAvgPool, .batchnorm, .dropout, .whiten: continue
+            }
+        }
+        return .xavier
     }
 
     /// Refuses a network whose output is not one score per class of the data, naming its last layer.
@@ -105,6 +135,8 @@ public enum NetworkBuilder {
             // (after the seed's He/Xavier values, which `Model.initializeParameters` replaces by
             // the measured filters again when they exist), a checkpoint restores it on resume.
             return try Whitening(context: context, name: spec.name, input: input, config: config, biasEpochs: biasEpochs)
+        case .residual:
+            preconditionFailure("buildLayers builds residual blocks with their layers")
         }
     }
 }

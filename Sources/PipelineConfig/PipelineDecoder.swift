@@ -20,7 +20,7 @@ enum PipelineDecoder {
         let optimizer = try decodeOptimizer(top["optimizer"])
         let schedule = try decodeSchedule(top["schedule"])
         let train = try decodeTrain(top["train"])
-        if train.syncBatchnorm, !model.contains(where: { if case .batchnorm = $0.kind { return true } else { return false } }),
+        if train.syncBatchnorm, !model.flatMap(\.leaves).contains(where: { if case .batchnorm = $0.kind { return true } else { return false } }),
            let node = try top["train"]?.mapping(allowed: PipelineSchema.train)["sync_batchnorm"] {
             throw node.error("train.sync_batchnorm is true but the model has no batchnorm layer; remove sync_batchnorm")
         }
@@ -135,31 +135,100 @@ enum PipelineDecoder {
     }
 
     static func decodeModel(_ node: ConfigNode) throws -> [LayerSpec] {
+        var names: [String: Int] = [:]
+        return try decodeLayers(node, prefix: "", insideBlock: false, names: &names)
+    }
+
+    /// The items of `model`, or of a residual block's body or shortcut: generated names count per
+    /// kind within the list and start with `prefix` (the block's name and a dot); `names` holds
+    /// every name of the whole model so far with its line, since checkpoints key tensors by it.
+    static func decodeLayers(_ node: ConfigNode, prefix: String, insideBlock: Bool,
+                             names: inout [String: Int]) throws -> [LayerSpec] {
         let items = try node.list()
-        if items.isEmpty { throw node.error("model must list at least one layer") }
+        if items.isEmpty {
+            throw node.error(insideBlock ? "\(node.path) must list at least one layer" : "model must list at least one layer")
+        }
         var counts: [String: Int] = [:]
         var layers: [LayerSpec] = []
-        var lines: [String: Int] = [:]
         for (index, item) in items.enumerated() {
-            let (kind, givenName, nameNode, initialization) = try decodeLayer(item)
+            let (kind, givenName, nameNode, initialization, repeats, activation) = try decodeLayer(item)
             // The whitening filters are measured from the input images' patches.
-            if case .whiten = kind, index > 0 {
+            if case .whiten = kind, insideBlock || index > 0 {
+                let place = insideBlock ? "inside a residual block (\(node.path))" : "at position \(index + 1), after '\(layers[index - 1].name)'"
                 throw item.error("whiten must be the first layer of the model (its filters are measured from the images' "
-                                 + "patches), found it at position \(index + 1), after '\(layers[index - 1].name)'")
+                                 + "patches), found it \(place)")
             }
-            counts[kind.namePrefix, default: 0] += 1
-            let name = givenName ?? "\(kind.namePrefix)\(counts[kind.namePrefix]!)"
-            if let earlier = lines[name] {
-                throw (nameNode ?? item).error("layer name '\(name)' is used twice (first at line \(earlier)); give one a different name")
+            for copy in 1...repeats {
+                // A given name still counts: after `conv: {name: stem}` the next conv is conv2.
+                counts[kind.namePrefix, default: 0] += 1
+                let name = prefix + (givenName.map { repeats > 1 ? "\($0)_\(copy)" : $0 }
+                                     ?? "\(kind.namePrefix)\(counts[kind.namePrefix]!)")
+                var copyKind = kind
+                if case let .residual(block) = kind {
+                    // The block's layers were decoded under a placeholder prefix; each copy gets its own.
+                    copyKind = .residual(try renamed(block, to: name, item: item, names: &names))
+                }
+                try claim(name, line: item.line, node: nameNode ?? item, names: &names)
+                layers.append(LayerSpec(kind: copyKind, name: name, line: item.line, initialization: initialization))
+                // A block's `activation` follows its sum in every copy (ResNet's relu(F(x) + x)).
+                if let activation {
+                    let activationName = "\(name).\(activation.word)"
+                    try claim(activationName, line: item.line, node: item, names: &names)
+                    layers.append(LayerSpec(kind: activation, name: activationName, line: item.line))
+                }
             }
-            lines[name] = item.line
-            layers.append(LayerSpec(kind: kind, name: name, line: item.line, initialization: initialization))
         }
         return layers
     }
 
+    /// Records `name` as taken, refusing a second use anywhere in the model.
+    static func claim(_ name: String, line: Int, node: ConfigNode, names: inout [String: Int]) throws {
+        if let earlier = names[name] {
+            let name = name.replacingOccurrences(of: pendingBlock, with: "")
+            throw node.error("layer name '\(name)' is used twice (first at line \(earlier)); give one a different name")
+        }
+        names[name] = line
+    }
+
+    /// Placeholder prefix of a block's layers while its own name is not yet known.
+    static let pendingBlock = "\u{1}"
+
+    /// `block` with the placeholder prefix of its layers' names replaced by `name` (nested blocks too).
+    static func renamed(_ block: ResidualSpec, to name: String, item: ConfigNode, names: inout [String: Int]) throws -> ResidualSpec {
+        func rename(_ spec: LayerSpec) throws -> LayerSpec {
+            var spec = spec
+            spec.name = spec.name.replacingOccurrences(of: pendingBlock, with: name + ".")
+            if case let .residual(inner) = spec.kind {
+                spec.kind = .residual(ResidualSpec(body: try inner.body.map(rename), shortcut: try inner.shortcut.map(rename)))
+            } else {
+                try claim(spec.name, line: spec.line, node: item, names: &names)
+            }
+            if case .residual = spec.kind { try claim(spec.name, line: spec.line, node: item, names: &names) }
+            return spec
+        }
+        return ResidualSpec(body: try block.body.map(rename), shortcut: try block.shortcut.map(rename))
+    }
+
+    /// A `residual` item's settings: body (required), shortcut (optional), repeat.
+    static func decodeResidual(_ map: ConfigMapping, item: ConfigNode) throws -> (ResidualSpec, Int) {
+        var scratch: [String: Int] = [:]
+        let bodyNode = try map.required("body")
+        if case .scalar = bodyNode.node, bodyNode.isNull {
+            throw bodyNode.error("\(bodyNode.path) is empty; list the block's layers, e.g. body: [conv: {filters: 64, size: 3, padding: 1}, batchnorm]")
+        }
+        let body = try decodeLayers(bodyNode, prefix: pendingBlock, insideBlock: true, names: &scratch)
+        var shortcut: [LayerSpec] = []
+        if let shortcutNode = map["shortcut"], !shortcutNode.isNull {
+            shortcut = try decodeLayers(shortcutNode, prefix: pendingBlock + "shortcut.", insideBlock: true, names: &scratch)
+        }
+        let repeats = try map.int("repeat", default: 1, min: 1, max: PipelineLimits.blockRepeats)
+        return (ResidualSpec(body: body, shortcut: shortcut), repeats)
+    }
+
     /// One model item: a bare word (`relu`) or a one-key mapping (`conv: {filters: 32, size: 3}`).
-    static func decodeLayer(_ item: ConfigNode) throws -> (LayerKind, String?, ConfigNode?, WeightInitialization?) {
+    /// The last two values are a residual block's `repeat` (1 for every other layer) and the
+    /// activation that follows each copy of the block.
+    static func decodeLayer(_ item: ConfigNode) throws -> (LayerKind, String?, ConfigNode?, WeightInitialization?, Int, LayerKind?) {
         let word: String
         let settingsNode: ConfigNode?
         switch item.node {
@@ -190,7 +259,21 @@ enum PipelineDecoder {
             throw map["name"]!.error("layer names must be non-empty and without '/', found '\(name)'")
         }
         let kind: LayerKind
+        var repeats = 1
+        var activation: LayerKind?
         switch word {
+        case "residual":
+            let (block, count) = try decodeResidual(map, item: item)
+            kind = .residual(block)
+            repeats = count
+            if let node = map["activation"] {
+                switch try node.string() {
+                case "relu": activation = .relu
+                case "gelu": activation = .gelu
+                case let other:
+                    throw node.error("unknown activation '\(other)' after a residual block (expected relu or gelu)")
+                }
+            }
         case "conv":
             var conv = Conv2DConfig(filters: try positiveInt(map.required("filters"), max: PipelineLimits.channels),
                                     size: try positiveInt(map.required("size"), max: PipelineLimits.kernelExtent))
@@ -245,13 +328,16 @@ enum PipelineDecoder {
             kind = .whiten(whiten, biasEpochs: biasEpochs)
         case "relu": kind = .relu
         case "gelu": kind = .gelu
-        default: kind = .globalAvgPool
+        case "global_avgpool": kind = .globalAvgPool
+        default:
+            // PipelineSchema.layerKeys knows a kind this switch does not: a programming error.
+            throw item.error("layer type '\(word)' is in the schema but has no decoder; this is a bug in Conveyor")
         }
         let initialization = try map["init"].map { try $0.word(WeightInitialization.self, choices: WeightInitialization.allCases.map(\.rawValue)) }
         if initialization == .dirac, case let .conv(conv) = kind, conv.groups != 1 {
             throw map["init"]!.error("init: dirac needs groups: 1 (found groups: \(conv.groups))")
         }
-        return (kind, name, map["name"], initialization)
+        return (kind, name, map["name"], initialization, repeats, activation)
     }
 
     static func positiveInt(_ node: ConfigNode, max maximum: Int) throws -> Int {

@@ -23,4 +23,6 @@ public enum PipelineLimits {
     public static let channels = 65_536
     /// conv and pool size, stride, padding and dilation (pixels).
     public static let kernelExtent = 32
+    /// residual `repeat` (ResNet-152's longest stage has 36 blocks).
+    public static let blockRepeats = 256
 }

@@ -24,7 +24,7 @@ enum PipelineSchema {
         (["train"], train), (["checkpoint"], checkpoint),
     ]
 
-    static let layerKinds = ["conv", "relu", "gelu", "maxpool", "avgpool", "global_avgpool", "batchnorm", "dropout", "fc", "whiten"]
+    static let layerKinds = ["conv", "relu", "gelu", "maxpool", "avgpool", "global_avgpool", "batchnorm", "dropout", "fc", "whiten", "residual"]
 
     /// The settings keys of one layer kind (every layer may also carry a `name`).
     static func layerKeys(_ kind: String) -> [String]? {
@@ -36,6 +36,7 @@ enum PipelineSchema {
         case "fc": return ["outputs", "bias", "scale", "init", "name"]
         case "whiten": return ["size", "epsilon", "bias_epochs", "same", "name"]
         case "relu", "gelu", "global_avgpool": return ["name"]
+        case "residual": return ["body", "shortcut", "repeat", "activation", "name"]
         default: return nil
         }
     }
@@ -62,11 +63,21 @@ enum PipelineSchema {
             if path == ["optimizer", "lookahead"] { return lookahead }
             if path[0] == "model", Int(path[1]) != nil { return layerKinds }
             return nil
-        case 3:
-            if path[0] == "model", Int(path[1]) != nil { return layerKeys(path[2]) }
-            return nil
         default:
+            if path[0] == "model", Int(path[1]) != nil { return keys(inLayer: path.dropFirst(2)) }
             return nil
         }
+    }
+
+    /// The keys at `path` inside one model item: the kinds, a kind's keys, and inside a residual
+    /// block's body or shortcut the same again for each of their items.
+    static func keys(inLayer path: ArraySlice<String>) -> [String]? {
+        guard let kind = path.first else { return layerKinds }
+        let rest = path.dropFirst()
+        guard let key = rest.first else { return layerKeys(kind) }
+        guard kind == "residual", key == "body" || key == "shortcut", let index = rest.dropFirst().first, Int(index) != nil else {
+            return nil
+        }
+        return keys(inLayer: rest.dropFirst(2))
     }
 }

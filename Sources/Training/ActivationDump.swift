@@ -23,8 +23,8 @@ public struct ActivationDump {
         guard let batch = try stream.next() else { throw DataError.noData(split: "validation") }
         let n = min(count, batch.count)
         try network.forward(batch.slot.images, batch: n, mode: .evaluation)
-        let layers = try network.layers.enumerated().map { index, layer in
-            (layer.name, layer.outputShape, try network.output(ofLayer: index).read(count: n * layer.outputShape.count))
+        let layers = try network.everyOutput().map { layer, values in
+            (layer.name, layer.outputShape, try values.read(count: n * layer.outputShape.count))
         }
         let dump = ActivationDump(count: n, input: try batch.slot.images.read(count: n * network.inputShape.count),
                                   inputShape: network.inputShape, labels: try batch.slot.labels.read(count: n), layers: layers)

@@ -21,7 +21,7 @@ public enum CheckpointMapping {
             momentum[entry.layer, default: [:]]["\(entry.name)_average"] =
                 Checkpoint.Tensor(shape: entry.shape, values: try entry.average.read())
         }
-        let optimizer = run.network.layers.compactMap { layer in
+        let optimizer = run.network.leafLayers.compactMap { layer in
             momentum[layer.name].map { Checkpoint.LayerTensors(name: layer.name, tensors: $0) }
         }
         var checkpoint = Checkpoint(epoch: UInt64(epoch), step: UInt64(step), seed: run.seed, config: run.config.sourceText,

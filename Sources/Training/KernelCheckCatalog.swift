@@ -32,7 +32,7 @@ enum KernelCheckCatalog {
     static func cases(device: Device, quick: Bool, pipelineLayers: [KernelCheckLayerShape]) -> [KernelCheckCase] {
         let layers = layerShapes(quick: quick) + pipelineLayers
         // Grouped by family, the check's own shapes before the pipelines' in each.
-        let families = ["conv2d", "fc", "maxpool", "avgpool", "global-avgpool", "batchnorm", "activation", "dropout", "whiten"]
+        let families = ["conv2d", "fc", "maxpool", "avgpool", "global-avgpool", "batchnorm", "activation", "dropout", "whiten", "residual"]
         let layerCases = families.flatMap { family in
             layers.filter { $0.family == family }.flatMap { cases(for: $0, device: device) }
         }
@@ -78,6 +78,9 @@ enum KernelCheckCatalog {
             return [make(KernelVariant(family: "activation", name: kind.rawValue)) { try layer.make(context: $0) }]
         case .dropout, .whiten:
             return [make(KernelVariant(family: layer.family)) { try layer.make(context: $0) }]
+        case .residual:
+            // The sums are the family's own kernels; the convolutions inside run the device's choice.
+            return [make(KernelVariant(family: layer.family)) { try layer.make(context: $0) }]
         }
     }
 
@@ -122,6 +125,8 @@ enum KernelCheckCatalog {
             L(.dropout(0.4), input: s(3, 7, 5), batch: 2),
             L(.whiten(WhiteningConfig(size: 2)), input: s(3, 7, 6), batch: 1),
             L(.whiten(WhiteningConfig(size: 3, same: true)), input: s(3, 7, 6), batch: 3),
+            L(.residual(filters: 5, stride: 1, projection: false), input: s(5, 7, 6), batch: 2),
+            L(.residual(filters: 8, stride: 2, projection: true), input: s(3, 9, 9), batch: 3),
         ]
         let all = conv + fc + pools + global + norms + activations + others
         guard quick else { return all }

@@ -16,6 +16,9 @@ struct KernelCheckLayerShape {
         case fc(FullyConnectedConfig)
         case activation(ActivationKind)
         case whiten(WhiteningConfig)
+        /// A block of conv 3x3 (stride `stride`), ReLU, conv 3x3 with `filters` filters; the
+        /// shortcut a 1x1 convolution when `projection`, else the identity.
+        case residual(filters: Int, stride: Int, projection: Bool)
     }
 
     var kind: Kind
@@ -46,6 +49,7 @@ struct KernelCheckLayerShape {
         case .relu: kind = .activation(.relu)
         case .gelu: kind = .activation(.gelu)
         case let .whiten(config, _): kind = .whiten(config)
+        case .residual: return nil   // checked through the layers inside it and the check's own blocks
         }
         self.init(kind, input: input, batch: batch, origin: origin)
     }
@@ -62,6 +66,7 @@ struct KernelCheckLayerShape {
         case .fc: return "fc"
         case .activation: return "activation"
         case .whiten: return "whiten"
+        case .residual: return "residual"
         }
     }
 
@@ -92,6 +97,17 @@ struct KernelCheckLayerShape {
         case let .fc(config): return try FullyConnected(context: context, name: name, input: input, config: config, gemmTuning: tuning)
         case let .activation(kind): return try Activation(context: context, name: name, input: input, kind: kind)
         case let .whiten(config): return try Whitening(context: context, name: name, input: input, config: config)
+        case let .residual(filters, stride, projection):
+            let first = Conv2DConfig(filters: filters, size: 3, stride: stride, padding: 1)
+            let conv1 = try Conv2D(context: context, name: "\(name).conv1", input: input, config: first, algorithm: algorithm)
+            let relu = try Activation(context: context, name: "\(name).relu1", input: conv1.outputShape, kind: .relu)
+            let conv2 = try Conv2D(context: context, name: "\(name).conv2", input: relu.outputShape,
+                                   config: Conv2DConfig(filters: filters, size: 3, padding: 1), algorithm: algorithm)
+            let shortcut = projection
+                ? [try Conv2D(context: context, name: "\(name).shortcut.conv1", input: input,
+                              config: Conv2DConfig(filters: filters, size: 1, stride: stride, bias: false), algorithm: algorithm)]
+                : []
+            return try ResidualBlock(context: context, name: name, input: input, body: [conv1, relu, conv2], shortcut: shortcut)
         }
     }
 
@@ -104,6 +120,8 @@ struct KernelCheckLayerShape {
         case .batchnorm, .dropout, .activation: return input
         case let .fc(config): return Shape(channels: config.outputs, height: 1, width: 1)
         case let .whiten(config): return try? config.outputShape(layer: "check", input: input)
+        case let .residual(filters, stride, _):
+            return try? ConvReference(input: input, config: Conv2DConfig(filters: filters, size: 3, stride: stride, padding: 1)).output
         }
     }
 
@@ -134,6 +152,9 @@ struct KernelCheckLayerShape {
             if config.scale != 1 { settings.append("scale \(config.scale)") }
         case let .whiten(config):
             settings.append("\(config.size)x\(config.size)" + (config.same ? " same" : ""))
+        case let .residual(_, stride, projection):
+            settings.append("conv 3x3" + (stride != 1 ? " s\(stride)" : "") + ", relu, conv 3x3 + "
+                            + (projection ? "1x1 projection" : "identity"))
         case .globalAvgPool, .activation:
             break
         }

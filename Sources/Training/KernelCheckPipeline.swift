@@ -21,7 +21,8 @@ public struct KernelCheckPipeline {
         let loss = try LossBuilder.build(settings: config.loss, context: context, classes: network.outputShape.count)
         name = config.name
         self.path = path
-        var variants = network.layers.map(KernelVariant.of) + [KernelVariant.of(loss), KernelVariant(family: "sgd")]
+        var variants = network.leafLayers.map(KernelVariant.of) + [KernelVariant.of(loss), KernelVariant(family: "sgd")]
+        if network.layers.contains(where: { $0 is CompositeLayer }) { variants.append(KernelVariant(family: "residual")) }
         if config.optimizer.lookahead != nil { variants.append(KernelVariant(family: "lookahead")) }
         if config.train.tta != .none { variants.append(KernelVariant(family: "flip")) }
         if config.train.tta == .flipTranslate { variants.append(KernelVariant(family: "shift")) }
@@ -30,7 +31,7 @@ public struct KernelCheckPipeline {
         // The largest of each family by forward FLOPs, then by input size (pooling has no FLOPs).
         var largest: [String: (size: (Int, Int), shape: KernelCheckLayerShape)] = [:]
         var families: [String] = []
-        for (spec, layer) in zip(config.model, network.layers) {
+        for (spec, layer) in zip(config.model.flatMap(\.leaves), network.leafLayers) {
             guard let shape = KernelCheckLayerShape(spec: spec, input: layer.inputShape, batch: batch,
                                                     origin: "\(config.name) \(layer.name)") else { continue }
             let family = shape.family + (KernelVariant.of(layer).family == "activation" ? " " + KernelVariant.of(layer).name : "")

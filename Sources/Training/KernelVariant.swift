@@ -41,6 +41,8 @@ public struct KernelVariant: Hashable, Codable, Sendable, CustomStringConvertibl
             return KernelVariant(family: "dropout")
         case is Whitening:
             return KernelVariant(family: "whiten")
+        case is ResidualBlock:
+            return KernelVariant(family: "residual")
         default:
             return KernelVariant(family: String(describing: type(of: layer)))
         }

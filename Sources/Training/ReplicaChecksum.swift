@@ -16,7 +16,7 @@ final class ReplicaChecksum {
 
     init(network: Network, communicator: Communicator) {
         self.communicator = communicator
-        tensors = network.layers.flatMap { layer in
+        tensors = network.leafLayers.flatMap { layer in
             layer.parameters.map { ("\(layer.name).\($0.name)", $0.value) } + layer.state.map { ("\(layer.name).\($0.name)", $0.buffer) }
         }
     }

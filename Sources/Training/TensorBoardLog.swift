@@ -75,7 +75,7 @@ extension TensorBoardLog {
     /// The weights of the network's first layer with 4-D ones (a convolution or the whitening
     /// filters), as `conveyor filters` draws them; nil when there is none.
     static func firstFilters(of network: Network) throws -> Checkpoint.Tensor? {
-        for layer in network.layers {
+        for layer in network.leafLayers {
             if let weight = layer.parameters.first(where: { $0.name == "weight" && $0.shape.count == 4 }) {
                 return Checkpoint.Tensor(shape: weight.shape, values: try weight.value.read())
             }

@@ -84,7 +84,7 @@ public final class TrainingRun {
         if ranks > 1 {
             if config.train.syncBatchnorm {
                 let sum = CommunicatorSum(communicator)
-                for case let layer as BatchNorm2D in model.network.layers { layer.crossProcessSum = sum }
+                for case let layer as BatchNorm2D in model.network.leafLayers { layer.crossProcessSum = sum }
             }
             averager = GradientAverager(network: model.network, communicator: communicator)
             let broadcast = LayerStateBroadcast(network: model.network, communicator: communicator)
@@ -134,7 +134,7 @@ public final class TrainingRun {
     /// What lookahead averages: every trainable parameter and every layer state (batch-norm
     /// running statistics), as airbench averages its whole state dict.
     static func averagedTensors(of network: Network) -> [(layer: String, name: String, shape: [Int], buffer: DeviceBuffer<Float>)] {
-        network.layers.flatMap(averagedTensors(of:))
+        network.leafLayers.flatMap(averagedTensors(of:))
     }
 
     static func averagedTensors(of layer: Layer) -> [(layer: String, name: String, shape: [Int], buffer: DeviceBuffer<Float>)] {

@@ -23,6 +23,23 @@ final class BadInputFixture {
         checkpoint: {folder: runs, interval: 1, keep: 2}
 
         """
+    /// The same network with a residual block around its convolution, for the cases that resume
+    /// a residual network's checkpoint with a plain pipeline and the reverse.
+    static let residualPipeline = """
+        name: tinyres
+        data: {source: synthetic, synthetic_train: 320, synthetic_validation: 64}
+        model:
+          - conv: {filters: 8, size: 3, padding: 1}
+          - residual: {body: [conv: {filters: 8, size: 3, padding: 1}, relu]}
+          - relu
+          - maxpool: {size: 2}
+          - global_avgpool
+          - fc: {outputs: 10}
+        optimizer: {lr: 0.05, momentum: 0.9}
+        train: {epochs: 1, batch: 32, seed: 3}
+        checkpoint: {folder: runs, interval: 1, keep: 2}
+
+        """
 
     private init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-bad-\(UUID().uuidString)")
@@ -30,6 +47,9 @@ final class BadInputFixture {
         try write("tiny.yaml", pipeline)
         let train = try ConveyorProcess.run(["train", "tiny.yaml"], directory: folder)
         guard train.status == 0 else { throw FixtureError("the earlier run failed: \(train.stderr)") }
+        try write("tinyres.yaml", Self.residualPipeline)
+        let residual = try ConveyorProcess.run(["train", "tinyres.yaml"], directory: folder)
+        guard residual.status == 0 else { throw FixtureError("the earlier residual run failed: \(residual.stderr)") }
         try makeCIFAR(folder: "data/ok", records: ["data_batch_1.bin": 64, "data_batch_2.bin": 64, "test_batch.bin": 64])
         try makeCheckpoints()
     }

@@ -32,7 +32,7 @@ final class CheckCommandTests: XCTestCase {
         let ran = Set(results.filter { $0["status"] as? String == "pass" }.compactMap { $0["variant"] as? String })
         let families = Set(results.compactMap { $0["family"] as? String })
         XCTAssertEqual(families, ["conv2d", "fc", "maxpool", "avgpool", "global-avgpool", "batchnorm", "activation", "dropout", "whiten",
-                                  "loss", "sgd", "lookahead", "flip", "shift"])
+                                  "loss", "sgd", "lookahead", "flip", "shift", "residual"])
         for variant in ["conv2d cpu-panels", "conv2d cpu-implicit", "conv2d cpu-channels", "maxpool per-element", "maxpool per-plane",
                         "batchnorm per-element", "batchnorm per-plane", "activation gelu", "loss multiclass-svm"] {
             XCTAssertTrue(ran.contains(variant), "\(variant) did not run: \(ran.sorted())")
@@ -45,7 +45,8 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertTrue(results.contains { ($0["origin"] as? String)?.hasPrefix("cifar10-fast conv") == true })
 
         let pipelines = try XCTUnwrap(object["pipelines"] as? [[String: Any]])
-        XCTAssertEqual(Set(pipelines.compactMap { $0["name"] as? String }), ["cifar10-fast", "cifar10-quick", "cifar100-fast", "quickstart"])
+        XCTAssertEqual(Set(pipelines.compactMap { $0["name"] as? String }), ["cifar10-fast", "cifar10-quick", "cifar100-fast", "quickstart",
+                                                                             "resnet18", "resnet20"])
         let quick = try XCTUnwrap(pipelines.first { $0["name"] as? String == "cifar10-quick" }?["variants"] as? [String])
         XCTAssertTrue(quick.contains("conv2d cpu-implicit"), "\(quick)")
         let chosen = results.filter { ($0["chosen_by"] as? [String])?.contains("cifar10-quick") == true }
@@ -97,7 +98,7 @@ final class CheckCommandTests: XCTestCase {
         let lines = result.stdout.split(separator: "\n").filter { $0.hasPrefix("pass") }
         XCTAssertEqual(lines.count, 2, result.stdout)
         XCTAssertTrue(lines.allSatisfy { $0.contains("err ") && $0.contains(" ms") }, result.stdout)
-        XCTAssertTrue(lines.contains { $0.contains("loss softmax-cross-entropy") && $0.contains("* cifar10-fast cifar10-quick cifar100-fast quickstart") },
+        XCTAssertTrue(lines.contains { $0.contains("loss softmax-cross-entropy") && $0.contains("* cifar10-fast cifar10-quick cifar100-fast quickstart resnet18 resnet20") },
                       result.stdout)
         XCTAssertTrue(result.stdout.contains("all checks passed"), result.stdout)
     }

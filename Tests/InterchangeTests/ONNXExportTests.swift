@@ -42,8 +42,16 @@ final class ONNXExportTests: XCTestCase {
             defer { counter += Float(count) }
             return Checkpoint.Tensor(shape: dims, values: (0..<count).map { counter + Float($0) })
         }
-        for spec in config.model {
+        func walk(_ specs: [LayerSpec]) {
+        for spec in specs {
             switch spec.kind {
+            case let .residual(block):
+                let input = shape
+                walk(block.body)
+                let output = shape
+                shape = input
+                walk(block.shortcut)
+                shape = output
             case let .whiten(c, _):
                 let filters = c.filters(channels: shape.channels)
                 result[spec.name] = ["weight": tensor([filters, shape.channels, c.size, c.size]), "bias": tensor([filters])]
@@ -70,6 +78,8 @@ final class ONNXExportTests: XCTestCase {
                 break
             }
         }
+        }
+        walk(config.model)
         return result
     }
 

@@ -68,6 +68,7 @@ final class FullyConnectedTests: XCTestCase {
         try layer.bias!.value.write(b)
         let xBuffer = try context.buffer(x), dyBuffer = try context.buffer(dy)
         let yBuffer = try context.buffer(Float.self, count: batch * 10), dxBuffer = try context.buffer(Float.self, count: x.count)
+        try layer.reserve(batch: batch)
         try layer.forward(xBuffer, into: yBuffer, batch: batch, mode: .training)
         let unscaled = reference.forward(x: x, weight: w, bias: b, batch: batch)
         assertClose(try yBuffer.read(), unscaled.map { $0 * s }, "scaled forward")
@@ -76,6 +77,12 @@ final class FullyConnectedTests: XCTestCase {
         assertClose(try dxBuffer.read(), expected.dx, "scaled input gradient")
         assertClose(try layer.weight.gradient.read(), expected.dweight, "scaled weight gradient")
         assertClose(try layer.bias!.gradient.read(), expected.dbias, "scaled bias gradient")
+        // The layer contract: the output gradient is read, never rewritten (a residual block
+        // hands the same one to two paths).
+        XCTAssertEqual(try dyBuffer.read(), dy, "the output gradient was changed by backward")
+        try assertScratchMatchesAllocation({
+            try FullyConnected(context: context, name: "fc", input: input, config: FullyConnectedConfig(outputs: 10, scale: s))
+        }, batch: batch, context: context)
         let pass = try layer.referenceForward(x, batch: batch, parameters: [w, b], mode: .training)
         assertClose(pass.output, unscaled.map { $0 * s }, "reference forward")
         let back = try layer.referenceBackward(pass, outputGradient: dy, parameters: [w, b])

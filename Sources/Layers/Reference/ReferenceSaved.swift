@@ -8,4 +8,6 @@ enum ReferenceSaved {
     case statistics(mean: [Float], invstd: [Float], training: Bool)
     /// Dropout in training: which elements were kept.
     case mask([Bool])
+    /// A residual block: the passes of its body's and its shortcut's layers, in order.
+    case block(body: [ReferencePass], shortcut: [ReferencePass])
 }
