@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         // Open MPI, loaded at run time by its shim (no link dependency; see Sources/CMPI/shim.h).
         .systemLibrary(name: "CMPI"),
 
@@ -31,13 +32,16 @@ let package = Package(
         .target(name: "OpenCLRuntime", dependencies: ["COpenCL"]),
         // Every layer's OpenCL kernels, their hosts and CPU references (and the SGD update kernel).
         .target(name: "Layers", dependencies: ["OpenCLRuntime", "ConveyorKernels", "COpenBLAS"]),
-        // Data: splits, loader, augmenter and the input stages that end in device slots.
-        .target(name: "InputData", dependencies: ["OpenCLRuntime"]),
+        // JPEG and PNG files to RGB pixels and back, and the antialiased resize of imported images.
+        .target(name: "ImageFiles", dependencies: ["CTurboJPEG", "CPNG"]),
+        // Data: splits, loader, augmenter and the input stages that end in device slots; image
+        // folders are decoded once into an HDF5 file that the stages read.
+        .target(name: "InputData", dependencies: ["OpenCLRuntime", "ImageFiles", "HDF5"]),
         // Optimization: the learning rate from the pipeline file to the update kernel, momentum state.
         .target(name: "Optimization", dependencies: ["Layers", "OpenCLRuntime"]),
         // The pipeline file (YAML), decoded straight into the types of the stages above.
         .target(name: "PipelineConfig", dependencies: [
-            "Layers", "InputData", "Optimization", .product(name: "Yams", package: "Yams"),
+            "Layers", "InputData", "ImageFiles", "Optimization", .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         // Data-parallel runs: the ranks of mpirun behind the `Communicator` protocol (MPI is
@@ -48,7 +52,7 @@ let package = Package(
         .target(name: "FilterImages", dependencies: ["CPNG", "Checkpoints"]),
         // Model: network + loss + the input normalisation it was trained with; built from a
         // pipeline or from a checkpoint alone.
-        .target(name: "Model", dependencies: ["Layers", "OpenCLRuntime", "PipelineConfig", "Checkpoints", "InputData"]),
+        .target(name: "Model", dependencies: ["Layers", "OpenCLRuntime", "PipelineConfig", "Checkpoints", "InputData", "ImageFiles"]),
         // Files other tools open: ONNX models (`conveyor export`) and TensorBoard event files.
         .target(name: "Interchange", dependencies: [
             "Checkpoints", "PipelineConfig", "Layers", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -58,17 +62,18 @@ let package = Package(
         // Training: joins Model, InputData and Optimization into runs, evaluation, plans and benchmarks.
         .target(name: "Training", dependencies: [
             "Model", "InputData", "Optimization", "Checkpoints", "HDF5", "PipelineConfig", "Layers", "OpenCLRuntime",
-            "Interchange", "FilterImages", "Distributed",
+            "Interchange", "FilterImages", "Distributed", "ImageFiles",
         ]),
         .executableTarget(name: "conveyor", dependencies: [
             "Training", "Model", "OpenCLRuntime", "InputData", "Checkpoints", "FilterImages", "Layers", "PipelineConfig",
-            "Interchange", "Plots", "Distributed",
+            "Interchange", "Plots", "Distributed", "ImageFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "OpenCLRuntimeTests", dependencies: ["OpenCLRuntime", "ConveyorKernels"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "OpenCLRuntime", "ConveyorKernels"]),
-        .testTarget(name: "InputDataTests", dependencies: ["InputData", "OpenCLRuntime"]),
+        .testTarget(name: "InputDataTests", dependencies: ["InputData", "OpenCLRuntime", "ImageFiles", "HDF5"]),
+        .testTarget(name: "ImageFilesTests", dependencies: ["ImageFiles"]),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Layers", "OpenCLRuntime", "PipelineConfig"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "HDF5"]),
@@ -81,7 +86,7 @@ let package = Package(
         ]),
         .testTarget(name: "InterchangeTests", dependencies: ["Interchange", "Checkpoints", "PipelineConfig", "Layers"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "FilterImages"]),
-        .testTarget(name: "CLITests", dependencies: ["conveyor", "Checkpoints", "HDF5", "Interchange", "FilterImages"]),
+        .testTarget(name: "CLITests", dependencies: ["conveyor", "Checkpoints", "HDF5", "Interchange", "FilterImages", "ImageFiles"]),
     ],
     swiftLanguageModes: [.v5]
 )

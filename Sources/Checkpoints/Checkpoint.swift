@@ -20,6 +20,25 @@ public struct Checkpoint: Equatable, Sendable {
     /// The input normalisation measured from the training data; nil when the run stored none
     /// (checkpoints written before it existed load with nil).
     public var normalization: InputNormalization?
+    /// The classes and input size the network was trained for; nil in checkpoints written
+    /// before they were stored (those trained on CIFAR-10 or synthetic data at 32x32).
+    public var data: DataDescription?
+
+    /// What `/data` holds: the class names in output order, the image size, the resize rule.
+    public struct DataDescription: Equatable, Sendable {
+        public var classNames: [String]
+        public var height: Int
+        public var width: Int
+        /// "crop" or "stretch"; nil for data sets used at their own size.
+        public var resize: String?
+
+        public init(classNames: [String], height: Int, width: Int, resize: String? = nil) {
+            self.classNames = classNames
+            self.height = height
+            self.width = width
+            self.resize = resize
+        }
+    }
 
     public init(epoch: UInt64, step: UInt64, seed: UInt64, config: String, layers: [LayerTensors] = [],
                 optimizer: [LayerTensors] = [], metrics: [EpochMetrics] = [], state: [String: UInt64] = [:],

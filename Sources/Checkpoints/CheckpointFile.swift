@@ -109,6 +109,13 @@ public enum CheckpointFile {
             try file.write(normalization.mean, shape: [normalization.mean.count], to: "/normalization/mean")
             try file.write(normalization.std, shape: [normalization.std.count], to: "/normalization/std")
         }
+        if let data = c.data {
+            try file.createGroup("/data")
+            try file.writeStrings(data.classNames, to: "/data/class_names")
+            try file.setAttribute("height", .int64(Int64(data.height)), on: "/data")
+            try file.setAttribute("width", .int64(Int64(data.width)), on: "/data")
+            if let resize = data.resize { try file.setAttribute("resize", .string(resize), on: "/data") }
+        }
     }
 
     private static func fsync(path: String, directory: Bool) throws {
@@ -188,6 +195,16 @@ public enum CheckpointFile {
                                               + "/normalization/std \(std.shape); both must be [C]")
             }
             checkpoint.normalization = Checkpoint.InputNormalization(mean: mean.values, std: std.values)
+        }
+        // Optional: absent in checkpoints written before the data's contract was stored.
+        if try file.exists("/data") {
+            let names = try file.readStrings(from: "/data/class_names")
+            guard let height = try file.attribute("height", of: "/data")?.int64Value,
+                  let width = try file.attribute("width", of: "/data")?.int64Value, height > 0, width > 0, names.count >= 1 else {
+                throw CheckpointError.corrupt(path: path, detail: "/data lacks its class names or a positive height and width")
+            }
+            checkpoint.data = Checkpoint.DataDescription(classNames: names, height: Int(height), width: Int(width),
+                                                         resize: try file.attribute("resize", of: "/data")?.stringValue)
         }
         try checkFinite(checkpoint, path: path)
         return checkpoint

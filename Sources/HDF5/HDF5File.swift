@@ -362,9 +362,9 @@ public final class HDF5File {
         }
     }
 
-    // MARK: - Helpers (called with the library lock held)
+    // MARK: - Helpers (called with the library lock held; internal for the extensions in this target)
 
-    private func openID(_ call: String) throws -> hid_t {
+    func openID(_ call: String) throws -> hid_t {
         guard id >= 0 else {
             throw HDF5Error(call: call, file: path, object: "/", message: "the file is already closed")
         }
@@ -372,12 +372,12 @@ public final class HDF5File {
     }
 
     @discardableResult
-    private func check<T: BinaryInteger>(_ status: T, _ call: String, _ object: String) throws -> T {
+    func check<T: BinaryInteger>(_ status: T, _ call: String, _ object: String) throws -> T {
         try HDF5Library.check(status, call, file: path, object: object)
     }
 
     /// Absolute, without a trailing slash; empty components ("a//b") are refused.
-    private func normalized(_ path: String) throws -> String {
+    func normalized(_ path: String) throws -> String {
         let components = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst(path.hasPrefix("/") ? 1 : 0)
         let trimmed = components.last == "" ? components.dropLast() : components
         if trimmed.isEmpty { return "/" }
@@ -387,7 +387,7 @@ public final class HDF5File {
         return "/" + trimmed.joined(separator: "/")
     }
 
-    private func linkCreationList(_ path: String) throws -> hid_t {
+    func linkCreationList(_ path: String) throws -> hid_t {
         let lcpl = try check(H5Pcreate(conveyor_h5p_link_create()), "H5Pcreate", path)
         do {
             try check(H5Pset_create_intermediate_group(lcpl, 1), "H5Pset_create_intermediate_group", path)
@@ -406,7 +406,7 @@ public final class HDF5File {
     }
 
     /// A UTF-8 string type: variable length when `length` is nil, else fixed and null-padded.
-    private func stringType(length: Int?, _ at: String) throws -> hid_t {
+    func stringType(length: Int?, _ at: String) throws -> hid_t {
         let type = try check(H5Tcopy(conveyor_h5t_c_s1()), "H5Tcopy", at)
         do {
             try check(H5Tset_size(type, length ?? conveyor_h5t_variable()), "H5Tset_size", at)

@@ -1,3 +1,5 @@
+import ImageFiles
+
 /// Random translation, horizontal flip, cutout and per-channel normalisation of one sample,
 /// written straight into the batch buffer.
 ///
@@ -8,6 +10,8 @@
 /// `translate` rows and columns) reads through a reflected index.
 public struct Augmenter: SampleTransform {
     public let settings: AugmentSettings
+    /// The size of every image it reads and writes.
+    public let imageSize: ImageSize
     public let seed: UInt64
     /// The normalisation actually applied (`.auto` resolved), on the 0...1 scale.
     public let statistics: ChannelStatistics
@@ -19,7 +23,8 @@ public struct Augmenter: SampleTransform {
     }
 
     /// `trainingSource` is needed only when `settings.normalization` is `.auto`; its statistics are measured once here.
-    public init(settings: AugmentSettings, seed: UInt64, trainingSource: (any DataSource)? = nil) throws {
+    /// `imageSize`: the training source's when nil (CIFAR's without one).
+    public init(settings: AugmentSettings, seed: UInt64, trainingSource: (any DataSource)? = nil, imageSize: ImageSize? = nil) throws {
         let statistics: ChannelStatistics
         switch settings.normalization {
         case .none:
@@ -33,12 +38,13 @@ public struct Augmenter: SampleTransform {
             guard let trainingSource else { throw AugmenterError.autoNeedsTrainingSource }
             statistics = ChannelStatistics.measure(trainingSource)
         }
-        self.init(settings: settings, seed: seed, statistics: statistics)
+        self.init(settings: settings, seed: seed, statistics: statistics, imageSize: imageSize ?? trainingSource?.imageSize ?? .cifar)
     }
 
     /// With statistics already measured (e.g. the training augmenter's, for validation).
-    public init(settings: AugmentSettings, seed: UInt64, statistics: ChannelStatistics) {
+    public init(settings: AugmentSettings, seed: UInt64, statistics: ChannelStatistics, imageSize: ImageSize = .cifar) {
         self.settings = settings
+        self.imageSize = imageSize
         self.seed = seed
         self.statistics = statistics
         var table = [Float](repeating: 0, count: 3 * 256)
@@ -62,7 +68,7 @@ public struct Augmenter: SampleTransform {
         let t = settings.translate
         let dx = random.inRange(-t...t), dy = random.inRange(-t...t)
         let flipBit = random.next() & 1 == 1
-        let cutoutX = random.below(32), cutoutY = random.below(32)
+        let cutoutX = random.below(imageSize.width), cutoutY = random.below(imageSize.height)
         let flip: Bool
         switch settings.flip {
         case .off: flip = false
@@ -85,7 +91,7 @@ public struct Augmenter: SampleTransform {
     /// PyTorch's 'reflect' index into 0..<n (no repeated edge: -1 -> 1, n -> n - 2), extended
     /// periodically so that every integer has one.
     @inline(__always)
-    static func reflect(_ index: Int, _ n: Int = 32) -> Int {
+    static func reflect(_ index: Int, _ n: Int) -> Int {
         guard n > 1 else { return 0 }
         let period = 2 * (n - 1)
         var m = index % period
@@ -98,47 +104,48 @@ public struct Augmenter: SampleTransform {
         apply(draw(epoch: epoch, sampleIndex: sampleIndex), pixels: pixels, into: output)
     }
 
-    /// output[c][y][x] = normalised input[c][y + dy][x' + dx], x' = x or 31 - x when flipped; outside
+    /// output[c][y][x] = normalised input[c][y + dy][x' + dx], x' = x or W - 1 - x when flipped; outside
     /// the image 0 (mean padding) or the reflected pixel, input[reflect(y + dy)][reflect(x' + dx)].
     func apply(_ d: Draw, pixels: UnsafePointer<UInt8>, into output: UnsafeMutablePointer<Float>) {
         let dx = d.dx, dy = d.dy
+        let width = imageSize.width, height = imageSize.height, planeSize = imageSize.planeSize
         let reflect = settings.translatePadding == .reflect
         // Columns whose source lies inside the image.
         let first = d.flip ? max(0, dx) : max(0, -dx)
-        let end = d.flip ? min(32, 32 + dx) : min(32, 32 - dx)
+        let end = d.flip ? min(width, width + dx) : min(width, width - dx)
         table.withUnsafeBufferPointer { table in
             for c in 0..<3 {
                 let lookup = table.baseAddress! + c * 256
-                let source = pixels + c * 1024
-                let plane = output + c * 1024
-                for y in 0..<32 {
-                    let row = plane + y * 32
+                let source = pixels + c * planeSize
+                let plane = output + c * planeSize
+                for y in 0..<height {
+                    let row = plane + y * width
                     var sy = y + dy
-                    if sy < 0 || sy >= 32 {
+                    if sy < 0 || sy >= height {
                         guard reflect else {
-                            row.update(repeating: 0, count: 32)
+                            row.update(repeating: 0, count: width)
                             continue
                         }
-                        sy = Self.reflect(sy)
+                        sy = Self.reflect(sy, height)
                     }
-                    let sourceRow = source + sy * 32
+                    let sourceRow = source + sy * width
                     let inside = first < end
                     if reflect {
                         // The translated-in columns, read through the reflected index.
-                        let border = { (x: Int) in row[x] = lookup[Int(sourceRow[Self.reflect(d.flip ? 31 - x + dx : x + dx)])] }
-                        for x in 0..<(inside ? first : 32) { border(x) }
+                        let border = { (x: Int) in row[x] = lookup[Int(sourceRow[Self.reflect(d.flip ? width - 1 - x + dx : x + dx, width)])] }
+                        for x in 0..<(inside ? first : width) { border(x) }
                         guard inside else { continue }
-                        for x in end..<32 { border(x) }
+                        for x in end..<width { border(x) }
                     } else {
                         guard inside else {
-                            row.update(repeating: 0, count: 32)
+                            row.update(repeating: 0, count: width)
                             continue
                         }
                         if first > 0 { row.update(repeating: 0, count: first) }
-                        if end < 32 { (row + end).update(repeating: 0, count: 32 - end) }
+                        if end < width { (row + end).update(repeating: 0, count: width - end) }
                     }
                     if d.flip {
-                        let base = sourceRow + 31 + dx
+                        let base = sourceRow + width - 1 + dx
                         for x in first..<end { row[x] = lookup[Int(base[-x])] }
                     } else {
                         let base = sourceRow + dx
@@ -149,11 +156,11 @@ public struct Augmenter: SampleTransform {
         }
         let side = settings.cutout
         if side > 0 {
-            let x0 = max(0, d.cutoutX - side / 2), x1 = min(32, d.cutoutX - side / 2 + side)
-            let y0 = max(0, d.cutoutY - side / 2), y1 = min(32, d.cutoutY - side / 2 + side)
+            let x0 = max(0, d.cutoutX - side / 2), x1 = min(width, d.cutoutX - side / 2 + side)
+            let y0 = max(0, d.cutoutY - side / 2), y1 = min(height, d.cutoutY - side / 2 + side)
             if x0 < x1 {
                 for c in 0..<3 {
-                    for y in y0..<y1 { (output + c * 1024 + y * 32 + x0).update(repeating: 0, count: x1 - x0) }
+                    for y in y0..<y1 { (output + c * planeSize + y * width + x0).update(repeating: 0, count: x1 - x0) }
                 }
             }
         }

@@ -18,10 +18,10 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case noData(split: String)
     /// The archive's MD5 is not the official one.
     case checksumMismatch(file: String, expected: String, actual: String)
-    /// The download failed.
-    case downloadFailed(url: String, reason: String)
-    /// `tar` failed or the archive lacks the expected folder.
-    case extractionFailed(archive: String, reason: String)
+    /// The download failed; `command` is the one that takes a local copy instead.
+    case downloadFailed(url: String, reason: String, command: String)
+    /// `tar` failed or the archive lacks the expected folder; `expected` says what it should be.
+    case extractionFailed(archive: String, reason: String, expected: String)
 
     public static let fetchCommand = "conveyor data cifar10 --to <folder>"
 
@@ -50,14 +50,13 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case let .noData(split):
             return "the \(split) split has no data; check the pipeline's data section"
         case let .checksumMismatch(file, expected, actual):
-            return "\(file): MD5 is \(actual) but the official cifar-10-binary.tar.gz has \(expected); "
+            return "\(file): MD5 is \(actual) but the official \((file as NSString).lastPathComponent) has \(expected); "
                 + "download it again (a partial download is the usual cause)."
-        case let .downloadFailed(url, reason):
+        case let .downloadFailed(url, reason, command):
             return "download of \(url) failed: \(reason). Check the network, or download the file elsewhere "
-                + "and pass it with `conveyor data cifar10 --from ARCHIVE`."
-        case let .extractionFailed(archive, reason):
-            return "\(archive): extraction failed: \(reason). The archive should be cifar-10-binary.tar.gz, "
-                + "holding the folder cifar-10-batches-bin/."
+                + "and pass it with `\(command) --from ARCHIVE`."
+        case let .extractionFailed(archive, reason, expected):
+            return "\(archive): extraction failed: \(reason). The archive should be \(expected)."
         }
     }
 }

@@ -1,7 +1,10 @@
-/// A labelled set of 32x32 RGB images, read by index.
+import ImageFiles
+
+/// A labelled set of RGB images of one size (`imageSize`, 32x32 unless the source says
+/// otherwise), read by index.
 ///
-/// Pixels are 3072 bytes in the CIFAR-10 order: 1024 red, 1024 green, 1024 blue, each plane
-/// row by row from the top. Accessors do not throw: a source validates its data when it is made,
+/// Pixels are planes in the CIFAR-10 order: all red, then all green, then all blue, each plane
+/// row by row from the top (3072 bytes at 32x32). Accessors do not throw: a source validates its data when it is made,
 /// so that the per-sample path of the input stages stays free of error handling.
 public protocol DataSource: Sendable {
     /// Number of samples.
@@ -10,21 +13,26 @@ public protocol DataSource: Sendable {
     var classNames: [String] { get }
     /// The label of sample `index`, in `0..<classNames.count`.
     func label(at index: Int) -> Int
-    /// Writes the 3072 pixel bytes of sample `index` to `buffer`.
+    /// Writes the `imageSize.pixelsPerImage` pixel bytes of sample `index` to `buffer`.
     func copyPixels(at index: Int, into buffer: UnsafeMutablePointer<UInt8>)
+    /// The height and width of every image.
+    var imageSize: ImageSize { get }
 }
 
 public extension DataSource {
+    /// CIFAR's size, that of the built-in sources.
+    var imageSize: ImageSize { .cifar }
+
     /// The pixels of one sample as an array (for tests and tools; the stages copy in place).
     func pixels(at index: Int) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: DataLayout.pixelsPerImage) { buffer, initialized in
+        [UInt8](unsafeUninitializedCapacity: imageSize.pixelsPerImage) { buffer, initialized in
             copyPixels(at: index, into: buffer.baseAddress!)
-            initialized = DataLayout.pixelsPerImage
+            initialized = imageSize.pixelsPerImage
         }
     }
 }
 
-/// Sizes of one CIFAR-shaped sample.
+/// Sizes of one CIFAR sample and record (the binary files; other sources give their own `imageSize`).
 public enum DataLayout {
     public static let side = 32
     public static let channels = 3

@@ -1,4 +1,5 @@
 import Foundation
+import ImageFiles
 import OpenCLRuntime
 
 /// Which split an epoch stream reads.
@@ -19,6 +20,10 @@ public final class DataSplits {
     public let trainCount: Int
     public let validationCount: Int
     public let classNames: [String]
+    /// The size of every image of both splits.
+    public let imageSize: ImageSize
+    /// How folder images were resized (nil for CIFAR and synthetic data).
+    public let resize: ResizeRule?
     public let augment: AugmentSettings
     let workers: Int
     let prefetch: Int
@@ -29,9 +34,10 @@ public final class DataSplits {
     /// - Parameters:
     ///   - roles: the splits to open.
     ///   - requireFiles: false for `plan`, which needs only the split sizes; a missing CIFAR-10
-    ///     folder then counts 10,000 images per batch file.
+    ///     folder then counts 10,000 images per batch file, and an image folder is counted, not imported.
+    ///   - report: the progress lines of an image folder's import (standard error by default).
     public init(settings: DataSettings, augment: AugmentSettings, seed: UInt64, roles: Set<SplitRole> = [.train, .validation],
-                requireFiles: Bool = true) throws {
+                requireFiles: Bool = true, report: @escaping (String) -> Void = DataSplits.reportToStandardError) throws {
         self.augment = augment
         workers = settings.workers
         prefetch = settings.prefetch
@@ -39,6 +45,7 @@ public final class DataSplits {
         var train: (any DataSource)?
         var validation: (any DataSource)?
         var expectedTrain = 0, expectedValidation = 0
+        var folderClasses: [String]?
         switch settings.source {
         case .synthetic:
             let dataSeed = UInt64(settings.syntheticSeed)
@@ -61,12 +68,48 @@ public final class DataSplits {
                 train = nil
                 validation = nil
             }
+        case .cifar100:
+            let folder = URL(fileURLWithPath: settings.path)
+            expectedTrain = roles.contains(.train) ? 50_000 : 0
+            expectedValidation = roles.contains(.validation) && settings.cifar100Validation ? 10_000 : 0
+            do {
+                if roles.contains(.train) {
+                    train = try CIFAR100Loader(folder: folder, fileName: CIFAR100Loader.trainFileName, labels: settings.cifar100Labels)
+                }
+                if roles.contains(.validation) && settings.cifar100Validation {
+                    validation = try CIFAR100Loader(folder: folder, fileName: CIFAR100Loader.testFileName, labels: settings.cifar100Labels)
+                }
+            } catch {
+                if requireFiles { throw error }
+                train = nil
+                validation = nil
+            }
+            if !requireFiles && train == nil && validation == nil {
+                folderClasses = DataContract.known(from: settings)?.classNames
+            }
+        case .folder:
+            let folders = try ImageFolderSplits(settings: settings, roles: roles, importing: requireFiles, report: report)
+            train = folders.train
+            validation = folders.validation
+            expectedTrain = folders.trainCount
+            expectedValidation = folders.validationCount
+            folderClasses = folders.classNames
         }
         trainSource = train
         validationSource = validation
         trainCount = train?.count ?? expectedTrain
         validationCount = validation?.count ?? expectedValidation
-        classNames = (train ?? validation)?.classNames ?? CIFAR10Loader.defaultClassNames
+        classNames = (train ?? validation)?.classNames ?? folderClasses ?? CIFAR10Loader.defaultClassNames
+        imageSize = settings.imageSize
+        resize = settings.source == .folder ? settings.folder.resize : nil
+    }
+
+    /// The classes and input size a model of this data is built for.
+    public var contract: DataContract { DataContract(classNames: classNames, imageSize: imageSize, resize: resize) }
+
+    /// Lines about an import (progress, at most one a second, and a summary) on standard error.
+    public static let reportToStandardError: (String) -> Void = { line in
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
     /// Where a split's images come from, for messages: its files, or the synthetic set's key.
@@ -75,13 +118,15 @@ public final class DataSplits {
         if let loader = source as? CIFAR10Loader {
             return loader.split.fileNames.map { loader.folder.appendingPathComponent($0).path }.joined(separator: ", ")
         }
+        if let images = source as? ImportedImageSet { return images.origin }
+        if let cifar100 = source as? CIFAR100Loader { return cifar100.file.path }
         return role == .train ? "data.synthetic_train" : "data.synthetic_validation"
     }
 
     /// The input normalisation `augment.normalization` asks for: none, the given values, or
     /// (`auto`) the statistics measured once on the training split.
     public func measureNormalization() throws -> ChannelStatistics {
-        try Augmenter(settings: augment, seed: seed, trainingSource: trainSource).statistics
+        try Augmenter(settings: augment, seed: seed, trainingSource: trainSource, imageSize: imageSize).statistics
     }
 
     /// The first `count` images of the training split (fewer when it is smaller), normalised with
@@ -90,16 +135,16 @@ public final class DataSplits {
     public func trainingSample(count: Int, normalization: ChannelStatistics) throws -> (images: [Float], count: Int) {
         guard let source = trainSource else { throw DataError.noData(split: "training") }
         let n = min(count, source.count)
-        let plane = DataLayout.planeSize
-        var images = [Float](repeating: 0, count: n * DataLayout.pixelsPerImage)
-        let pixels = UnsafeMutablePointer<UInt8>.allocate(capacity: DataLayout.pixelsPerImage)
+        let plane = imageSize.planeSize, values = imageSize.pixelsPerImage
+        var images = [Float](repeating: 0, count: n * values)
+        let pixels = UnsafeMutablePointer<UInt8>.allocate(capacity: values)
         defer { pixels.deallocate() }
         for index in 0..<n {
             source.copyPixels(at: index, into: pixels)
             for c in 0..<3 {
                 let mean = normalization.mean[c], std = normalization.std[c]
                 for i in 0..<plane {
-                    images[index * DataLayout.pixelsPerImage + c * plane + i] = (Float(pixels[c * plane + i]) / 255 - mean) / std
+                    images[index * values + c * plane + i] = (Float(pixels[c * plane + i]) / 255 - mean) / std
                 }
             }
         }
@@ -116,12 +161,12 @@ public final class DataSplits {
         switch split {
         case .train:
             source = trainSource
-            augmenter = Augmenter(settings: augment, seed: seed, statistics: normalization)
+            augmenter = Augmenter(settings: augment, seed: seed, statistics: normalization, imageSize: imageSize)
             settings = .training(batchSize: batch, workers: workers, prefetch: prefetch, seed: seed)
         case .validation:
             source = validationSource
             augmenter = Augmenter(settings: .evaluation(normalization: .meanStd(mean: normalization.mean, std: normalization.std)),
-                                  seed: seed, statistics: normalization)
+                                  seed: seed, statistics: normalization, imageSize: imageSize)
             settings = .evaluation(batchSize: batch, workers: workers, prefetch: prefetch)
         }
         guard let source else { throw DataError.noData(split: split.rawValue) }

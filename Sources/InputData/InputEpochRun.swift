@@ -179,18 +179,19 @@ final class InputEpochRun<Output>: @unchecked Sendable {
             lock.unlock()
         }
         // One image of raw pixels at a time stays in this worker's cache.
-        let pixels = UnsafeMutablePointer<UInt8>.allocate(capacity: DataLayout.pixelsPerImage)
+        let imageValues = source.imageSize.pixelsPerImage
+        let pixels = UnsafeMutablePointer<UInt8>.allocate(capacity: imageValues)
         defer { pixels.deallocate() }
         while let raw = try rawQueue.take() {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let n = raw.labels.count
-            var images = imagePool.take(count: n * DataLayout.pixelsPerImage)
+            var images = imagePool.take(count: n * imageValues)
             try images.withUnsafeMutableBufferPointer { output in
                 for j in 0..<n {
                     if j & 31 == 0 && isStopped { throw firstErrorOrCancelled }
                     source.copyPixels(at: raw.sampleIndices[j], into: pixels)
                     try transform.transform(pixels: pixels, epoch: epoch, sampleIndex: raw.sampleIndices[j],
-                                            into: output.baseAddress! + j * DataLayout.pixelsPerImage)
+                                            into: output.baseAddress! + j * imageValues)
                 }
             }
             busySeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9

@@ -42,7 +42,7 @@ public final class InputStages<Output>: @unchecked Sendable {
         self.upload = upload
         self.recycleImages = recycleImages
         let limit = settings.maxBatchesInFlight
-        imagePool = StagingBufferPool(size: settings.batchSize * DataLayout.pixelsPerImage, limit: limit)
+        imagePool = StagingBufferPool(size: settings.batchSize * source.imageSize.pixelsPerImage, limit: limit)
     }
 
     /// Batches per epoch for `samples` samples.

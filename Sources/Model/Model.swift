@@ -1,4 +1,5 @@
 import Checkpoints
+import ImageFiles
 import InputData
 import Layers
 import OpenCLRuntime
@@ -13,14 +14,18 @@ public final class Model {
     public let loss: Loss
     /// Per-channel mean and standard deviation (0...1 pixel scale) applied to every input image.
     public let normalization: ChannelStatistics
+    /// The classes its outputs stand for and the size (and resize rule) of its input images.
+    public let contract: DataContract
 
-    /// Builds the network and loss of a pipeline's `model` and `loss` sections.
-    /// `tuner`: see `NetworkBuilder.build`.
-    public init(config: PipelineConfig, context: ComputeContext, normalization: ChannelStatistics,
+    /// Builds the network and loss of a pipeline's `model` and `loss` sections for the data of
+    /// `contract`. `tuner`: see `NetworkBuilder.build`.
+    public init(config: PipelineConfig, context: ComputeContext, normalization: ChannelStatistics, contract: DataContract,
                 tuner: ConvolutionTuner? = nil) throws {
         self.context = context
         self.normalization = normalization
-        network = try NetworkBuilder.build(config: config, context: context, tuner: tuner)
+        self.contract = contract
+        network = try NetworkBuilder.build(config: config, input: NetworkBuilder.inputShape(contract.imageSize),
+                                           classes: contract.classNames.count, context: context, tuner: tuner)
         loss = try LossBuilder.build(settings: config.loss, context: context, classes: network.outputShape.count)
     }
 
@@ -30,11 +35,23 @@ public final class Model {
     public static func load(_ checkpoint: Checkpoint, config: PipelineConfig, context: ComputeContext, tuner: ConvolutionTuner? = nil,
                             fallbackNormalization: () throws -> ChannelStatistics) throws -> Model {
         let normalization = try checkpoint.normalization.map { ChannelStatistics(mean: $0.mean, std: $0.std) } ?? fallbackNormalization()
-        let model = try Model(config: config, context: context, normalization: normalization, tuner: tuner)
+        guard let contract = storedContract(checkpoint) ?? DataContract.known(from: config.data) else {
+            throw CheckpointMismatch(differences: ["the checkpoint stores no class names or image size (/data), and its pipeline "
+                                                   + "reads an image folder; train it again with this version of Conveyor"])
+        }
+        let model = try Model(config: config, context: context, normalization: normalization, contract: contract, tuner: tuner)
         let differences = model.differences(from: checkpoint)
         guard differences.isEmpty else { throw CheckpointMismatch(differences: differences) }
         try model.loadTensors(from: checkpoint)
         return model
+    }
+
+    /// The contract stored in a checkpoint (nil in older ones).
+    public static func storedContract(_ checkpoint: Checkpoint) -> DataContract? {
+        checkpoint.data.map {
+            DataContract(classNames: $0.classNames, imageSize: ImageSize(height: $0.height, width: $0.width),
+                         resize: $0.resize.flatMap(ResizeRule.init(rawValue:)))
+        }
     }
 
     public var inputShape: Shape { network.inputShape }

@@ -1,17 +1,31 @@
+import ImageFiles
+import InputData
 import Layers
 import OpenCLRuntime
 import PipelineConfig
 
-/// Builds the network of a pipeline's `model` list on a device, for CIFAR-shaped input (3x32x32).
+/// Builds the network of a pipeline's `model` list on a device, for the input shape and class
+/// count of the data it trains on.
 public enum NetworkBuilder {
-    public static let inputShape = Shape(channels: 3, height: 32, width: 32)
+    /// For the input and classes the pipeline's data section states without opening files
+    /// (`DataContract.known`): CIFAR and synthetic data, or a folder's image size with the
+    /// class count unchecked.
+    public static func build(config: PipelineConfig, context: ComputeContext, tuner: ConvolutionTuner? = nil) throws -> Network {
+        try build(config: config, input: inputShape(config.data.imageSize),
+                  classes: DataContract.known(from: config.data)?.classNames.count, context: context, tuner: tuner)
+    }
 
+    /// The network's input for RGB images of `size`.
+    public static func inputShape(_ size: ImageSize) -> Shape { Shape(channels: 3, height: size.height, width: size.width) }
+
+    /// `classes`: the data's class count the last layer must match (nil: not checked).
     /// `tuner` nil: convolutions follow the rules (`ConvAlgorithm.preferred`); else the
     /// tuner's measured choice for each convolution's shape.
-    public static func build(config: PipelineConfig, context: ComputeContext, tuner: ConvolutionTuner? = nil) throws -> Network {
+    public static func build(config: PipelineConfig, input inputShape: Shape, classes: Int?, context: ComputeContext,
+                             tuner: ConvolutionTuner? = nil) throws -> Network {
         let measuredBefore = tuner?.measured ?? 0
         let (layers, shape) = try buildLayers(config.model, input: inputShape, config: config, context: context, tuner: tuner)
-        try checkClassifier(config: config, output: shape)
+        if let classes { try checkClassifier(config: config, output: shape, classes: classes) }
         // Measuring held temporary buffers; the peak from here on is the network's and the run's.
         if let tuner, tuner.measured > measuredBefore { context.memory.resetPeak() }
         return Network(context: context, inputShape: inputShape, layers: layers,
@@ -80,11 +94,8 @@ public enum NetworkBuilder {
         return .xavier
     }
 
-    /// CIFAR-10 has ten classes; the network must end in one value per class.
-    public static let classes = 10
-
-    /// Refuses a network whose output is not one score per class, naming its last layer.
-    static func checkClassifier(config: PipelineConfig, output: Shape) throws {
+    /// Refuses a network whose output is not one score per class of the data, naming its last layer.
+    static func checkClassifier(config: PipelineConfig, output: Shape, classes: Int) throws {
         guard output.count != classes, let last = config.model.last else { return }
         let advice: String
         if case let .fc(fc) = last.kind {

@@ -20,6 +20,6 @@ public struct ClassifierShapeError: Error, CustomStringConvertible {
     public var description: String {
         let place = line > 0 ? "\(file):\(line)" : file
         return "\(place): the network ends with \(layer), whose output is \(output) (\(output.count) values per image), "
-            + "but CIFAR-10 has \(classes) classes, so the last layer must give \(classes) values; \(advice)"
+            + "but the data has \(classes) classes, so the last layer must give \(classes) values, not \(output.count); \(advice)"
     }
 }

@@ -37,9 +37,28 @@ enum PipelineDecoder {
         let map = try node.mapping(allowed: PipelineSchema.data)
         data.source = try map.word("source", default: data.source)
         data.path = try map.string("path", default: data.path)
-        if let train = map["train"] { data.train = try splits(train) }
-        if data.train.isEmpty { throw (map["train"] ?? node).error("data.train must name at least one batch") }
-        if let validation = map.entries["validation"] { data.validation = validation.isNull ? [] : try splits(validation) }
+        if data.source == .folder {
+            data.folder = try FolderSettingsDecoder.decode(map, node: node)
+        } else if data.source == .cifar100 {
+            if map["path"] == nil { data.path = "data/cifar-100-binary" }
+            data.cifar100Labels = try map.word("labels", default: data.cifar100Labels)
+            if let train = map["train"], try train.string() != "train" {
+                throw train.error("CIFAR-100 trains on train.bin: data.train may only be 'train' (or be left out)")
+            }
+            if let validation = map.entries["validation"] {
+                if validation.isNull {
+                    data.cifar100Validation = false
+                } else if try validation.string() != "test" {
+                    throw validation.error("CIFAR-100 validates on test.bin: data.validation may be 'test' or null (none)")
+                }
+            }
+        } else {
+            // Keys of other sources are ignored, as `train` is for synthetic data: `evaluate --data`
+            // and `activations --data` switch a stored folder or CIFAR-100 pipeline to CIFAR-10.
+            if let train = map["train"] { data.train = try splits(train) }
+            if data.train.isEmpty { throw (map["train"] ?? node).error("data.train must name at least one batch") }
+            if let validation = map.entries["validation"] { data.validation = validation.isNull ? [] : try splits(validation) }
+        }
         data.syntheticTrain = try map.int("synthetic_train", default: data.syntheticTrain, min: 1, max: PipelineLimits.syntheticImages)
         data.syntheticValidation = try map.int("synthetic_validation", default: data.syntheticValidation, min: 0, max: PipelineLimits.syntheticImages)
         data.syntheticSeed = try map.int("synthetic_seed", default: data.syntheticSeed, min: 0)

@@ -2,7 +2,8 @@
 enum PipelineSchema {
     static let root = ["name", "device", "data", "augment", "model", "loss", "optimizer", "schedule", "train", "checkpoint"]
     static let data = ["source", "path", "train", "validation", "synthetic_train", "synthetic_validation",
-                       "synthetic_seed", "workers", "prefetch"]
+                       "synthetic_seed", "workers", "prefetch", "image_size", "resize", "validation_fraction", "split_seed",
+                       "on_bad_image", "min_image_side", "cache", "labels"]
     static let augment = ["translate", "translate_padding", "flip", "cutout", "normalize"]
     static let normalize = ["mean", "std"]
     static let loss = ["type", "label_smoothing", "margin"]

@@ -28,6 +28,9 @@ public enum CheckpointMapping {
                                     layers: model.layers, optimizer: optimizer, metrics: metrics,
                                     state: [batchKey: UInt64(run.batch)])
         checkpoint.normalization = model.normalization
+        let contract = run.model.contract
+        checkpoint.data = Checkpoint.DataDescription(classNames: contract.classNames, height: contract.imageSize.height,
+                                                     width: contract.imageSize.width, resize: contract.resize?.rawValue)
         return checkpoint
     }
 

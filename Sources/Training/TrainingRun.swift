@@ -59,8 +59,12 @@ public final class TrainingRun {
         context = try existing ?? ComputeContext(selector: deviceSelector ?? config.device)
         seed = UInt64(config.train.seed)
         data = try DataSplits(settings: config.data, augment: config.augment, seed: seed)
+        if let resume, let trained = Model.storedContract(resume) {
+            try TrainingRun.checkResumedData(trained: trained, data: data.contract)
+        }
         let stored = resume?.normalization.map { ChannelStatistics(mean: $0.mean, std: $0.std) }
-        model = try Model(config: config, context: context, normalization: stored ?? data.measureNormalization(), tuner: tuner)
+        model = try Model(config: config, context: context, normalization: stored ?? data.measureNormalization(),
+                          contract: data.contract, tuner: tuner)
         batchChoice = try BatchChoice.choose(train: config.train, prefetch: config.data.prefetch, network: model.network,
                                              device: context.device, memoryLimit: memoryLimit, trainCount: data.trainCount,
                                              lookahead: config.optimizer.lookahead != nil, fixed: resume.flatMap(CheckpointMapping.batch))
@@ -104,6 +108,26 @@ public final class TrainingRun {
         guard data.trainCount >= batch else {
             throw TrainingError.invalidSetting("the training split (\(data.origin(of: .train))) has \(data.trainCount) images, "
                                                + "fewer than one batch of \(batch); lower train.batch or give more training data")
+        }
+    }
+
+    /// Refuses to go on training with data whose classes (by name and order) or image size
+    /// differ from those the checkpoint was trained on: its outputs would mean other classes.
+    static func checkResumedData(trained: DataContract, data: DataContract) throws {
+        if trained.classNames != data.classNames {
+            let gone = trained.classNames.filter { !data.classNames.contains($0) }
+            let new = data.classNames.filter { !trained.classNames.contains($0) }
+            var detail: [String] = []
+            if !gone.isEmpty { detail.append("missing now: \(gone.joined(separator: ", "))") }
+            if !new.isEmpty { detail.append("new: \(new.joined(separator: ", "))") }
+            if detail.isEmpty { detail.append("the same names in another order") }
+            throw TrainingError.invalidSetting("the checkpoint was trained on the classes [\(trained.classNames.joined(separator: ", "))] "
+                + "but the data now has [\(data.classNames.joined(separator: ", "))] (\(detail.joined(separator: "; "))); "
+                + "resume with the data it was trained on, or start a new run (another name, or --force)")
+        }
+        if trained.imageSize != data.imageSize {
+            throw TrainingError.invalidSetting("the checkpoint was trained on \(trained.imageSize) images but data.image_size is "
+                + "\(data.imageSize); resume with data.image_size: [\(trained.imageSize.height), \(trained.imageSize.width)]")
         }
     }
 

@@ -50,8 +50,11 @@ struct BenchCommand: ParsableCommand {
                 throw ValidationError("--reference-threads \(referenceThreads) is out of range: give 1 to 1024 threads")
             }
             var overrides = pipelineOptions.allOverrides
-            // The device benchmark needs no data set: it trains on one random batch.
-            overrides.append("data.source=synthetic")
+            // The device benchmark needs no data set: it trains on one random batch. An image
+            // folder stays (its import is cached), since its size and classes shape the network.
+            if try PipelineConfig.load(path: pipeline, overrides: overrides).data.source != .folder {
+                overrides.append("data.source=synthetic")
+            }
             let config = try PipelineConfig.load(path: pipeline, overrides: overrides)
             // A kernel profile needs a profiling queue, which records an event per launch.
             let context = kernels ? try ComputeContext(selector: deviceOptions.device ?? config.device, profiling: true) : nil

@@ -49,18 +49,33 @@ struct ExportCommand: ParsableCommand {
             let normalization = try saved.normalization.map { ChannelStatistics(mean: $0.mean, std: $0.std) }
                 ?? DataSplits(settings: config.data, augment: config.augment, seed: UInt64(config.train.seed), roles: [.train])
                     .measureNormalization()
+            guard let contract = Model.storedContract(saved) ?? DataContract.known(from: config.data) else {
+                throw ValidationError("\(checkpoint) stores no class names or image size (/data) and was trained on an image folder; "
+                                      + "train it again with this version of Conveyor")
+            }
+            let shape = NetworkBuilder.inputShape(contract.imageSize)
             let source = ONNXExport.Source(
                 layers: config.model, tensors: Dictionary(saved.layers.map { ($0.name, $0.tensors) }, uniquingKeysWith: { a, _ in a }),
-                mean: normalization.mean, std: normalization.std, inputShape: NetworkBuilder.inputShape, name: config.name,
+                mean: normalization.mean, std: normalization.std, inputShape: shape, name: config.name,
                 inputType: input == .bytes ? .bytes : .float)
-            let model = try ONNXExport.model(source, producerVersion: ConveyorVersion.number)
+            var model = try ONNXExport.model(source, producerVersion: ConveyorVersion.number)
+            // What a user of the file needs to feed it and read it: the size images were brought
+            // to (and how), and the class of each output.
+            var names = Onnx_StringStringEntryProto()
+            names.key = "class_names"
+            names.value = contract.classNames.joined(separator: "\n")
+            var size = Onnx_StringStringEntryProto()
+            size.key = "input_size"
+            size.value = "\(contract.imageSize.height)x\(contract.imageSize.width)" + (contract.resize.map { ", resize \($0.rawValue)" } ?? "")
+            model.metadataProps += [names, size]
             let bytes: Data = try model.serializedBytes()
             try bytes.write(to: URL(fileURLWithPath: out), options: .atomic)
             let parameters = model.graph.initializer.reduce(0) { $0 + Int($1.dims.reduce(1, *)) }
             let classes = model.graph.output[0].type.tensorType.shape.dim.last?.dimValue ?? 0
             print("wrote \(out): ONNX opset \(ONNXExport.opset), \(model.graph.node.count) nodes, \(parameters) values in initializers; "
                   + "input '\(ONNXExport.inputName)' "
-                  + (input == .bytes ? "uint8 [batch, 3, 32, 32] RGB in 0...255, " : "float32 [batch, 3, 32, 32] RGB in [0, 1], ")
+                  + (input == .bytes ? "uint8 [batch, 3, \(shape.height), \(shape.width)] RGB in 0...255, "
+                                     : "float32 [batch, 3, \(shape.height), \(shape.width)] RGB in [0, 1], ")
                   + "output '\(ONNXExport.outputName)' [batch, \(classes)]")
         }
     }

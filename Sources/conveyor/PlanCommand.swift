@@ -28,7 +28,8 @@ struct PlanCommand: ParsableCommand {
             let context = try deviceOptions.makeContext()
             let data = try DataSplits(settings: config.data, augment: config.augment, seed: UInt64(config.train.seed),
                                       roles: [.train], requireFiles: false)
-            let network = try NetworkBuilder.build(config: config, context: context, tuner: CommandTuning.tuner())
+            let network = try NetworkBuilder.build(config: config, input: NetworkBuilder.inputShape(data.imageSize),
+                                                   classes: data.classNames.count, context: context, tuner: CommandTuning.tuner())
             let choice = try BatchChoice.choose(train: config.train, prefetch: config.data.prefetch, network: network,
                                                 device: context.device, memoryLimit: pipelineOptions.memoryLimitBytes(),
                                                 trainCount: data.trainCount, lookahead: config.optimizer.lookahead != nil)

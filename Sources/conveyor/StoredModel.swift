@@ -1,3 +1,4 @@
+import ArgumentParser
 import Checkpoints
 import InputData
 import Model
@@ -11,10 +12,12 @@ struct StoredModel {
     let checkpoint: Checkpoint
     let config: PipelineConfig
     let model: Model
+    let checkpointPath: String
 
     /// `overrides` change only what the command reads (data source, split); the network, its
     /// weights and its normalisation come from the checkpoint.
     init(path: String, overrides: [String], device: String?) throws {
+        checkpointPath = path
         checkpoint = try CheckpointFile.load(from: path)
         try CheckpointMapping.validate(checkpoint, path: path)
         config = try PipelineConfig.parse(text: checkpoint.config, path: "\(path) (stored pipeline)", overrides: overrides)
@@ -28,9 +31,18 @@ struct StoredModel {
         }
     }
 
-    /// The validation split of the stored pipeline (after overrides), alone.
+    /// The validation split of the stored pipeline (after overrides), alone; refused when its
+    /// images or classes are not those the network was trained on (another `--data`).
     func validationData() throws -> DataSplits {
-        try DataSplits(settings: config.data, augment: config.augment, seed: UInt64(config.train.seed), roles: [.validation])
+        let data = try DataSplits(settings: config.data, augment: config.augment, seed: UInt64(config.train.seed), roles: [.validation])
+        let trained = model.contract
+        if data.imageSize != trained.imageSize || data.classNames.count != trained.classNames.count {
+            throw ValidationError("the data (\(data.origin(of: .validation))) has \(data.classNames.count) classes of \(data.imageSize) "
+                                  + "images, but \(checkpointPath) was trained on \(trained.classNames.count) classes of "
+                                  + "\(trained.imageSize) images (\(trained.classNames.prefix(10).joined(separator: ", "))"
+                                  + "\(trained.classNames.count > 10 ? ", ..." : "")); give data of those classes and that size")
+        }
+        return data
     }
 
     /// Input slots for batches of up to `batch` images (the network's buffers are reserved too).

@@ -1,4 +1,5 @@
 import Foundation
+import ImageFiles
 import XCTest
 
 /// Every bad input a user can give, one row each: the command, what to prepare, the exit status
@@ -36,7 +37,8 @@ final class BadInputTests: XCTestCase {
          "--set", "data.train=\(train)", "--set", "data.validation=\(validation)"]
     }
 
-    static let cases: [Case] = yamlCases + setCases + flagCases + dataCases + checkpointCases + runFolderCases + deviceCases + signalCases
+    static let cases: [Case] = yamlCases + setCases + flagCases + dataCases + imageCases + checkpointCases + runFolderCases + deviceCases
+        + signalCases
 
     // MARK: pipeline files
 
@@ -377,6 +379,78 @@ final class BadInputTests: XCTestCase {
              signal: SIGTERM, until: { f in FileManager.default.fileExists(atPath: f.url("runs/case/last.h5").path) }),
     ]
 
+    // MARK: image folders
+
+    /// A pipeline training on the image folder(s) of `data`, with `outputs` classes.
+    static func imageYaml(_ data: String, outputs: Int = 2, size: String = "image_size: [16, 16]") -> String {
+        ImageFolderFixture.pipeline(name: "case", data: data + ", cache: scratch/cache", size: 16, classes: outputs, epochs: 1)
+            .replacingOccurrences(of: "image_size: [16, 16]", with: size)
+    }
+
+    /// scratch/img: two classes (cat, dog) of four images, plus `extra` written into it.
+    static func imageFolder(_ f: BadInputFixture, _ extra: (BadInputFixture) throws -> Void = { _ in }) throws {
+        try ImageFolderFixture.make(at: f.url("scratch/img"), classes: ["cat", "dog"], perClass: 4)
+        try extra(f)
+    }
+
+    static let imageData = "path: scratch/img, validation_fraction: 0.25"
+    static let imageCases: [Case] = [
+        Case(id: "image-truncated-jpeg", arguments: trainCase(), phrase: "scratch/img/cat/cut.jpg: the JPEG data is damaged or truncated",
+             yaml: imageYaml(imageData), prepare: { f in try imageFolder(f) { f in
+                 let bytes = try JPEGEncoder.encode([UInt8](repeating: 90, count: 32 * 32 * 3), width: 32, height: 32)
+                 try f.writeData("scratch/img/cat/cut.jpg", Data(bytes.prefix(bytes.count / 2)))
+             } }),
+        Case(id: "image-zero-bytes", arguments: trainCase(), phrase: "scratch/img/dog/empty.png: the file is empty",
+             yaml: imageYaml(imageData), prepare: { f in try imageFolder(f) { try $0.writeData("scratch/img/dog/empty.png", Data()) } }),
+        Case(id: "image-not-an-image", arguments: trainCase(), phrase: "scratch/img/dog/notes.jpg: not a JPEG or PNG image",
+             yaml: imageYaml(imageData), prepare: { f in try imageFolder(f) { try $0.write("scratch/img/dog/notes.jpg", "not a picture") } }),
+        Case(id: "image-cmyk", arguments: trainCase(), phrase: "scratch/img/cat/print.jpg: a YCCK (CMYK) JPEG",
+             yaml: imageYaml(imageData), prepare: { f in try imageFolder(f) { f in
+                 let bytes = try JPEGEncoder.encode([UInt8](repeating: 60, count: 16 * 16 * 4), width: 16, height: 16, pixels: .cmyk)
+                 try f.writeData("scratch/img/cat/print.jpg", Data(bytes))
+             } }),
+        Case(id: "image-too-small", arguments: trainCase(), phrase: "scratch/img/cat/dot.png: 4x3 pixels, smaller than 8 on a side",
+             yaml: imageYaml(imageData), prepare: { f in try imageFolder(f) { f in
+                 try PNGEncoder.write([UInt8](repeating: 9, count: 4 * 3 * 3), width: 4, height: 3, channels: 3, to: f.url("scratch/img/cat/dot.png").path)
+             } }),
+        Case(id: "image-empty-class", arguments: trainCase(), phrase: "scratch/img/fish: this class folder holds no .jpg, .jpeg or .png image",
+             yaml: imageYaml(imageData, outputs: 3), prepare: { f in try imageFolder(f) { try $0.write("scratch/img/fish/readme.txt", "none yet") } }),
+        Case(id: "image-no-class-folders", arguments: trainCase(), phrase: "scratch/flat: no class folders",
+             yaml: imageYaml("path: scratch/flat"), prepare: { f in
+                 try FileManager.default.createDirectory(at: f.url("scratch/flat"), withIntermediateDirectories: true)
+                 try PNGEncoder.write([UInt8](repeating: 9, count: 16 * 16 * 3), width: 16, height: 16, channels: 3,
+                                      to: f.url("scratch/flat/a.png").path)
+             }),
+        Case(id: "image-one-class", arguments: trainCase(), phrase: "only one class folder (cat)",
+             yaml: imageYaml("path: scratch/one"), prepare: { f in try ImageFolderFixture.make(at: f.url("scratch/one"), classes: ["cat"], perClass: 4) }),
+        Case(id: "image-symlink-loop", arguments: trainCase(), phrase: "scratch/img/cat/loop: a symbolic link to a folder that contains it",
+             yaml: imageYaml(imageData), prepare: { f in try imageFolder(f) { f in
+                 try FileManager.default.createSymbolicLink(atPath: f.url("scratch/img/cat/loop").path, withDestinationPath: "..")
+             } }),
+        Case(id: "image-folder-missing", arguments: trainCase(), phrase: "data.path: the folder scratch/none does not exist",
+             yaml: imageYaml("path: scratch/none")),
+        Case(id: "image-classes-differ", arguments: trainCase(), phrase: "only in scratch/val: fish",
+             yaml: imageYaml("train: scratch/img, validation: scratch/val"), prepare: { f in
+                 try imageFolder(f)
+                 try ImageFolderFixture.make(at: f.url("scratch/val"), classes: ["cat", "dog", "fish"], perClass: 2)
+             }),
+        Case(id: "image-size-missing", arguments: trainCase(), phrase: "missing required key 'image_size' in data",
+             yaml: imageYaml(imageData, size: "resize: crop"), prepare: { f in try imageFolder(f) }),
+        Case(id: "image-classifier-width", arguments: trainCase(), phrase: "the data has 2 classes, so the last layer must give 2 values, not 10",
+             yaml: imageYaml(imageData, outputs: 10), prepare: { f in try imageFolder(f) }),
+        Case(id: "image-fraction-1", arguments: trainCase(), phrase: "data.validation_fraction must be at least 0 and below 1",
+             yaml: imageYaml("path: scratch/img, validation_fraction: 1")),
+        Case(id: "image-predict-not-an-image", arguments: ["predict", "runs/tiny/last.h5", "scratch/notes.png"],
+             phrase: "scratch/notes.png: not a JPEG or PNG image", prepare: { f in try f.write("scratch/notes.png", "text") }),
+        Case(id: "image-predict-missing", arguments: ["predict", "runs/tiny/last.h5", "scratch/none.jpg"],
+             phrase: "scratch/none.jpg: cannot be read (no such file or folder)"),
+        Case(id: "image-import-size", arguments: ["data", "import", "scratch/img", "--size", "0x4", "--out", "scratch/i.h5"],
+             phrase: "--size 0x4 is not a size"),
+        Case(id: "image-import-bad-image", arguments: ["data", "import", "scratch/img", "--size", "8", "--out", "scratch/i.h5"],
+             phrase: "scratch/img/dog/notes.jpg: not a JPEG or PNG image",
+             prepare: { f in try imageFolder(f) { try $0.write("scratch/img/dog/notes.jpg", "not a picture") } }),
+    ]
+
     // MARK: the run
 
     override func setUp() {
@@ -417,6 +491,12 @@ final class BadInputTests: XCTestCase {
             if item.status != 0 && item.status < 128 {
                 XCTAssertFalse(output.contains("Fatal error") || output.contains("NSCocoaErrorDomain"), "\(item.id): a raw error:\n\(output)")
             }
+            // A refused import leaves no file behind, under its name or a temporary one (a complete
+            // import before a refusal elsewhere stays cached).
+            let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: fixture.url("scratch/cache").path)) ?? [])
+                .filter { $0.contains(".partial-") }
+                + ((try? FileManager.default.contentsOfDirectory(atPath: fixture.url("scratch").path)) ?? []).filter { $0.hasPrefix("i.h5") }
+            if item.status != 0 { XCTAssertEqual(leftovers, [], "\(item.id): an import left files") }
             let after = try fixture.snapshot()
             XCTAssertEqual(before, after, "\(item.id): files of the earlier run or the inputs changed")
             if seconds > 20 { print("slow case \(item.id): \(String(format: "%.1f", seconds)) s") }

@@ -88,7 +88,7 @@ final class AugmenterTests: XCTestCase {
 
     /// PyTorch's 'reflect' index: no repeated edge.
     func testReflectIndexMatchesPyTorch() {
-        XCTAssertEqual((-3...34).map { Augmenter.reflect($0) },
+        XCTAssertEqual((-3...34).map { Augmenter.reflect($0, 32) },
                        [3, 2, 1] + Array(0..<32) + [30, 29, 28])
         XCTAssertEqual(Augmenter.reflect(-1, 4), 1)
         XCTAssertEqual(Augmenter.reflect(4, 4), 2)
@@ -115,7 +115,7 @@ final class AugmenterTests: XCTestCase {
     }
 
     func testReflectPaddingMatchesTheDefinition() {
-        func reflected(_ c: Int, _ y: Int, _ x: Int) -> Float { input(c, Augmenter.reflect(y), Augmenter.reflect(x)) }
+        func reflected(_ c: Int, _ y: Int, _ x: Int) -> Float { input(c, Augmenter.reflect(y, 32), Augmenter.reflect(x, 32)) }
         for (dx, dy, flip) in [(0, 0, false), (3, -2, false), (-4, 4, true), (2, 1, true), (-1, -1, false), (4, 4, true)] {
             let out = run(AugmentSettings(translate: 4, translatePadding: .reflect, flip: true),
                           .init(dx: dx, dy: dy, flip: flip, cutoutX: 0, cutoutY: 0))
