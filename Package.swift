@@ -19,6 +19,8 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        // Plots: antialiased paths and DejaVu Sans text, written as PNG or SVG.
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev", "fonts-dejavu-core"])]),
         // Open MPI, loaded at run time by its shim (no link dependency; see Sources/CMPI/shim.h).
         .systemLibrary(name: "CMPI"),
 
@@ -53,8 +55,8 @@ let package = Package(
         .target(name: "Interchange", dependencies: [
             "Checkpoints", "PipelineConfig", "Layers", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
-        // Loss and accuracy curves of runs as a PNG (`conveyor plot`).
-        .target(name: "Plots", dependencies: ["FilterImages"]),
+        // Curves of runs drawn through cairo, as PNG or SVG (`conveyor plot`, reports).
+        .target(name: "Plots", dependencies: ["CCairo", "Checkpoints"]),
         // Training: joins Model, InputData and Optimization into runs, evaluation, plans and benchmarks.
         .target(name: "Training", dependencies: [
             "Model", "InputData", "Optimization", "Checkpoints", "HDF5", "PipelineConfig", "Layers", "OpenCLRuntime",
