@@ -62,9 +62,11 @@ let package = Package(
             "Model", "InputData", "Optimization", "Checkpoints", "HDF5", "PipelineConfig", "Layers", "OpenCLRuntime",
             "Interchange", "FilterImages", "Distributed",
         ]),
+        // One self-contained HTML page per report of runs (`conveyor report`): figures, tables, thumbnails.
+        .target(name: "Reports", dependencies: ["Plots", "FilterImages", "Checkpoints", "Training"]),
         .executableTarget(name: "conveyor", dependencies: [
             "Training", "Model", "OpenCLRuntime", "InputData", "Checkpoints", "FilterImages", "Layers", "PipelineConfig",
-            "Interchange", "Plots", "Distributed",
+            "Interchange", "Plots", "Distributed", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -83,6 +85,7 @@ let package = Package(
         ]),
         .testTarget(name: "InterchangeTests", dependencies: ["Interchange", "Checkpoints", "PipelineConfig", "Layers"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "FilterImages"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Plots", "Training", "Checkpoints", "PipelineConfig"]),
         .testTarget(name: "CLITests", dependencies: ["conveyor", "Checkpoints", "HDF5", "Interchange", "FilterImages"]),
     ],
     swiftLanguageModes: [.v5]

@@ -92,8 +92,15 @@ public struct CurvesChart {
         let xTicks = AxisTicks(low: 0, high: Double(max(epochs.max() ?? 1, 1)), count: 6, minimumStep: 1)
         let tickLabelWidth = yTicks.values.map { canvas.textWidth(yTicks.label($0), size: fontSize) }.max() ?? 30
         let left = x + tickLabelWidth + 20, right = x + width - 24, top = 44.0, bottom = height - 52
-        func px(_ epoch: Double) -> Double { left + (epoch - xTicks.low) / (xTicks.high - xTicks.low) * (right - left) }
-        func py(_ value: Double) -> Double { bottom - (value - yTicks.low) / (yTicks.high - yTicks.low) * (bottom - top) }
+        // A margin inside the axes, so that a point on the range's end (the last epoch, the best
+        // accuracy) is drawn whole rather than cut by the frame.
+        let margin = 8.0
+        func px(_ epoch: Double) -> Double {
+            left + margin + (epoch - xTicks.low) / (xTicks.high - xTicks.low) * (right - left - 2 * margin)
+        }
+        func py(_ value: Double) -> Double {
+            bottom - margin - (value - yTicks.low) / (yTicks.high - yTicks.low) * (bottom - top - 2 * margin)
+        }
 
         canvas.text(panel.title, x: (left + right) / 2, y: 26, size: titleSize, anchor: .middle, bold: true)
         for value in yTicks.values {
