@@ -20,6 +20,8 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        // Plots: antialiased paths and DejaVu Sans text, written as PNG or SVG.
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev", "fonts-dejavu-core"])]),
         // Open MPI, loaded at run time by its shim (no link dependency; see Sources/CMPI/shim.h).
         .systemLibrary(name: "CMPI"),
 
@@ -57,16 +59,18 @@ let package = Package(
         .target(name: "Interchange", dependencies: [
             "Checkpoints", "PipelineConfig", "Layers", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
-        // Loss and accuracy curves of runs as a PNG (`conveyor plot`).
-        .target(name: "Plots", dependencies: ["FilterImages"]),
+        // Curves of runs drawn through cairo, as PNG or SVG (`conveyor plot`, reports).
+        .target(name: "Plots", dependencies: ["CCairo", "Checkpoints"]),
         // Training: joins Model, InputData and Optimization into runs, evaluation, plans and benchmarks.
         .target(name: "Training", dependencies: [
             "Model", "InputData", "Optimization", "Checkpoints", "HDF5", "PipelineConfig", "Layers", "OpenCLRuntime",
             "Interchange", "FilterImages", "Distributed", "ImageFiles",
         ]),
+        // One self-contained HTML page per report of runs (`conveyor report`): figures, tables, thumbnails.
+        .target(name: "Reports", dependencies: ["Plots", "FilterImages", "Checkpoints", "Training"]),
         .executableTarget(name: "conveyor", dependencies: [
             "Training", "Model", "OpenCLRuntime", "InputData", "Checkpoints", "FilterImages", "Layers", "PipelineConfig",
-            "Interchange", "Plots", "Distributed", "ImageFiles",
+            "Interchange", "Plots", "Distributed", "ImageFiles", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -86,6 +90,7 @@ let package = Package(
         ]),
         .testTarget(name: "InterchangeTests", dependencies: ["Interchange", "Checkpoints", "PipelineConfig", "Layers"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "FilterImages"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Plots", "Training", "Checkpoints", "PipelineConfig"]),
         .testTarget(name: "CLITests", dependencies: ["conveyor", "Checkpoints", "HDF5", "Interchange", "FilterImages", "ImageFiles"]),
     ],
     swiftLanguageModes: [.v5]

@@ -27,6 +27,9 @@ public final class ConvolutionTuner: @unchecked Sendable {
     private let log: (String) -> Void
     /// Overrides the measurement in tests: milliseconds for (algorithm, chunk images).
     var timer: ((ConvAlgorithm, Int) throws -> Double)?
+    /// Called before each candidate is timed (layer name, candidate 1-based, candidates), so
+    /// that a command can say what start-up is doing while tuning takes seconds.
+    public var progress: ((_ layer: String, _ candidate: Int, _ candidates: Int) -> Void)?
     /// Whether any layer was measured (its temporary buffers then raised the memory peak).
     public private(set) var measured = 0
     /// The machine key of the device last asked about: /proc/cpuinfo is read once, not per layer.
@@ -123,7 +126,8 @@ public final class ConvolutionTuner: @unchecked Sendable {
         var ruleMs = 0.0
         let bench = timer == nil ? try ProbeBatch(context: context, input: input, output: output, probe: probe) : nil
         var warmed: Set<ConvAlgorithm> = []
-        for candidate in candidates {
+        for (number, candidate) in candidates.enumerated() {
+            progress?(name, number + 1, candidates.count)
             let layer = try Conv2D(context: context, name: name + ".tuning", input: input, config: config,
                                    algorithm: candidate.algorithm, chunkBudgetBytes: candidate.budget)
             func time() throws -> Double {

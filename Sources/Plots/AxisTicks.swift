@@ -6,8 +6,9 @@ struct AxisTicks {
     let high: Double
     let step: Double
 
-    /// About `count` ticks covering low...high; a flat range is widened so that it has height.
-    init(low: Double, high: Double, count: Int = 5) {
+    /// About `count` ticks covering low...high, at least `minimumStep` apart (1 for epochs,
+    /// which have no halves); a flat range is widened so that it has height.
+    init(low: Double, high: Double, count: Int = 5, minimumStep: Double = 0) {
         var low = low, high = high
         if !(high > low) {
             let pad = low == 0 ? 1 : abs(low) * 0.1
@@ -17,7 +18,7 @@ struct AxisTicks {
         let raw = (high - low) / Double(max(count, 1))
         let magnitude = pow(10, floor(log10(raw)))
         let fraction = raw / magnitude
-        step = (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * magnitude
+        step = max((fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * magnitude, minimumStep)
         self.low = floor(low / step) * step
         self.high = ceil(high / step) * step
     }

@@ -1,8 +1,9 @@
+import Checkpoints
 import Foundation
 
 /// The per-epoch curves of one run, read from its folder's `metrics.csv` (columns found by
-/// name, so older or newer files with extra columns read too). Empty cells (no validation that
-/// epoch) are NaN.
+/// name, so older or newer files with extra columns read too) or from a checkpoint's /metrics.
+/// Empty cells (no validation that epoch, a column an older file lacks) are NaN.
 public struct RunMetrics: Equatable {
     public let name: String
     public let epochs: [Int]
@@ -11,15 +12,37 @@ public struct RunMetrics: Equatable {
     /// Fractions in [0, 1].
     public let trainAccuracy: [Double]
     public let validationAccuracy: [Double]
+    /// At the end of each epoch.
+    public let learningRate: [Double]
+    public let imagesPerSecond: [Double]
+    /// Wall time of each epoch, validation included.
+    public let seconds: [Double]
 
     public init(name: String, epochs: [Int], trainLoss: [Double], validationLoss: [Double], trainAccuracy: [Double],
-                validationAccuracy: [Double]) {
+                validationAccuracy: [Double], learningRate: [Double]? = nil, imagesPerSecond: [Double]? = nil,
+                seconds: [Double]? = nil) {
+        let missing = [Double](repeating: .nan, count: epochs.count)
         self.name = name
         self.epochs = epochs
         self.trainLoss = trainLoss
         self.validationLoss = validationLoss
         self.trainAccuracy = trainAccuracy
         self.validationAccuracy = validationAccuracy
+        self.learningRate = learningRate ?? missing
+        self.imagesPerSecond = imagesPerSecond ?? missing
+        self.seconds = seconds ?? missing
+    }
+
+    /// The rows a checkpoint keeps in /metrics (the same as its run's metrics.csv up to its epoch).
+    public init(name: String, checkpointRows rows: [EpochMetrics]) {
+        self.init(name: name, epochs: rows.map(\.epoch), trainLoss: rows.map(\.trainLoss), validationLoss: rows.map(\.validationLoss),
+                  trainAccuracy: rows.map(\.trainAccuracy), validationAccuracy: rows.map(\.validationAccuracy),
+                  learningRate: rows.map(\.learningRate), imagesPerSecond: rows.map(\.imagesPerSecond), seconds: rows.map(\.seconds))
+    }
+
+    /// Whether `folder` has a metrics.csv to read.
+    public static func hasMetricsFile(folder: String) -> Bool {
+        FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("metrics.csv"))
     }
 
     /// The run in `folder` (its last path component names it).
@@ -46,27 +69,35 @@ public struct RunMetrics: Equatable {
         }
         var epochs: [Int] = [], trainLoss: [Double] = [], validationLoss: [Double] = []
         var trainAccuracy: [Double] = [], validationAccuracy: [Double] = []
+        var learningRate: [Double] = [], imagesPerSecond: [Double] = [], seconds: [Double] = []
+        // Columns older files may lack: NaN then.
+        let optional = ["learning_rate", "images_per_second", "seconds"].reduce(into: [String: Int]()) { found, name in
+            found[name] = header.firstIndex(of: name)
+        }
         for (number, line) in lines.dropFirst().enumerated() {
             let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard cells.count >= header.count, let epoch = Int(cells[column["epoch"]!]) else {
                 throw PlotError("\(path) line \(number + 2) is not a metrics row: \(line)")
             }
             func value(_ name: String) -> Double { Double(cells[column[name]!]) ?? .nan }
+            func optionalValue(_ name: String) -> Double { optional[name].flatMap { Double(cells[$0]) } ?? .nan }
             epochs.append(epoch)
             trainLoss.append(value("train_loss"))
             validationLoss.append(value("val_loss"))
             trainAccuracy.append(value("train_accuracy"))
             validationAccuracy.append(value("val_accuracy"))
+            learningRate.append(optionalValue("learning_rate"))
+            imagesPerSecond.append(optionalValue("images_per_second"))
+            seconds.append(optionalValue("seconds"))
         }
         guard !epochs.isEmpty else { throw PlotError("\(path) has no rows yet; train at least one epoch first") }
-        let name = URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
-        return RunMetrics(name: name, epochs: epochs, trainLoss: trainLoss, validationLoss: validationLoss,
-                          trainAccuracy: trainAccuracy, validationAccuracy: validationAccuracy)
+        return RunMetrics(name: runName(folder: folder), epochs: epochs, trainLoss: trainLoss, validationLoss: validationLoss,
+                          trainAccuracy: trainAccuracy, validationAccuracy: validationAccuracy, learningRate: learningRate,
+                          imagesPerSecond: imagesPerSecond, seconds: seconds)
     }
-}
 
-/// A run folder that cannot be plotted, said so that the user knows what to give instead.
-public struct PlotError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+    /// A run's name in legends: its folder's last path component, as the file system spells it.
+    public static func runName(folder: String) -> String {
+        URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
+    }
 }

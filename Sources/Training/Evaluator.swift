@@ -31,7 +31,7 @@ public struct EvaluationResult: Sendable, Encodable {
 /// outputs: a checkpoint evaluates without the training split, optimizer or schedule.
 public final class Evaluator {
     let model: Model
-    let data: DataSplits
+    public let data: DataSplits
     let slots: InputSlotRing
     let outputs: StepOutputs
     let batch: Int
@@ -66,12 +66,27 @@ public final class Evaluator {
     }
 
     public func evaluate(split: SplitRole, epoch: Int, tta: TestTimeAugmentation) throws -> EvaluationResult {
+        try pass(split: split, epoch: epoch, tta: tta, details: false).result
+    }
+
+    /// As `evaluate`, and from the same pass (the unaugmented view is one of the views that
+    /// test-time augmentation averages) the result without augmentation and every image's
+    /// prediction, for reports. One process only: the predictions are this process's images.
+    public func evaluateInDetail(split: SplitRole, epoch: Int, tta: TestTimeAugmentation) throws -> DetailedEvaluation {
+        try pass(split: split, epoch: epoch, tta: tta, details: true)
+    }
+
+    private func pass(split: SplitRole, epoch: Int, tta: TestTimeAugmentation, details: Bool) throws -> DetailedEvaluation {
         let context = model.context
         let network = model.network
         let shape = network.inputShape
         let classes = network.outputShape.count
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         var lossSum = 0.0, images = 0
+        // Without augmentation, when `details` asks for it beside an augmented result.
+        var plainConfusion = confusion
+        var plainLossSum = 0.0
+        var predictions: [ImagePrediction] = []
         let extra = try Self.requests(batch: batch, valuesPerImage: shape.count, classes: classes, tta: tta)
             .map { try context.buffer(Float.self, for: $0) }
         let shift = tta == .none ? nil : try ImageShift(context: context)
@@ -81,6 +96,7 @@ public final class Evaluator {
             let n = batch.count
             let input = batch.slot.images
             let scores: [Float]
+            var plainScores: [Float]?
             if let shift, extra.count == 2 {
                 let view = extra[0], averaged = extra[1]
                 // The logits of one view of the batch: shifted by (dy, dx) with reflect padding, then mirrored.
@@ -94,12 +110,21 @@ public final class Evaluator {
                 func mirrored(dy: Int, dx: Int) throws -> [Float] {
                     Self.mirrorAverage(try logits(dy: dy, dx: dx, mirror: false), try logits(dy: dy, dx: dx, mirror: true))
                 }
-                let centre = try mirrored(dy: 0, dx: 0)
+                let plain = try logits(dy: 0, dx: 0, mirror: false)
+                let centre = Self.mirrorAverage(plain, try logits(dy: 0, dx: 0, mirror: true))
                 if tta == .flipTranslate {
                     let shifted = try Self.translations.map { try mirrored(dy: $0.dy, dx: $0.dx) }
                     scores = Self.translateAverage(centre: centre, shifted[0], shifted[1])
                 } else {
                     scores = centre
+                }
+                if details {
+                    // The model's own loss of the unaugmented logits, through the same buffer.
+                    try averaged.write(plain)
+                    try model.loss.evaluate(scores: averaged, labels: batch.slot.labels, batch: n, losses: outputs.losses,
+                                            correct: outputs.correct)
+                    plainLossSum += try outputs.losses.read(count: n).reduce(0.0) { $0 + Double($1) }
+                    plainScores = plain
                 }
                 try averaged.write(scores)
                 try model.loss.evaluate(scores: averaged, labels: batch.slot.labels, batch: n, losses: outputs.losses,
@@ -113,10 +138,22 @@ public final class Evaluator {
             let labels = try batch.slot.labels.read(count: n)
             lossSum += try outputs.losses.read(count: n).reduce(0.0) { $0 + Double($1) }
             try slots.release(batch, context: context)
+            // Evaluation batches come in order, whole, round robin over the ranks (`DataShard`).
+            let first = (batch.index * data.shard.ranks + data.shard.rank) * self.batch
             for i in 0..<n {
-                let row = scores[(i * classes)..<((i + 1) * classes)]
-                let predicted = row.indices.max { row[$0] < row[$1] }! - i * classes
-                confusion[Int(labels[i])][predicted] += 1
+                let row = Array(scores[(i * classes)..<((i + 1) * classes)])
+                let predicted = row.indices.max { row[$0] < row[$1] }!
+                let label = Int(labels[i])
+                confusion[label][predicted] += 1
+                if details {
+                    let probabilities = Self.softmax(row)
+                    predictions.append(ImagePrediction(index: first + i, label: label, predicted: predicted,
+                                                       confidence: probabilities[predicted], trueProbability: probabilities[label]))
+                    if let plainScores {
+                        let plainRow = plainScores[(i * classes)..<((i + 1) * classes)]
+                        plainConfusion[label][plainRow.indices.max { plainRow[$0] < plainRow[$1] }! - i * classes] += 1
+                    }
+                }
             }
             images += n
         }
@@ -127,14 +164,32 @@ public final class Evaluator {
             images = Int(sums[1])
             confusion = (0..<classes).map { row in (0..<classes).map { Int(sums[2 + row * classes + $0]) } }
         }
+        let result = Self.result(confusion: confusion, lossSum: lossSum, images: images, classNames: data.classNames, tta: tta)
+        let plain = tta == .none || !details
+            ? result
+            : Self.result(confusion: plainConfusion, lossSum: plainLossSum, images: images, classNames: data.classNames, tta: .none)
+        return DetailedEvaluation(result: result, withoutAugmentation: plain, predictions: predictions)
+    }
+
+    static func result(confusion: [[Int]], lossSum: Double, images: Int, classNames: [String],
+                       tta: TestTimeAugmentation) -> EvaluationResult {
         let perClass = confusion.enumerated().map { index, row -> Double in
             let total = row.reduce(0, +)
             return total == 0 ? .nan : Double(row[index]) / Double(total)
         }
         let correct = confusion.indices.reduce(0) { $0 + confusion[$1][$1] }
         return EvaluationResult(images: images, loss: lossSum / Double(max(images, 1)),
-                                accuracy: Double(correct) / Double(max(images, 1)), classNames: data.classNames,
+                                accuracy: Double(correct) / Double(max(images, 1)), classNames: classNames,
                                 perClassAccuracy: perClass, confusion: confusion, testTimeAugmentation: tta.rawValue)
+    }
+
+    /// exp(s - max) / sum: the probabilities a report shows beside a prediction (the scores of
+    /// any loss, read as logits).
+    public static func softmax(_ scores: [Float]) -> [Float] {
+        let top = scores.max() ?? 0
+        let exps = scores.map { Foundation.exp(Double($0 - top)) }
+        let sum = exps.reduce(0, +)
+        return exps.map { Float($0 / sum) }
     }
 
     /// m(v) = 0.5 f(v) + 0.5 f(mirror v), element by element (airbench's infer_mirror).

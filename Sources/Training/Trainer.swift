@@ -110,6 +110,7 @@ public final class Trainer {
                                                   normalization: run.model.normalization)
             defer { stream.cancel() }
             var batchIndex = 0
+            progress.startEpoch(epoch: epoch + 1, epochs: epochs, batches: stepsPerEpoch, firstOfRun: step == 0)
             // After a stop mid-epoch the checkpoint's step lies inside this epoch: the batches
             // before it were trained already, so they are drawn (to keep the data order) and skipped.
             var skip = step - epoch * stepsPerEpoch

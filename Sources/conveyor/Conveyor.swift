@@ -8,7 +8,8 @@ struct Conveyor: ParsableCommand {
         abstract: "Train convolutional networks on CIFAR-10 through OpenCL.",
         version: ConveyorVersion.text,
         subcommands: [DevicesCommand.self, DataCommand.self, PlanCommand.self, TrainCommand.self, ResumeCommand.self,
-                      EvaluateCommand.self, PredictCommand.self, FiltersCommand.self, ActivationsCommand.self, ExportCommand.self, PlotCommand.self,
+                      EvaluateCommand.self, PredictCommand.self, FiltersCommand.self, ActivationsCommand.self, ExportCommand.self,
+                      PlotCommand.self, ReportCommand.self,
                       BenchCommand.self, CheckCommand.self, TuningCommand.self]
     )
 }

@@ -27,29 +27,36 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var deviceOptions: DeviceOptions
 
+    /// The checkpoint's model on the device and an evaluator of the split asked for (`--data`,
+    /// `--split` as this command takes them); `conveyor report` opens checkpoints the same way.
+    static func open(checkpoint: String, data: String?, split: String, device: String?) throws -> (StoredModel, Evaluator) {
+        var overrides: [String] = []
+        if let data { overrides += ["data.source=cifar10", "data.path=\(data)"] }
+        if split != "validation" {
+            overrides.append("data.validation=[\(try SplitOption.parse(split, option: "--split").parts.map(\.description).joined(separator: ","))]")
+        }
+        if split != "validation" && data == nil {
+            // Only a CIFAR-10 pipeline has batch files to choose from.
+            let source = try SplitOption.storedSource(of: checkpoint)
+            guard source != "synthetic" else {
+                throw ValidationError("--split \(split): the checkpoint's pipeline trains on synthetic data, which has only its "
+                                      + "validation split; to evaluate on CIFAR-10, add --data data/cifar-10-batches-bin")
+            }
+        }
+        let stored = try StoredModel(path: checkpoint, overrides: overrides, device: device)
+        let batch = CheckpointMapping.batch(stored.checkpoint) ?? stored.config.train.batch.fixedValue ?? 100
+        let evaluator = Evaluator(model: stored.model, data: try stored.validationData(), slots: try stored.slots(batch: batch),
+                                  outputs: try StepOutputs(context: stored.model.context, batch: batch), batch: batch)
+        return (stored, evaluator)
+    }
+
     func run() throws {
         try CommandErrors.reporting {
             guard let augmentation = TestTimeAugmentation(rawValue: tta) else {
                 let words = TestTimeAugmentation.allCases.map(\.rawValue).joined(separator: ", ")
                 throw ValidationError("--tta must be one of \(words), not '\(tta)'")
             }
-            var overrides: [String] = []
-            if let data { overrides += ["data.source=cifar10", "data.path=\(data)"] }
-            if split != "validation" {
-                overrides.append("data.validation=[\(try SplitOption.parse(split, option: "--split").parts.map(\.description).joined(separator: ","))]")
-            }
-            if split != "validation" && data == nil {
-                // Only a CIFAR-10 pipeline has batch files to choose from.
-                let source = try SplitOption.storedSource(of: checkpoint)
-                guard source != "synthetic" else {
-                    throw ValidationError("--split \(split): the checkpoint's pipeline trains on synthetic data, which has only its "
-                                          + "validation split; to evaluate on CIFAR-10, add --data data/cifar-10-batches-bin")
-                }
-            }
-            let stored = try StoredModel(path: checkpoint, overrides: overrides, device: deviceOptions.device)
-            let batch = CheckpointMapping.batch(stored.checkpoint) ?? stored.config.train.batch.fixedValue ?? 100
-            let evaluator = Evaluator(model: stored.model, data: try stored.validationData(), slots: try stored.slots(batch: batch),
-                                      outputs: try StepOutputs(context: stored.model.context, batch: batch), batch: batch)
+            let (_, evaluator) = try EvaluateCommand.open(checkpoint: checkpoint, data: data, split: split, device: deviceOptions.device)
             let result = try evaluator.evaluate(split: .validation, epoch: 0, tta: augmentation)
             if json {
                 let encoder = JSONEncoder()

@@ -6,13 +6,13 @@ import Plots
 struct PlotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot",
-        abstract: "Draw the loss and accuracy curves of one or more runs (their metrics.csv) as a PNG.",
+        abstract: "Draw the loss and accuracy curves of one or more runs (their metrics.csv) as a PNG or an SVG.",
         discussion: "One color per run; training solid, validation dashed. See docs/export.md.")
 
     @Argument(help: "Run folders, e.g. runs/quickstart runs/cifar10-quick.")
     var runs: [String]
 
-    @Option(help: "The PNG file to write.")
+    @Option(help: "The picture to write: .png or .svg (the extension chooses the format).")
     var out: String
 
     @Flag(help: "Overwrite --out when it exists.")
@@ -31,9 +31,10 @@ struct PlotCommand: ParsableCommand {
                 throw ValidationError("--width must be 400 to 8000 and --height 200 to 8000 pixels")
             }
             try OutputPath.checkNew(out, force: force)
+            let format = try PlotFormat(path: out)
             let metrics = try runs.map { try RunMetrics.load(folder: $0) }
-            let image = try CurvesChart.draw(runs: metrics, width: width, height: height)
-            try image.write(to: out)
+            let picture = try CurvesChart.draw(runs: metrics, width: width, height: height, format: format)
+            try picture.write(to: out)
             print("wrote \(out): \(width)x\(height) pixels, "
                   + metrics.map { "\($0.name) (\($0.epochs.count) epochs)" }.joined(separator: ", "))
         }

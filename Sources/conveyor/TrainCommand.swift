@@ -71,8 +71,13 @@ struct TrainCommand: ParsableCommand {
         let folder = communicator.isRoot ? try RunFolder(config: config, mode: mode) : nil
         // Each rank takes its local rank's device unless --device names one.
         let selector = communicator.size > 1 ? try device ?? DeviceSelector.selector(forLocalRank: communicator.localRank) : device
+        // Building kernels and tuning convolutions can take seconds to minutes on a CPU: say which is under way.
+        let status = StartupStatus(enabled: communicator.isRoot)
+        status.show("start-up: building the network's kernels and buffers")
+        let tuner = CommandTuning.tuner(status: status)
         let run = try TrainingRun(config: config, deviceSelector: selector, memoryLimit: memoryLimit, resume: checkpoint?.checkpoint,
-                                  communicator: communicator, tuner: CommandTuning.tuner())
+                                  communicator: communicator, tuner: tuner)
+        status.clear()
         print(run.batchSummary)
         if communicator.size > 1 {
             print("data-parallel: \(communicator.size) ranks, \(run.localBatch) images each per step, gradients averaged"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Layers
 import OpenCLRuntime
+import Training
 
 /// `conveyor tuning`: what the convolution tuner measured on this machine, and how to forget it.
 struct TuningCommand: ParsableCommand {
@@ -48,5 +49,18 @@ struct TuningCommand: ParsableCommand {
 enum CommandTuning {
     static func tuner() -> ConvolutionTuner? {
         ConvolutionTuner.fromEnvironment { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }
+
+    /// The tuner, saying on `status` which layer and candidate it is measuring.
+    static func tuner(status: StartupStatus) -> ConvolutionTuner? {
+        let tuner = ConvolutionTuner.fromEnvironment { line in
+            status.clear()
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        tuner?.progress = { layer, candidate, candidates in
+            status.show("start-up: tuning \(layer): candidate \(candidate) of \(candidates)",
+                        log: candidate == 1 ? "start-up: tuning \(layer) (\(candidates) candidates)" : nil)
+        }
+        return tuner
     }
 }

@@ -1,3 +1,4 @@
+import Checkpoints
 import Foundation
 import ImageFiles
 import XCTest
@@ -229,6 +230,19 @@ final class BadInputTests: XCTestCase {
         Case(id: "flag-plot-out-missing-folder", arguments: ["plot", "runs/tiny", "--out", "nowhere/c.png"],
              phrase: "the folder nowhere does not exist"),
         Case(id: "flag-plot-not-a-run", arguments: ["plot", "data", "--out", "scratch/c.png"], phrase: "data has no metrics.csv"),
+        Case(id: "flag-plot-out-extension", arguments: ["plot", "runs/tiny", "--out", "scratch/c.jpg"],
+             phrase: "must end in .png or .svg"),
+        Case(id: "flag-report-out-exists", arguments: ["report", "runs/tiny", "--out", "tiny.yaml"],
+             phrase: "--out tiny.yaml exists already; add --force"),
+        Case(id: "flag-report-out-under-file", arguments: ["report", "runs/tiny", "--out", "tiny.yaml/report.html"],
+             phrase: "tiny.yaml is a file, not a folder"),
+        Case(id: "flag-report-no-checkpoint", arguments: ["report", "empty-run", "--out", "scratch/r.html"],
+             phrase: "empty-run holds no checkpoint (best.h5, last.h5 or epoch-NNN.h5)"),
+        Case(id: "flag-report-checkpoint-name", arguments: ["report", "runs/tiny", "--checkpoint", "epoch-099.h5", "--out", "scratch/r.html"],
+             phrase: "no such checkpoint in runs/tiny"),
+        Case(id: "flag-report-not-a-run", arguments: ["report", "nowhere", "--out", "scratch/r.html"], phrase: "nowhere does not exist"),
+        Case(id: "flag-report-tta", arguments: ["report", "runs/tiny", "--tta", "rotate", "--out", "scratch/r.html"],
+             phrase: "--tta must be one of"),
         Case(id: "flag-activations-count-0", arguments: ["activations", "runs/tiny/last.h5", "--out", "scratch/a.h5", "--count", "0"],
              phrase: "--count 0 is out of range"),
         Case(id: "flag-activations-count-huge",
@@ -279,6 +293,16 @@ final class BadInputTests: XCTestCase {
              phrase: "test_batch.bin: the file is empty", prepare: { f in try f.writeData("scratch/c/test_batch.bin", Data()) }),
         Case(id: "data-evaluate-missing-folder", arguments: ["evaluate", "runs/tiny/last.h5", "--data", "data/none", "--split", "test"],
              phrase: "missing test_batch.bin"),
+        Case(id: "data-report-data-elsewhere", arguments: ["report", "scratch/elsewhere.h5", "--out", "scratch/r.html"],
+             phrase: "evaluates on data that is not here",
+             prepare: { f in
+                 // The earlier run's checkpoint, as if trained on a CIFAR-10 folder this machine lacks.
+                 var moved = try CheckpointFile.load(from: f.url("runs/tiny/last.h5").path)
+                 moved.config = moved.config.replacingOccurrences(
+                     of: "source: synthetic, synthetic_train: 320, synthetic_validation: 64",
+                     with: "source: cifar10, path: data/gone, train: [1], validation: [2]")
+                 try CheckpointFile.save(moved, to: f.url("scratch/elsewhere.h5").path)
+             }),
         Case(id: "data-no-validation-empty-eval", arguments: ["evaluate", "scratch/noval/last.h5"], phrase: "the validation split has no data",
              prepare: { f in
                  try FileManager.default.createDirectory(at: f.url("scratch/noval"), withIntermediateDirectories: true)
