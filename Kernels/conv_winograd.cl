@@ -81,105 +81,99 @@ __kernel void winograd_filter_transform(__global const float* restrict w, const 
     }
 }
 
-// V[(xi*C + c)*ldv + p] = (B^T d B)[xi] for the tiles p of `images` images of C planes of H x W
-// at src + offSrc, d the (WM+2) x (WM+2) input tile whose top-left pixel is (WM*ty - pad,
-// WM*tx - pad), zero outside the plane. One work-item per (image, channel).
-__kernel void winograd_input_transform(__global const float* restrict src, const int offSrc, const int C, const int H,
-                                       const int W, const int pad, const int tilesX, const int tilesY, const int images,
-                                       const int ldv, __global float* restrict V) {
-    const int i = get_global_id(0);
-    if (i >= images * C) return;
-    const int c = i % C, image = i / C;
-    __global const float* plane = src + offSrc + (size_t)i * H * W;
+// V[(xi*C + c)*ldv + p] = (B^T d B)[xi] for the tiles p < tiles of the images of C zero-padded
+// planes of Hp x Wp at src (pad_planes of conv_implicit.cl: the padding on the top and left,
+// zeros to the edge of the last tile), d the (WM+2) x (WM+2) tile whose top-left pixel is
+// (WM*ty, WM*tx); 0 for tiles <= p < ldv. The padded copy spares the loads bounds checks,
+// which took more than half of this kernel's time. One work-item per (tile, channel), tiles
+// first: a work-group of consecutive tiles stores whole vectors (PoCL vectorises across its
+// work-items), where a work-item per plane stored 16 scattered floats a tile. Global size: [ldv, C].
+__kernel void winograd_input_transform(__global const float* restrict src, const int C, const int Hp, const int Wp,
+                                       const int tilesX, const int tilesY, const int tiles, const int ldv,
+                                       __global float* restrict V) {
+    const int p = get_global_id(0), c = get_global_id(1);
+    if (p >= ldv || c >= C) return;
     const size_t xiStride = (size_t)C * ldv;
-    __global float* out = V + (size_t)c * ldv + image * tilesX * tilesY;
-    for (int ty = 0; ty < tilesY; ty++) {
-        for (int tx = 0; tx < tilesX; tx++) {
-            const int y0 = ty * WM - pad, x0 = tx * WM - pad;
-            float d[WA][WA];
+    __global float* out = V + (size_t)c * ldv + p;
+    // Past the tiles: the last tile's values times 0, without a branch that would keep PoCL
+    // from vectorising the work-group.
+    const float keep = p < tiles ? 1.0f : 0.0f;
+    const int perImage = tilesX * tilesY, q = min(p, tiles - 1), image = q / perImage, t = q % perImage;
+    __global const float* corner = src + ((size_t)image * C + c) * Hp * Wp + t / tilesX * WM * Wp + t % tilesX * WM;
+    float d[WA][WA];
+    #pragma unroll
+    for (int a = 0; a < WA; a++) {
+        #pragma unroll
+        for (int b = 0; b < WA; b++) d[a][b] = corner[a * Wp + b];
+    }
+    float t2[WA][WA];
+    #pragma unroll
+    for (int a = 0; a < WA; a++) {
+        #pragma unroll
+        for (int b = 0; b < WA; b++) {
+            float s = 0.0f;
             #pragma unroll
-            for (int a = 0; a < WA; a++) {
-                const int y = y0 + a;
-                #pragma unroll
-                for (int b = 0; b < WA; b++) {
-                    const int x = x0 + b;
-                    const bool inside = y >= 0 && y < H && x >= 0 && x < W;
-                    d[a][b] = inside ? plane[clamp(y, 0, H - 1) * W + clamp(x, 0, W - 1)] : 0.0f;
-                }
-            }
-            float t[WA][WA];
+            for (int j = 0; j < WA; j++) s += BT[a][j] * d[j][b];
+            t2[a][b] = s;
+        }
+    }
+    #pragma unroll
+    for (int a = 0; a < WA; a++) {
+        #pragma unroll
+        for (int b = 0; b < WA; b++) {
+            float s = 0.0f;
             #pragma unroll
-            for (int a = 0; a < WA; a++) {
-                #pragma unroll
-                for (int b = 0; b < WA; b++) {
-                    float s = 0.0f;
-                    #pragma unroll
-                    for (int j = 0; j < WA; j++) s += BT[a][j] * d[j][b];
-                    t[a][b] = s;
-                }
-            }
-            const int p = ty * tilesX + tx;
-            #pragma unroll
-            for (int a = 0; a < WA; a++) {
-                #pragma unroll
-                for (int b = 0; b < WA; b++) {
-                    float s = 0.0f;
-                    #pragma unroll
-                    for (int j = 0; j < WA; j++) s += t[a][j] * BT[b][j];
-                    out[(a * WA + b) * xiStride + p] = s;
-                }
-            }
+            for (int j = 0; j < WA; j++) s += t2[a][j] * BT[b][j];
+            out[(a * WA + b) * xiStride] = s * keep;
         }
     }
 }
 
 // D[(xi*ldp + p)*ldd + k] = (A g A^T)[xi] for the tiles p of the output gradient, g the WM x WM
-// tile of dy(k) at (WM*ty, WM*tx), zero outside the OH x OW plane: the tiles' products' gradient,
-// filters last so the weight gradient's product reads them as 16-filter vectors. One work-item
-// per (image, filter).
+// tile of dy(k) at (WM*ty, WM*tx), zero outside the OH x OW plane, 0 for K <= k < ldd: the
+// tiles' products' gradient, filters last so the weight gradient's product reads them as
+// 16-filter vectors. One work-item per (filter, tile), filters first (whole vector stores).
+// Global size: [ldd, tiles].
 __kernel void winograd_gradient_transform(__global const float* restrict dy, const int offDy, const int K, const int OH,
-                                          const int OW, const int tilesX, const int tilesY, const int images, const int ldp,
+                                          const int OW, const int tilesX, const int tilesY, const int ldp,
                                           const int ldd, __global float* restrict D) {
-    const int i = get_global_id(0);
-    if (i >= images * K) return;
-    const int k = i % K, image = i / K;
-    __global const float* plane = dy + offDy + (size_t)i * OH * OW;
+    const int k = get_global_id(0), p = get_global_id(1);
+    if (k >= ldd) return;
     const size_t xiStride = (size_t)ldp * ldd;
-    __global float* out = D + (size_t)image * tilesX * tilesY * ldd + k;
-    for (int ty = 0; ty < tilesY; ty++) {
-        for (int tx = 0; tx < tilesX; tx++) {
-            float g[WM][WM];
+    __global float* out = D + (size_t)p * ldd + k;
+    const float keep = k < K ? 1.0f : 0.0f;   // past the filters: 0, without a branch (as above)
+    const int perImage = tilesX * tilesY, image = p / perImage, t = p % perImage;
+    const int ty = t / tilesX, tx = t % tilesX;
+    __global const float* plane = dy + offDy + ((size_t)image * K + min(k, K - 1)) * OH * OW;
+    float g[WM][WM];
+    #pragma unroll
+    for (int a = 0; a < WM; a++) {
+        const int y = ty * WM + a;
+        #pragma unroll
+        for (int b = 0; b < WM; b++) {
+            const int x = tx * WM + b;
+            g[a][b] = y < OH && x < OW ? plane[min(y, OH - 1) * OW + min(x, OW - 1)] : 0.0f;
+        }
+    }
+    float t2[WA][WM];
+    #pragma unroll
+    for (int a = 0; a < WA; a++) {
+        #pragma unroll
+        for (int b = 0; b < WM; b++) {
+            float s = 0.0f;
             #pragma unroll
-            for (int a = 0; a < WM; a++) {
-                const int y = ty * WM + a;
-                #pragma unroll
-                for (int b = 0; b < WM; b++) {
-                    const int x = tx * WM + b;
-                    g[a][b] = y < OH && x < OW ? plane[min(y, OH - 1) * OW + min(x, OW - 1)] : 0.0f;
-                }
-            }
-            float t[WA][WM];
+            for (int j = 0; j < WM; j++) s += AT[j][a] * g[j][b];
+            t2[a][b] = s;
+        }
+    }
+    #pragma unroll
+    for (int a = 0; a < WA; a++) {
+        #pragma unroll
+        for (int b = 0; b < WA; b++) {
+            float s = 0.0f;
             #pragma unroll
-            for (int a = 0; a < WA; a++) {
-                #pragma unroll
-                for (int b = 0; b < WM; b++) {
-                    float s = 0.0f;
-                    #pragma unroll
-                    for (int j = 0; j < WM; j++) s += AT[j][a] * g[j][b];
-                    t[a][b] = s;
-                }
-            }
-            const size_t p = (size_t)(ty * tilesX + tx) * ldd;
-            #pragma unroll
-            for (int a = 0; a < WA; a++) {
-                #pragma unroll
-                for (int b = 0; b < WA; b++) {
-                    float s = 0.0f;
-                    #pragma unroll
-                    for (int j = 0; j < WM; j++) s += t[a][j] * AT[j][b];
-                    out[(a * WA + b) * xiStride + p] = s;
-                }
-            }
+            for (int j = 0; j < WM; j++) s += t2[a][j] * AT[j][b];
+            out[(a * WA + b) * xiStride] = s * keep;
         }
     }
 }
@@ -229,52 +223,48 @@ __kernel void winograd_product(const int rows, const int R, const int rowBlocks,
     }
 }
 
-// y[image][k][oy][ox] = (A^T M(k, p) A)[oy % WM][ox % WM] (+ bias[k]) for the tiles p of `images`
-// images, M(k, p)[xi] = M[(xi*K + k)*ldm + p]; outputs past the OH x OW plane are not stored.
-// One work-item per (image, filter).
+// y[image][k][oy][ox] = (A^T M(k, p) A)[oy % WM][ox % WM] (+ bias[k]) for the tiles p < tiles,
+// M(k, p)[xi] = M[(xi*K + k)*ldm + p]; outputs past the OH x OW plane are not stored. One
+// work-item per (tile, filter), tiles first (whole vector loads). Global size: [>= tiles, K].
 __kernel void winograd_output_transform(__global const float* restrict M, const int K, const int ldm, const int OH,
-                                        const int OW, const int tilesX, const int tilesY, const int images,
+                                        const int OW, const int tilesX, const int tilesY, const int tiles,
                                         __global float* restrict y, const int offY, __global const float* restrict bias,
                                         const int hasBias) {
-    const int i = get_global_id(0);
-    if (i >= images * K) return;
-    const int k = i % K, image = i / K;
+    const int p = get_global_id(0), k = get_global_id(1);
+    if (p >= tiles || k >= K) return;
+    const int perImage = tilesX * tilesY, image = p / perImage, t = p % perImage;
+    const int ty = t / tilesX, tx = t % tilesX;
     const float shift = hasBias ? bias[k] : 0.0f;
     const size_t xiStride = (size_t)K * ldm;
-    __global const float* in = M + (size_t)k * ldm + image * tilesX * tilesY;
-    __global float* plane = y + offY + (size_t)i * OH * OW;
-    for (int ty = 0; ty < tilesY; ty++) {
-        for (int tx = 0; tx < tilesX; tx++) {
-            const int p = ty * tilesX + tx;
-            float m[WA][WA];
+    __global const float* in = M + (size_t)k * ldm + p;
+    __global float* plane = y + offY + ((size_t)image * K + k) * OH * OW;
+    float m[WA][WA];
+    #pragma unroll
+    for (int a = 0; a < WA; a++) {
+        #pragma unroll
+        for (int b = 0; b < WA; b++) m[a][b] = in[(a * WA + b) * xiStride];
+    }
+    float t2[WM][WA];
+    #pragma unroll
+    for (int a = 0; a < WM; a++) {
+        #pragma unroll
+        for (int b = 0; b < WA; b++) {
+            float s = 0.0f;
             #pragma unroll
-            for (int a = 0; a < WA; a++) {
-                #pragma unroll
-                for (int b = 0; b < WA; b++) m[a][b] = in[(a * WA + b) * xiStride + p];
-            }
-            float t[WM][WA];
+            for (int j = 0; j < WA; j++) s += AT[a][j] * m[j][b];
+            t2[a][b] = s;
+        }
+    }
+    #pragma unroll
+    for (int a = 0; a < WM; a++) {
+        const int oy = ty * WM + a;
+        #pragma unroll
+        for (int b = 0; b < WM; b++) {
+            const int ox = tx * WM + b;
+            float s = shift;
             #pragma unroll
-            for (int a = 0; a < WM; a++) {
-                #pragma unroll
-                for (int b = 0; b < WA; b++) {
-                    float s = 0.0f;
-                    #pragma unroll
-                    for (int j = 0; j < WA; j++) s += AT[a][j] * m[j][b];
-                    t[a][b] = s;
-                }
-            }
-            #pragma unroll
-            for (int a = 0; a < WM; a++) {
-                const int oy = ty * WM + a;
-                #pragma unroll
-                for (int b = 0; b < WM; b++) {
-                    const int ox = tx * WM + b;
-                    float s = shift;
-                    #pragma unroll
-                    for (int j = 0; j < WA; j++) s += t[a][j] * AT[b][j];
-                    if (oy < OH && ox < OW) plane[oy * OW + ox] = s;
-                }
-            }
+            for (int j = 0; j < WA; j++) s += t2[a][j] * AT[b][j];
+            if (oy < OH && ox < OW) plane[oy * OW + ox] = s;
         }
     }
 }

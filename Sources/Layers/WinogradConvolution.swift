@@ -12,7 +12,7 @@ import OpenCLRuntime
 /// (when the scratch still holds it) and the transformed dy. Scratch: V (later the input
 /// gradient's products), the products (later the transformed dy), both transformed filter sets
 /// and the transformed filters' gradient, which sums over the chunks of a batch before one
-/// transform into the weight gradient.
+/// transform into the weight gradient, and the zero-padded copy of x or dy the input transform reads.
 final class WinogradConvolution: ConvolutionAlgorithm {
     let kind: ConvAlgorithm
     let scratch: ConvolutionScratch
@@ -25,7 +25,7 @@ final class WinogradConvolution: ConvolutionAlgorithm {
     private let context: ComputeContext
     private let layer: String
     private let input: Shape, output: Shape, config: Conv2DConfig
-    private let filterTransform, inputTransform, gradientTransform, product, outputTransform, filterGradient,
+    private let padPlanes, filterTransform, inputTransform, gradientTransform, product, outputTransform, filterGradient,
                 biasGradient: Kernel
     /// The batch of the backward pass under way: its last chunk turns the summed dU into dw.
     private var backwardBatch = 0
@@ -34,9 +34,11 @@ final class WinogradConvolution: ConvolutionAlgorithm {
     private var filters: DeviceBuffer<Float> { scratch[2] }            // U
     private var flippedFilters: DeviceBuffer<Float> { scratch[3] }     // U of the input gradient
     private var filterGradients: DeviceBuffer<Float> { scratch[4] }    // dU, summed over the chunks
+    private var paddedPlanes: DeviceBuffer<Float> { scratch[5] }       // x or dy, zero-padded to whole tiles
 
     private var positions: Int { (tile + 2) * (tile + 2) }
     private var gradientPadding: Int { 2 - config.padding }
+    /// Also a multiple of `transformGroup`, which launches over the padded columns.
     private static let columnsPerBlock = blockVectors * 16
     private static func padded(_ columns: Int) -> Int { (columns + columnsPerBlock - 1) / columnsPerBlock * columnsPerBlock }
     private func tiles(_ plane: Shape) -> (x: Int, y: Int) { ((plane.width + tile - 1) / tile, (plane.height + tile - 1) / tile) }
@@ -67,6 +69,7 @@ final class WinogradConvolution: ConvolutionAlgorithm {
         self.config = config
         let program = try LayerPrograms.program("conv_winograd.cl", context: context,
                                                 defines: ["WM": "\(tile)", "RM": "\(Self.blockRows)", "NV": "\(Self.blockVectors)"])
+        padPlanes = try LayerPrograms.program("conv_implicit.cl", context: context).kernel("pad_planes")
         filterTransform = try program.kernel("winograd_filter_transform")
         inputTransform = try program.kernel("winograd_input_transform")
         gradientTransform = try program.kernel("winograd_gradient_transform")
@@ -81,7 +84,7 @@ final class WinogradConvolution: ConvolutionAlgorithm {
     private var firstFloatsPerImage: Int { positions * input.channels * max(outputTiles, inputTiles) }
     private var secondFloatsPerImage: Int { positions * max(filterColumns * outputTiles, config.filters * inputTiles) }
 
-    var scratchFloatsPerImage: Int { firstFloatsPerImage + secondFloatsPerImage }
+    var scratchFloatsPerImage: Int { firstFloatsPerImage + secondFloatsPerImage + paddedFloatsPerImage }
 
     func scratchRequests(chunk: Int) -> [BufferRequest] {
         // Room for the columns padded to whole blocks, as a fixed overhang so that the scratch
@@ -95,7 +98,8 @@ final class WinogradConvolution: ConvolutionAlgorithm {
                 BufferRequest(Float.self, count: second, label: "\(layer).winograd products"),
                 BufferRequest(Float.self, count: filterFloats, label: "\(layer).winograd filters"),
                 BufferRequest(Float.self, count: filterFloats, label: "\(layer).winograd flipped filters"),
-                BufferRequest(Float.self, count: positions * input.channels * filterColumns, label: "\(layer).winograd filter gradients")]
+                BufferRequest(Float.self, count: positions * input.channels * filterColumns, label: "\(layer).winograd filter gradients"),
+                BufferRequest(Float.self, count: chunk * paddedFloatsPerImage, label: "\(layer).winograd padded planes")]
     }
 
     func reserve(chunk: Int) throws {
@@ -118,10 +122,37 @@ final class WinogradConvolution: ConvolutionAlgorithm {
     /// over the tiles of `tilePlane`, `ldv` columns a row.
     private func transformInput(_ source: DeviceBuffer<Float>, offset: Int, images: Int, plane: Shape, padding: Int,
                                 tilePlane: Shape, ldv: Int) throws {
+        try launchInputTransform(source, offset: offset, images: images, plane: plane, padding: padding, tilePlane: tilePlane,
+                                 ldv: ldv, into: transformedInput)
+    }
+
+    /// Work-items of the transforms per work-group, along tiles (or filters): PoCL vectorises a
+    /// work-group across its work-items, so their loads and stores of consecutive columns become vectors.
+    private static let transformGroup = 32
+
+    private static func roundUp(_ count: Int, _ multiple: Int) -> Int { (count + multiple - 1) / multiple * multiple }
+
+    /// The zero-padded planes the input transform reads: `padding` on the top and left, zeros to
+    /// the bottom-right edge of the last tile of `tilePlane` (whose tiles reach 2 past its outputs).
+    private func paddedShape(tilePlane: Shape) -> (height: Int, width: Int) {
         let (tilesX, tilesY) = tiles(tilePlane)
-        try inputTransform.setArgs(source, offset, plane.channels, plane.height, plane.width, padding, tilesX, tilesY, images, ldv,
-                                   transformedInput)
-        try context.launch(inputTransform, global: [images * plane.channels], local: [1])
+        return (tilesY * tile + 2, tilesX * tile + 2)
+    }
+    private var paddedFloatsPerImage: Int {
+        let forward = paddedShape(tilePlane: output), gradient = paddedShape(tilePlane: input)
+        return max(input.channels * forward.height * forward.width, config.filters * gradient.height * gradient.width)
+    }
+
+    private func launchInputTransform(_ source: DeviceBuffer<Float>, offset: Int, images: Int, plane: Shape, padding: Int,
+                                      tilePlane: Shape, ldv: Int, into destination: DeviceBuffer<Float>) throws {
+        let (tilesX, tilesY) = tiles(tilePlane)
+        let padded = paddedShape(tilePlane: tilePlane)
+        let planes = images * plane.channels
+        try padPlanes.setArgs(source, offset, planes, plane.height, plane.width, padding, padded.height, padded.width, paddedPlanes)
+        try context.launch(padPlanes, global: [planes], local: [1])
+        try inputTransform.setArgs(paddedPlanes, plane.channels, padded.height, padded.width, tilesX, tilesY, images * tilesX * tilesY,
+                                   ldv, destination)
+        try context.launch(inputTransform, global: [ldv, plane.channels], local: [Self.transformGroup, 1])
     }
 
     /// O[xi] (rows x ldo) = sum over r < reduction of A(xi, r, row) * B[xi][r][col] (conv_winograd.cl's winograd_product).
@@ -136,9 +167,11 @@ final class WinogradConvolution: ConvolutionAlgorithm {
     private func transformOutput(filters filterCount: Int, ldm: Int, plane: Shape, images: Int, from m: DeviceBuffer<Float>,
                                  into destination: DeviceBuffer<Float>, offset: Int, bias: DeviceBuffer<Float>?) throws {
         let (tilesX, tilesY) = tiles(plane)
-        try outputTransform.setArgs(m, filterCount, ldm, plane.height, plane.width, tilesX, tilesY, images, destination, offset,
+        let count = images * tilesX * tilesY
+        try outputTransform.setArgs(m, filterCount, ldm, plane.height, plane.width, tilesX, tilesY, count, destination, offset,
                                     bias ?? m, bias == nil ? 0 : 1)
-        try context.launch(outputTransform, global: [images * filterCount], local: [1])
+        try context.launch(outputTransform, global: [Self.roundUp(count, Self.transformGroup), filterCount],
+                           local: [Self.transformGroup, 1])
     }
 
     /// The forward's products of the chunk's V: M = U V, into `products`.
@@ -186,8 +219,8 @@ final class WinogradConvolution: ConvolutionAlgorithm {
         // dU[xi] (channels x filters) (+)= V[xi] (channels x tiles) times D[xi] (tiles x filters).
         let (tilesX, tilesY) = tiles(output)
         try gradientTransform.setArgs(dy, chunk.first * output.count, filterCount, output.height, output.width, tilesX, tilesY,
-                                      chunk.count, ldv, filterColumns, products)
-        try context.launch(gradientTransform, global: [chunk.count * filterCount], local: [1])
+                                      ldv, filterColumns, products)
+        try context.launch(gradientTransform, global: [filterColumns, chunk.count * tilesX * tilesY], local: [Self.transformGroup, 1])
         try multiply(rows: channels, reduction: chunk.count * outputTiles, a: transformedInput, aXi: channels * ldv, aR: 1, aRow: ldv,
                      b: products, bXi: ldv * filterColumns, ldb: filterColumns, into: filterGradients, ldo: filterColumns,
                      accumulate: chunk.first > 0)
@@ -198,10 +231,8 @@ final class WinogradConvolution: ConvolutionAlgorithm {
         guard let dx else { return }
         // dx = the same convolution of dy padded by 2 - padding with the flipped, transposed filters.
         let ldg = columns(images: chunk.count, tilesPerImage: inputTiles)
-        let (inTilesX, inTilesY) = tiles(input)
-        try inputTransform.setArgs(dy, chunk.first * output.count, filterCount, output.height, output.width, gradientPadding,
-                                   inTilesX, inTilesY, chunk.count, ldg, products)
-        try context.launch(inputTransform, global: [chunk.count * filterCount], local: [1])
+        try launchInputTransform(dy, offset: chunk.first * output.count, images: chunk.count, plane: output,
+                                 padding: gradientPadding, tilePlane: input, ldv: ldg, into: products)
         try multiply(rows: channels, reduction: filterCount, a: flippedFilters, aXi: filterCount * channels, aR: channels, aRow: 1,
                      b: products, bXi: filterCount * ldg, ldb: ldg, into: transformedInput, ldo: ldg, accumulate: false)
         try transformOutput(filters: channels, ldm: ldg, plane: input, images: chunk.count, from: transformedInput, into: dx,

@@ -153,3 +153,57 @@ struct Float64Convolution {
         return dw
     }
 }
+
+/// Manual benchmark (`CONVEYOR_WINOGRAD_BENCH=BATCH`): cifar10-fast's 3x3 layers, forward and
+/// backward alone, each algorithm in turn within each round (a shared machine's speed drifts
+/// between runs; within a round it drifts less), best of the rounds. No assertion on time.
+final class WinogradBenchmarkTests: XCTestCase {
+    func testAlgorithmsOnTheShippedLayers() throws {
+        guard let text = ProcessInfo.processInfo.environment["CONVEYOR_WINOGRAD_BENCH"], let batch = Int(text) else {
+            throw XCTSkip("set CONVEYOR_WINOGRAD_BENCH=BATCH")
+        }
+        let profile = ProcessInfo.processInfo.environment["CONVEYOR_WINOGRAD_BENCH_PROFILE"] != nil
+        let context = try ComputeContext(selector: ProcessInfo.processInfo.environment["CONVEYOR_TEST_DEVICE"] ?? "cpu", profiling: profile)
+        let only = ProcessInfo.processInfo.environment["CONVEYOR_WINOGRAD_BENCH_LAYERS"].map { $0.split(separator: ",").map(String.init) }
+        let algorithms: [ConvAlgorithm] = [.cpuChannels, .cpuImplicit, .cpuWinograd, .cpuWinograd4]
+        for item in WinogradErrorTests.shippedLayers.prefix(5) where only.map({ $0.contains { item.name.contains($0) } }) ?? true {
+            let config = Conv2DConfig(filters: item.filters, size: 3, padding: 1, bias: false)
+            var random = SeededGenerator(seed: 3)
+            let x = try context.buffer(random.floats(batch * item.input.count))
+            let outputCount = batch * item.filters * item.input.height * item.input.width
+            let dy = try context.buffer(random.floats(outputCount))
+            let y = try context.buffer(Float.self, count: outputCount), dx = try context.buffer(Float.self, count: batch * item.input.count)
+            let layers = try algorithms.map { algorithm -> Conv2D in
+                let layer = try Conv2D(context: context, name: "bench", input: item.input, config: config, algorithm: algorithm)
+                try layer.reserve(batch: batch)
+                try layer.forward(x, into: y, batch: 1, mode: .training)   // compiles the kernels
+                return layer
+            }
+            var best = [(forward: Double, backward: Double)](repeating: (.infinity, .infinity), count: layers.count)
+            for _ in 0..<3 {
+                for (index, layer) in layers.enumerated() {
+                    try context.finish()
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    try layer.forward(x, into: y, batch: batch, mode: .training)
+                    try context.finish()
+                    let middle = DispatchTime.now().uptimeNanoseconds
+                    try layer.backward(input: x, output: y, outputGradient: dy, inputGradient: dx, batch: batch)
+                    try context.finish()
+                    let end = DispatchTime.now().uptimeNanoseconds
+                    best[index] = (min(best[index].forward, Double(middle - start) / 1e6), min(best[index].backward, Double(end - middle) / 1e6))
+                }
+            }
+            if profile {
+                for layer in layers where layer.algorithm == .cpuWinograd || layer.algorithm == .cpuWinograd4 {
+                    context.startKernelProfile()
+                    try layer.forward(x, into: y, batch: batch, mode: .training)
+                    try layer.backward(input: x, output: y, outputGradient: dy, inputGradient: dx, batch: batch)
+                    let entries = try context.kernelProfile().map { String(format: "%@ %.1f ms", $0.kernel, $0.seconds * 1e3) }
+                    print("  \(layer.algorithm.rawValue): " + entries.joined(separator: ", "))
+                }
+            }
+            let cells = zip(algorithms, best).map { String(format: "%@ %.1f / %.1f", $0.rawValue, $1.forward, $1.backward) }
+            print("\(item.name) batch \(batch) (forward / backward ms): " + cells.joined(separator: ", "))
+        }
+    }
+}
