@@ -16,6 +16,15 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
     /// Products whose vector lanes are 16 filters of one pixel (conv_channels.cl), for CPU
     /// devices: stride 1, groups 1, any plane; full vectors on small planes with many filters.
     case cpuChannels = "cpu-channels"
+    /// Winograd's F(2x2, 3x3) (conv_winograd.cl): 2.25x fewer multiplications, the transformed
+    /// tiles multiplied as 16 matrix products; 3x3 windows, stride 1, dilation 1, groups 1,
+    /// padding up to 2. CPU kernels (one work-item per work-group): the rules never pick it on
+    /// GPUs; the tuner keeps it where it measures faster.
+    case cpuWinograd = "cpu-winograd"
+    /// Winograd's F(4x4, 3x3): 4x fewer multiplications than a direct convolution, 36 products
+    /// per tile of 4x4 outputs, with transforms whose larger coefficients round more (see
+    /// `tolerance`); the same layers and kernels as cpu-winograd.
+    case cpuWinograd4 = "cpu-winograd-4x4"
 
     /// Why this algorithm cannot run a layer, or nil when it can.
     public func refusal(input: Shape, config: Conv2DConfig, output: Shape) -> String? {
@@ -28,6 +37,8 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
             return ImplicitConvolution.refusal(input: input, config: config, output: output)
         case .cpuChannels:
             return ChannelVectorConvolution.refusal(input: input, config: config, output: output)
+        case .cpuWinograd, .cpuWinograd4:
+            return WinogradConvolution.refusal(input: input, config: config, output: output)
         }
     }
 
@@ -55,11 +66,17 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
             return try ImplicitConvolution(context: context, layer: layer, input: input, output: output, config: config)
         case .cpuChannels:
             return try ChannelVectorConvolution(context: context, layer: layer, input: input, output: output, config: config)
+        case .cpuWinograd:
+            return try WinogradConvolution(context: context, layer: layer, input: input, output: output, config: config,
+                                           kind: self, tile: 2)
+        case .cpuWinograd4:
+            return try WinogradConvolution(context: context, layer: layer, input: input, output: output, config: config,
+                                           kind: self, tile: 4)
         }
     }
 
     /// Environment variable that names the algorithm every convolution that can run it uses
-    /// (`tiled-gemm`, `cpu-panels`, `cpu-implicit`, `cpu-channels`), to compare algorithms with one binary
+    /// (`tiled-gemm`, `cpu-panels`, `cpu-implicit`, `cpu-channels`, `cpu-winograd`, `cpu-winograd-4x4`), to compare algorithms with one binary
     /// (`conveyor bench`); unset, empty or refused: the device's preferred one.
     public static let overrideVariable = "CONVEYOR_CONV_ALGORITHM"
 

@@ -6,7 +6,7 @@ import OpenCLRuntime
 /// scratch budget and remembers whether the scratch still holds the last training forward's
 /// input; an algorithm only runs chunks, so adding one touches neither `Conv2D` nor the other
 /// algorithms. One type per algorithm: `TiledGemmConvolution`, `PanelConvolution`,
-/// `ImplicitConvolution`, `ChannelVectorConvolution`.
+/// `ImplicitConvolution`, `ChannelVectorConvolution`, `WinogradConvolution`.
 protocol ConvolutionAlgorithm: AnyObject {
     /// The user-visible name of this algorithm.
     var kind: ConvAlgorithm { get }

@@ -58,7 +58,7 @@ enum KernelCheckCatalog {
                     try layer.make(context: $0, algorithm: .tiledGemm, tuning: tuning)
                 }
             }
-            let cpu = [ConvAlgorithm.cpuPanels, .cpuImplicit, .cpuChannels].map { algorithm in
+            let cpu = [ConvAlgorithm.cpuPanels, .cpuImplicit, .cpuChannels, .cpuWinograd, .cpuWinograd4].map { algorithm in
                 make(.convolution(algorithm, tuning: nil), refusal: algorithm.refusal(input: layer.input, config: config, output: output)) {
                     try layer.make(context: $0, algorithm: algorithm)
                 }

@@ -45,7 +45,8 @@ final class CheckCommandTests: XCTestCase {
         let families = Set(results.compactMap { $0["family"] as? String })
         XCTAssertEqual(families, ["conv2d", "fc", "maxpool", "avgpool", "global-avgpool", "batchnorm", "activation", "dropout", "whiten",
                                   "residual", "loss", "sgd", "lookahead", "flip", "shift"])
-        for variant in ["conv2d cpu-panels", "conv2d cpu-implicit", "conv2d cpu-channels", "maxpool per-element", "maxpool per-plane",
+        for variant in ["conv2d cpu-panels", "conv2d cpu-implicit", "conv2d cpu-channels", "conv2d cpu-winograd", "conv2d cpu-winograd-4x4",
+                        "maxpool per-element", "maxpool per-plane",
                         "batchnorm per-element", "batchnorm per-plane", "activation gelu", "loss multiclass-svm"] {
             XCTAssertTrue(ran.contains(variant), "\(variant) did not run: \(ran.sorted())")
         }

@@ -158,6 +158,58 @@ final class Conv2DTests: XCTestCase {
                                         batch: 5)], algorithm: .cpuChannels, chunkImages: 2)
     }
 
+    /// Shapes the cpu-winograd algorithm takes (3x3, stride 1, dilation 1, groups 1): planes of
+    /// an odd side (tiles hanging over the right and bottom edges: 7x7, 13x13, 3x3, 5x9), padding
+    /// 0, 1 and 2 (input gradients padded by 2, 1 and 0), filter and channel counts that leave
+    /// the products' 8-row and 32-column blocks partly empty (1, 5, 17, 33, 40), tile counts past
+    /// one block, no bias, and cifar10-fast's shapes with fewer images (24->64 on 32x32, 64->256
+    /// on 16x16, 256->256 on 8x8 and 4x4).
+    func winogradCases() -> [Case] {
+        [
+            Case(input: Shape(channels: 3, height: 8, width: 8), config: Conv2DConfig(filters: 5, size: 3, padding: 1), batch: 2),
+            Case(input: Shape(channels: 5, height: 7, width: 7), config: Conv2DConfig(filters: 17, size: 3, padding: 1), batch: 3),
+            Case(input: Shape(channels: 13, height: 13, width: 13), config: Conv2DConfig(filters: 40, size: 3), batch: 2),
+            Case(input: Shape(channels: 4, height: 9, width: 5), config: Conv2DConfig(filters: 6, size: 3, padding: 2, bias: false), batch: 2),
+            Case(input: Shape(channels: 17, height: 3, width: 3), config: Conv2DConfig(filters: 1, size: 3, padding: 1), batch: 5),
+            Case(input: Shape(channels: 33, height: 4, width: 4), config: Conv2DConfig(filters: 9, size: 3, padding: 1), batch: 1),
+            Case(input: Shape(channels: 24, height: 32, width: 32), config: Conv2DConfig(filters: 64, size: 3, padding: 1, bias: false), batch: 1),
+            Case(input: Shape(channels: 64, height: 16, width: 16), config: Conv2DConfig(filters: 256, size: 3, padding: 1, bias: false), batch: 1),
+            Case(input: Shape(channels: 256, height: 8, width: 8), config: Conv2DConfig(filters: 256, size: 3, padding: 1, bias: false), batch: 2),
+            Case(input: Shape(channels: 256, height: 4, width: 4), config: Conv2DConfig(filters: 256, size: 3, padding: 1, bias: false), batch: 3),
+        ]
+    }
+
+    func testCPUWinogradMatchesReference() throws {
+        try checkAgainstReference(winogradCases(), algorithm: .cpuWinograd, tolerance: ConvAlgorithm.cpuWinograd.tolerance)
+    }
+
+    func testCPUWinograd4x4MatchesReference() throws {
+        try checkAgainstReference(winogradCases(), algorithm: .cpuWinograd4, tolerance: ConvAlgorithm.cpuWinograd4.tolerance)
+    }
+
+    func testCPUWinogradChunkedBatchMatchesReference() throws {
+        // Chunks of 2, 2 and 1 images: offsets into x, y, dy and dx, the filters transformed once
+        // per pass, and the transformed filters' gradient summed over the chunks before one transform.
+        try checkAgainstReference([Case(input: Shape(channels: 3, height: 7, width: 7), config: Conv2DConfig(filters: 20, size: 3, padding: 1),
+                                        batch: 5)], algorithm: .cpuWinograd, chunkImages: 2, tolerance: ConvAlgorithm.cpuWinograd.tolerance)
+        try checkAgainstReference([Case(input: Shape(channels: 40, height: 4, width: 4), config: Conv2DConfig(filters: 33, size: 3, padding: 1),
+                                        batch: 5)], algorithm: .cpuWinograd, chunkImages: 2, tolerance: ConvAlgorithm.cpuWinograd.tolerance)
+        try checkAgainstReference([Case(input: Shape(channels: 6, height: 9, width: 9), config: Conv2DConfig(filters: 7, size: 3, padding: 1),
+                                        batch: 5)], algorithm: .cpuWinograd4, chunkImages: 2, tolerance: ConvAlgorithm.cpuWinograd4.tolerance)
+    }
+
+    func testCPUWinogradRefusesOtherWindows() throws {
+        for (config, expected) in [(Conv2DConfig(filters: 4, size: 5, padding: 2), "3x3"),
+                                   (Conv2DConfig(filters: 4, size: 3, padding: 2, dilation: 2), "dilation 1"),
+                                   (Conv2DConfig(filters: 4, size: 3, stride: 2, padding: 1, rounding: .floor), "stride 1"),
+                                   (Conv2DConfig(filters: 4, size: 3, padding: 1, groups: 2), "groups = 1")] {
+            XCTAssertThrowsError(try Conv2D(context: context, name: "conv", input: Shape(channels: 4, height: 8, width: 8), config: config,
+                                            algorithm: .cpuWinograd4)) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(error)")
+            }
+        }
+    }
+
     func testCPUImplicitChunkedBatchMatchesReference() throws {
         try checkAgainstReference([Case(input: Shape(channels: 3, height: 8, width: 8), config: Conv2DConfig(filters: 20, size: 3, padding: 1),
                                         batch: 5)], algorithm: .cpuImplicit, chunkImages: 2)
@@ -209,7 +261,7 @@ final class Conv2DTests: XCTestCase {
         }
     }
 
-    func checkAgainstReference(_ cases: [Case], algorithm: ConvAlgorithm, chunkImages: Int? = nil) throws {
+    func checkAgainstReference(_ cases: [Case], algorithm: ConvAlgorithm, chunkImages: Int? = nil, tolerance: Float = 1e-4) throws {
         var random = SeededGenerator(seed: 7)
         for item in cases {
             let label = "\(algorithm) \(item.config) on \(item.input) batch \(item.batch)"
@@ -235,13 +287,15 @@ final class Conv2DTests: XCTestCase {
             let dxBuffer = try context.buffer(Float.self, count: x.count)
             try dxBuffer.fill(.nan)  // must be overwritten
             try layer.forward(xBuffer, into: yBuffer, batch: item.batch, mode: .training)
-            assertClose(try yBuffer.read(), reference.forward(x: x, weight: w, bias: b, batch: item.batch), "forward \(label)")
+            assertClose(try yBuffer.read(), reference.forward(x: x, weight: w, bias: b, batch: item.batch), tolerance: tolerance,
+                        "forward \(label)")
             let expected = reference.backward(x: x, weight: w, dy: dy, batch: item.batch)
             for pass in 1...2 {  // the second pass checks that parameter gradients accumulate
                 try layer.backward(input: xBuffer, output: yBuffer, outputGradient: dyBuffer, inputGradient: dxBuffer, batch: item.batch)
                 let scale = Float(pass)
-                assertClose(try dxBuffer.read(), expected.dx, "input gradient \(label)")
-                assertClose(try layer.weight.gradient.read(), expected.dweight.map { $0 * scale }, "weight gradient pass \(pass) \(label)")
+                assertClose(try dxBuffer.read(), expected.dx, tolerance: tolerance, "input gradient \(label)")
+                assertClose(try layer.weight.gradient.read(), expected.dweight.map { $0 * scale }, tolerance: tolerance,
+                            "weight gradient pass \(pass) \(label)")
                 if let bias = layer.bias {
                     assertClose(try bias.gradient.read(), expected.dbias.map { $0 * scale }, "bias gradient pass \(pass) \(label)")
                 }

@@ -32,7 +32,7 @@ final class ConvolutionTunerTests: XCTestCase {
             timed[algorithm, default: 0] += 1
             switch algorithm {
             case .cpuPanels: return chunk < 64 ? 10 : 20
-            case .cpuImplicit, .cpuChannels: return 30
+            case .cpuImplicit, .cpuChannels, .cpuWinograd, .cpuWinograd4: return 30
             case .tiledGemm: return 100
             }
         }

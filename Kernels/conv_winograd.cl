@@ -1,0 +1,307 @@
+// Winograd convolution for 3x3 windows, stride 1, dilation 1, groups 1 (Lavin and Gray, "Fast
+// Algorithms for Convolutional Neural Networks", 2016): the cpu-winograd algorithm.
+//
+// Why: a direct 3x3 convolution spends 9 multiply-adds per (input channel, filter, output pixel).
+// F(m x m, 3x3) computes an m x m tile of outputs from an (m+2) x (m+2) tile of inputs with
+// (m+2)^2 products per (channel, filter): 2.25x fewer for m = 2, 4x fewer for m = 4. The
+// transforms are cheap (per tile and channel, not per channel pair); the products become
+// (m+2)^2 independent matrix products, one per position xi of the transformed tile, which run
+// at the FMA units' rate with the register blocks of the cpu kernels.
+//
+//   filter:  U[xi][c][k]  = (G g(k, c) G^T)[xi]                           winograd_filter_transform
+//   input:   V[xi][c][p]  = (B^T d(c, p) B)[xi], d the tile p of x         winograd_input_transform
+//   product: M[xi][k][p]  = sum over c of U[xi][c][k] * V[xi][c][p]         winograd_product
+//   output:  y(k, p)      = A^T M(k, p) A (+ bias)                          winograd_output_transform
+//
+// Backward: the input gradient is the same convolution of dy padded by 2 - padding with the
+// flipped, transposed filters (U built with transposed = 1). The weight gradient is the exact
+// gradient of the forward's formula: dU[xi][c][k] = sum over tiles p of V[xi][c][p] *
+// (A dy(k, p) A^T)[xi], then dw(k, c) += G^T dU(c, k) G (winograd_gradient_transform,
+// winograd_product, winograd_filter_gradient), so it reuses the forward's V.
+//
+// Tiles p are numbered across the images of a chunk: p = image * tilesPerImage + ty * tilesX + tx.
+// Compile-time: WM (output tile, 2 or 4), RM x NV (rows by 16-column vectors per work-item of
+// the product).
+
+#ifndef WM
+#define WM 2
+#endif
+#ifndef RM
+#define RM 8
+#endif
+#ifndef NV
+#define NV 2
+#endif
+#define WA (WM + 2)
+#define WT (WA * WA)
+
+#if WM == 2
+__constant float BT[WA][WA] = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
+__constant float G[WA][3] = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
+__constant float AT[WM][WA] = {{1, 1, 1, 0}, {0, 1, -1, -1}};
+#elif WM == 4
+__constant float BT[WA][WA] = {{4, 0, -5, 0, 1, 0}, {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+                               {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+__constant float G[WA][3] = {{1.0f / 4, 0, 0}, {-1.0f / 6, -1.0f / 6, -1.0f / 6}, {-1.0f / 6, 1.0f / 6, -1.0f / 6},
+                             {1.0f / 24, 1.0f / 12, 1.0f / 6}, {1.0f / 24, -1.0f / 12, 1.0f / 6}, {0, 0, 1}};
+__constant float AT[WM][WA] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
+#else
+#error "WM must be 2 or 4"
+#endif
+
+// U[(xi*C + c)*ldu + k] = (G g G^T)[xi] for g = W(k, c), where transposed = 0: W(k, c) =
+// w[k][c] (K filters of C channels: forward); transposed = 1: W(k, c)[ky][kx] =
+// w[c][k][2-ky][2-kx] (w holds C filters of K channels: the input gradient's flipped,
+// transposed filters). One work-item per (k, c).
+__kernel void winograd_filter_transform(__global const float* restrict w, const int K, const int C, const int transposed,
+                                        const int ldu, __global float* restrict U) {
+    const int i = get_global_id(0);
+    if (i >= K * C) return;
+    const int k = i % K, c = i / K;
+    float g[3][3];
+    #pragma unroll
+    for (int ky = 0; ky < 3; ky++) {
+        #pragma unroll
+        for (int kx = 0; kx < 3; kx++) {
+            g[ky][kx] = transposed ? w[(((size_t)c * K + k) * 3 + 2 - ky) * 3 + 2 - kx] : w[(((size_t)k * C + c) * 3 + ky) * 3 + kx];
+        }
+    }
+    float t[WA][3];
+    #pragma unroll
+    for (int a = 0; a < WA; a++) {
+        #pragma unroll
+        for (int j = 0; j < 3; j++) t[a][j] = G[a][0] * g[0][j] + G[a][1] * g[1][j] + G[a][2] * g[2][j];
+    }
+    #pragma unroll
+    for (int a = 0; a < WA; a++) {
+        #pragma unroll
+        for (int b = 0; b < WA; b++) {
+            U[((size_t)(a * WA + b) * C + c) * ldu + k] = t[a][0] * G[b][0] + t[a][1] * G[b][1] + t[a][2] * G[b][2];
+        }
+    }
+}
+
+// V[(xi*C + c)*ldv + p] = (B^T d B)[xi] for the tiles p < tiles of the images of C zero-padded
+// planes of Hp x Wp at src (pad_planes of conv_implicit.cl: the padding on the top and left,
+// zeros to the edge of the last tile), d the (WM+2) x (WM+2) tile whose top-left pixel is
+// (WM*ty, WM*tx); 0 for tiles <= p < ldv. The padded copy spares the loads bounds checks,
+// which took more than half of this kernel's time. One work-item per (tile, channel), tiles
+// first: a work-group of consecutive tiles stores whole vectors (PoCL vectorises across its
+// work-items), where a work-item per plane stored 16 scattered floats a tile. Global size: [ldv, C].
+__kernel void winograd_input_transform(__global const float* restrict src, const int C, const int Hp, const int Wp,
+                                       const int tilesX, const int tilesY, const int tiles, const int ldv,
+                                       __global float* restrict V) {
+    const int p = get_global_id(0), c = get_global_id(1);
+    if (p >= ldv || c >= C) return;
+    const size_t xiStride = (size_t)C * ldv;
+    __global float* out = V + (size_t)c * ldv + p;
+    // Past the tiles: the last tile's values times 0, without a branch that would keep PoCL
+    // from vectorising the work-group.
+    const float keep = p < tiles ? 1.0f : 0.0f;
+    const int perImage = tilesX * tilesY, q = min(p, tiles - 1), image = q / perImage, t = q % perImage;
+    __global const float* corner = src + ((size_t)image * C + c) * Hp * Wp + t / tilesX * WM * Wp + t % tilesX * WM;
+    float d[WA][WA];
+    #pragma unroll
+    for (int a = 0; a < WA; a++) {
+        #pragma unroll
+        for (int b = 0; b < WA; b++) d[a][b] = corner[a * Wp + b];
+    }
+    float t2[WA][WA];
+    #pragma unroll
+    for (int a = 0; a < WA; a++) {
+        #pragma unroll
+        for (int b = 0; b < WA; b++) {
+            float s = 0.0f;
+            #pragma unroll
+            for (int j = 0; j < WA; j++) s += BT[a][j] * d[j][b];
+            t2[a][b] = s;
+        }
+    }
+    #pragma unroll
+    for (int a = 0; a < WA; a++) {
+        #pragma unroll
+        for (int b = 0; b < WA; b++) {
+            float s = 0.0f;
+            #pragma unroll
+            for (int j = 0; j < WA; j++) s += t2[a][j] * BT[b][j];
+            out[(a * WA + b) * xiStride] = s * keep;
+        }
+    }
+}
+
+// D[(xi*ldp + p)*ldd + k] = (A g A^T)[xi] for the tiles p of the output gradient, g the WM x WM
+// tile of dy(k) at (WM*ty, WM*tx), zero outside the OH x OW plane, 0 for K <= k < ldd: the
+// tiles' products' gradient, filters last so the weight gradient's product reads them as
+// 16-filter vectors. One work-item per (filter, tile), filters first (whole vector stores).
+// Global size: [ldd, tiles].
+__kernel void winograd_gradient_transform(__global const float* restrict dy, const int offDy, const int K, const int OH,
+                                          const int OW, const int tilesX, const int tilesY, const int ldp,
+                                          const int ldd, __global float* restrict D) {
+    const int k = get_global_id(0), p = get_global_id(1);
+    if (k >= ldd) return;
+    const size_t xiStride = (size_t)ldp * ldd;
+    __global float* out = D + (size_t)p * ldd + k;
+    const float keep = k < K ? 1.0f : 0.0f;   // past the filters: 0, without a branch (as above)
+    const int perImage = tilesX * tilesY, image = p / perImage, t = p % perImage;
+    const int ty = t / tilesX, tx = t % tilesX;
+    __global const float* plane = dy + offDy + ((size_t)image * K + min(k, K - 1)) * OH * OW;
+    float g[WM][WM];
+    #pragma unroll
+    for (int a = 0; a < WM; a++) {
+        const int y = ty * WM + a;
+        #pragma unroll
+        for (int b = 0; b < WM; b++) {
+            const int x = tx * WM + b;
+            g[a][b] = y < OH && x < OW ? plane[min(y, OH - 1) * OW + min(x, OW - 1)] : 0.0f;
+        }
+    }
+    float t2[WA][WM];
+    #pragma unroll
+    for (int a = 0; a < WA; a++) {
+        #pragma unroll
+        for (int b = 0; b < WM; b++) {
+            float s = 0.0f;
+            #pragma unroll
+            for (int j = 0; j < WM; j++) s += AT[j][a] * g[j][b];
+            t2[a][b] = s;
+        }
+    }
+    #pragma unroll
+    for (int a = 0; a < WA; a++) {
+        #pragma unroll
+        for (int b = 0; b < WA; b++) {
+            float s = 0.0f;
+            #pragma unroll
+            for (int j = 0; j < WM; j++) s += t2[a][j] * AT[j][b];
+            out[(a * WA + b) * xiStride] = s * keep;
+        }
+    }
+}
+
+// O[(xi*rows + row)*ldo + col] (=, or += when accumulate) = sum over r < R of
+// A[xi*aXi + r*aR + row*aRow] * B[xi*bXi + r*ldb + col], for RM rows by NV 16-column vectors per
+// work-item. Columns come in whole vectors (the host pads ldb and ldo to NV*16 and ignores
+// the extra columns); a block past the last row reads that row and stores nothing. Each step
+// of r loads NV vectors of B and broadcasts RM values of A: RM*NV accumulators (16, as in
+// conv_channels.cl, which PoCL keeps in registers). Global size: [rowBlocks * colBlocks, WT],
+// row blocks first, so consecutive work-groups (one core, PoCL) share their block of B.
+__kernel void winograd_product(const int rows, const int R, const int rowBlocks, __global const float* restrict A,
+                               const int aXi, const int aR, const int aRow, __global const float* restrict B,
+                               const int bXi, const int ldb, __global float* restrict O, const int ldo, const int accumulate) {
+    const int rb = get_global_id(0) % rowBlocks, cb = get_global_id(0) / rowBlocks, xi = get_global_id(1);
+    const int row0 = rb * RM, col0 = cb * NV * 16;
+    __global const float* a[RM];
+    #pragma unroll
+    for (int i = 0; i < RM; i++) a[i] = A + (size_t)xi * aXi + (size_t)min(row0 + i, rows - 1) * aRow;
+    __global const float* b = B + (size_t)xi * bXi + col0;
+    float16 acc[RM][NV];
+    #pragma unroll
+    for (int i = 0; i < RM; i++) {
+        #pragma unroll
+        for (int j = 0; j < NV; j++) acc[i][j] = (float16)(0.0f);
+    }
+    for (int r = 0; r < R; r++) {
+        float16 v[NV];
+        #pragma unroll
+        for (int j = 0; j < NV; j++) v[j] = vload16(j, b + (size_t)r * ldb);
+        #pragma unroll
+        for (int i = 0; i < RM; i++) {
+            const float16 s = (float16)(a[i][(size_t)r * aR]);
+            #pragma unroll
+            for (int j = 0; j < NV; j++) acc[i][j] = fma(s, v[j], acc[i][j]);
+        }
+    }
+    #pragma unroll
+    for (int i = 0; i < RM; i++) {
+        if (row0 + i >= rows) break;
+        __global float* o = O + ((size_t)xi * rows + row0 + i) * ldo + col0;
+        #pragma unroll
+        for (int j = 0; j < NV; j++) {
+            if (accumulate) acc[i][j] += vload16(j, o);
+            vstore16(acc[i][j], j, o);
+        }
+    }
+}
+
+// y[image][k][oy][ox] = (A^T M(k, p) A)[oy % WM][ox % WM] (+ bias[k]) for the tiles p < tiles,
+// M(k, p)[xi] = M[(xi*K + k)*ldm + p]; outputs past the OH x OW plane are not stored. One
+// work-item per (tile, filter), tiles first (whole vector loads). Global size: [>= tiles, K].
+__kernel void winograd_output_transform(__global const float* restrict M, const int K, const int ldm, const int OH,
+                                        const int OW, const int tilesX, const int tilesY, const int tiles,
+                                        __global float* restrict y, const int offY, __global const float* restrict bias,
+                                        const int hasBias) {
+    const int p = get_global_id(0), k = get_global_id(1);
+    if (p >= tiles || k >= K) return;
+    const int perImage = tilesX * tilesY, image = p / perImage, t = p % perImage;
+    const int ty = t / tilesX, tx = t % tilesX;
+    const float shift = hasBias ? bias[k] : 0.0f;
+    const size_t xiStride = (size_t)K * ldm;
+    __global const float* in = M + (size_t)k * ldm + p;
+    __global float* plane = y + offY + ((size_t)image * K + k) * OH * OW;
+    float m[WA][WA];
+    #pragma unroll
+    for (int a = 0; a < WA; a++) {
+        #pragma unroll
+        for (int b = 0; b < WA; b++) m[a][b] = in[(a * WA + b) * xiStride];
+    }
+    float t2[WM][WA];
+    #pragma unroll
+    for (int a = 0; a < WM; a++) {
+        #pragma unroll
+        for (int b = 0; b < WA; b++) {
+            float s = 0.0f;
+            #pragma unroll
+            for (int j = 0; j < WA; j++) s += AT[a][j] * m[j][b];
+            t2[a][b] = s;
+        }
+    }
+    #pragma unroll
+    for (int a = 0; a < WM; a++) {
+        const int oy = ty * WM + a;
+        #pragma unroll
+        for (int b = 0; b < WM; b++) {
+            const int ox = tx * WM + b;
+            float s = shift;
+            #pragma unroll
+            for (int j = 0; j < WA; j++) s += t2[a][j] * AT[b][j];
+            if (oy < OH && ox < OW) plane[oy * OW + ox] = s;
+        }
+    }
+}
+
+// dw[k][c][ky][kx] += (G^T dU(c, k) G)[ky][kx], dU(c, k)[xi] = dU[(xi*C + c)*ldu + k]: the
+// weight gradient from the gradient of the transformed filters. One work-item per (k, c).
+__kernel void winograd_filter_gradient(__global const float* restrict dU, const int K, const int C, const int ldu,
+                                       __global float* restrict dw) {
+    const int i = get_global_id(0);
+    if (i >= K * C) return;
+    const int c = i % C, k = i / C;
+    float u[WA][WA];
+    #pragma unroll
+    for (int a = 0; a < WA; a++) {
+        #pragma unroll
+        for (int b = 0; b < WA; b++) u[a][b] = dU[((size_t)(a * WA + b) * C + c) * ldu + k];
+    }
+    float t[3][WA];
+    #pragma unroll
+    for (int a = 0; a < 3; a++) {
+        #pragma unroll
+        for (int b = 0; b < WA; b++) {
+            float s = 0.0f;
+            #pragma unroll
+            for (int j = 0; j < WA; j++) s += G[j][a] * u[j][b];
+            t[a][b] = s;
+        }
+    }
+    __global float* out = dw + (size_t)i * 9;
+    #pragma unroll
+    for (int a = 0; a < 3; a++) {
+        #pragma unroll
+        for (int b = 0; b < 3; b++) {
+            float s = 0.0f;
+            #pragma unroll
+            for (int j = 0; j < WA; j++) s += t[a][j] * G[j][b];
+            out[a * 3 + b] += s;
+        }
+    }
+}
