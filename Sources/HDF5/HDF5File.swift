@@ -198,6 +198,8 @@ public final class HDF5File {
             }
             let shape = try datasetShape(dataset, path)
             let count = shape.reduce(1, *)
+            try HDF5ClaimLimits.checkFits(count: count, elementSize: H5Tget_size(fileType), fileSize: try fileSize(path),
+                                          file: self.path, object: path)
             let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
                 if count > 0 {
                     try check(H5Dread(dataset, T.hdf5Type.memoryType, conveyor_h5s_all(), conveyor_h5s_all(),
@@ -226,7 +228,15 @@ public final class HDF5File {
         let rank = try check(H5Sget_simple_extent_ndims(space), "H5Sget_simple_extent_ndims", path)
         var dims = [hsize_t](repeating: 0, count: Int(rank))
         try check(H5Sget_simple_extent_dims(space, &dims, nil), "H5Sget_simple_extent_dims", path)
+        _ = try HDF5ClaimLimits.elementCount(dims.map { UInt64($0) }, file: self.path, object: path)
         return dims.map { Int($0) }
+    }
+
+    /// The size of the file on disk, which bounds what a dataset or attribute in it can hold.
+    private func fileSize(_ object: String) throws -> UInt64 {
+        var size: hsize_t = 0
+        try check(H5Fget_filesize(try openID("H5Fget_filesize"), &size), "H5Fget_filesize", object)
+        return UInt64(size)
     }
 
     // MARK: - Attributes
@@ -307,6 +317,9 @@ public final class HDF5File {
             defer { H5Sclose(space) }
             let rank = try check(H5Sget_simple_extent_ndims(space), "H5Sget_simple_extent_ndims", at)
             let count = Int(try check(H5Sget_simple_extent_npoints(space), "H5Sget_simple_extent_npoints", at))
+            // A variable-length string takes at least a byte of the file, a fixed one its size.
+            try HDF5ClaimLimits.checkFits(count: count, elementSize: H5Tis_variable_str(type) > 0 ? 1 : H5Tget_size(type),
+                                          fileSize: try fileSize(at), file: self.path, object: at)
             let typeClass = H5Tget_class(type)
 
             if typeClass == H5T_STRING {

@@ -22,6 +22,10 @@ public struct RunMetrics: Equatable {
         self.validationAccuracy = validationAccuracy
     }
 
+    /// The largest metrics.csv read: a row is under 200 bytes and a run has at most 100000
+    /// epochs, so a larger file is not one Conveyor wrote, and is refused before it is read.
+    public static let maximumFileBytes = 32 << 20
+
     /// The run in `folder` (its last path component names it).
     public static func load(folder: String) throws -> RunMetrics {
         var isDirectory: ObjCBool = false
@@ -29,9 +33,18 @@ public struct RunMetrics: Equatable {
             throw PlotError("\(folder) is not a folder; give run folders such as runs/quickstart")
         }
         let path = (folder as NSString).appendingPathComponent("metrics.csv")
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maximumFileBytes {
+            throw PlotError("\(path) is \(size) bytes, more than the \(maximumFileBytes) a metrics.csv of Conveyor can reach; "
+                            + "give the run folder of a Conveyor run")
+        }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw PlotError("\(folder) has no metrics.csv; give a run folder that has trained at least one epoch")
         }
+        return try parse(text: text, path: path, name: URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent)
+    }
+
+    /// The curves of one metrics.csv `text` (read from `path`, named `name`).
+    public static func parse(text: String, path: String, name: String) throws -> RunMetrics {
         let lines = text.split(whereSeparator: \.isNewline).map(String.init)
         guard let header = lines.first?.split(separator: ",", omittingEmptySubsequences: false).map(String.init) else {
             throw PlotError("\(path) is empty; train at least one epoch first")
@@ -59,7 +72,6 @@ public struct RunMetrics: Equatable {
             validationAccuracy.append(value("val_accuracy"))
         }
         guard !epochs.isEmpty else { throw PlotError("\(path) has no rows yet; train at least one epoch first") }
-        let name = URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
         return RunMetrics(name: name, epochs: epochs, trainLoss: trainLoss, validationLoss: validationLoss,
                           trainAccuracy: trainAccuracy, validationAccuracy: validationAccuracy)
     }
