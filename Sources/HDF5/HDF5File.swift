@@ -38,6 +38,34 @@ public final class HDF5File {
         }
     }
 
+    /// Creates a file in memory only (HDF5's core driver without a backing store): nothing
+    /// touches the disk until `image()` hands its bytes to the caller, so a full disk cannot
+    /// leave HDF5 with a half-written file. `name` appears in messages only.
+    public static func createInMemory(name: String) throws -> HDF5File {
+        try HDF5Library.locked {
+            let fapl = try fileAccessList(name)
+            defer { H5Pclose(fapl) }
+            try HDF5Library.check(H5Pset_fapl_core(fapl, 1 << 20, false), "H5Pset_fapl_core", file: name, object: "/")
+            let id = try HDF5Library.check(H5Fcreate(name, conveyor_h5f_acc_trunc(), conveyor_h5p_default(), fapl),
+                                           "H5Fcreate", file: name, object: "/")
+            return HDF5File(path: name, id: id, isReadOnly: false)
+        }
+    }
+
+    /// The bytes of the whole file as it would be on disk (for a file made by `createInMemory`).
+    public func image() throws -> [UInt8] {
+        try HDF5Library.locked {
+            let file = try openID("H5Fget_file_image")
+            try check(H5Fflush(file, H5F_SCOPE_LOCAL), "H5Fflush", "/")
+            let size = try check(H5Fget_file_image(file, nil, 0), "H5Fget_file_image", "/")
+            var bytes = [UInt8](repeating: 0, count: Int(size))
+            try bytes.withUnsafeMutableBytes { buffer in
+                _ = try check(H5Fget_file_image(file, buffer.baseAddress, buffer.count), "H5Fget_file_image", "/")
+            }
+            return bytes
+        }
+    }
+
     /// Opens an existing file read-only.
     public static func open(at path: String) throws -> HDF5File {
         try HDF5Library.locked {

@@ -89,8 +89,13 @@ public final class Trainer {
             try run.lookahead?.reset()
         }
         if run.config.checkpoint.tensorboard && writesFiles {   // rank 0 alone writes the run folder
-            tensorBoard = try TensorBoardLog(folder: run.runFolder, filterImageInterval: run.config.checkpoint.filterImageInterval,
-                                             history: history)
+            do {
+                tensorBoard = try TensorBoardLog(folder: run.runFolder, filterImageInterval: run.config.checkpoint.filterImageInterval,
+                                                 history: history)
+            } catch {
+                tensorBoard = nil
+                TensorBoardLog.warnNotWritten(folder: run.runFolder, error)
+            }
         }
     }
 
@@ -191,7 +196,13 @@ public final class Trainer {
             // After the checkpoint, so that a kill between the two cannot leave a row that a resume repeats.
             if writesFiles {
                 try metricsLog.append(metrics)
-                try tensorBoard?.record(metrics, totalEpochs: epochs) { try TensorBoardLog.firstFilters(of: network) }
+                do {
+                    try tensorBoard?.record(metrics, totalEpochs: epochs) { try TensorBoardLog.firstFilters(of: network) }
+                } catch {
+                    // Events are a view of metrics.csv, which is written: training goes on without them.
+                    tensorBoard = nil
+                    TensorBoardLog.warnNotWritten(folder: run.runFolder, error)
+                }
             }
         }
         return history

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileOutput
 import Foundation
 import Plots
 
@@ -33,7 +34,7 @@ struct PlotCommand: ParsableCommand {
             try OutputPath.checkNew(out, force: force)
             let metrics = try runs.map { try RunMetrics.load(folder: $0) }
             let image = try CurvesChart.draw(runs: metrics, width: width, height: height)
-            try image.write(to: out)
+            try OutputFile.write(try image.encoded(), to: out)
             print("wrote \(out): \(width)x\(height) pixels, "
                   + metrics.map { "\($0.name) (\($0.epochs.count) epochs)" }.joined(separator: ", "))
         }
