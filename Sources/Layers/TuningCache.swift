@@ -51,7 +51,7 @@ public final class TuningCache: @unchecked Sendable {
 
     /// The entries of a cache file's `data`, and why some were dropped (a budget out of range, a
     /// time that is not a finite number, a probe batch below 1), or nil when none was.
-    static func decode(_ data: Data) throws -> (machines: [String: [String: ConvolutionChoice]], dropped: String?) {
+    public static func decode(_ data: Data) throws -> (machines: [String: [String: ConvolutionChoice]], dropped: String?) {
         var machines = try JSONDecoder().decode(File.self, from: data).machines
         var dropped = 0
         for (machine, layers) in machines {
