@@ -68,7 +68,8 @@ public final class HDF5File {
 
     /// Opens an existing file read-only.
     public static func open(at path: String) throws -> HDF5File {
-        try HDF5Library.locked {
+        try HDF5GlobalHeapCheck.check(path: path)
+        return try HDF5Library.locked {
             let fapl = try fileAccessList(path)
             defer { H5Pclose(fapl) }
             let id = try HDF5Library.check(H5Fopen(path, conveyor_h5f_acc_rdonly(), fapl),
