@@ -1,14 +1,15 @@
 import Foundation
 
-/// Refuses files whose global heap collections would make libhdf5 loop forever.
+/// Refuses files whose global heap collections libhdf5 1.10 cannot read safely.
 ///
 /// Variable-length strings (the checkpoint's `format`, `config` and `layers` attributes) live in
-/// global heap collections ("GCOL"). libhdf5 1.10 walks a collection's objects by their sizes,
-/// and a free-space object (index 0) of size 0 does not move the walk on: H5HG reading such a
-/// file never returns (found by fuzzing the checkpoint reader, Fuzz/corpus regression
-/// `Tests/HDF5Tests/HDF5GlobalHeapCheckTests.swift`; newer HDF5 releases refuse it). So before
-/// HDF5 opens a file, every collection in it is walked here the way libhdf5 walks it, and a
-/// walk that would not advance is refused.
+/// global heap collections ("GCOL"). libhdf5 1.10 walks a collection's objects by their sizes and
+/// trusts them: a free-space object (index 0) of size 0 does not move the walk on, so reading
+/// never returns; an object larger than its collection is copied out whole by H5HG_read, reading
+/// far past its buffer. Both were found by fuzzing the checkpoint reader (the inputs are kept as
+/// Fuzz/corpus/checkpoint/regression-*; newer HDF5 releases refuse such files). So before HDF5
+/// opens a file, every collection in it is walked here the way libhdf5 walks it, and one that
+/// would hang or overrun is refused.
 enum HDF5GlobalHeapCheck {
     static let signature = Array("GCOL".utf8)
     /// Signature, version, 3 reserved bytes, collection size (8 bytes: Conveyor's files use 8-byte lengths).
@@ -16,7 +17,8 @@ enum HDF5GlobalHeapCheck {
     /// Object index, reference count, 4 reserved bytes, object size.
     static let objectHeaderSize = 16
 
-    /// The offset of the first collection whose walk would not advance, or nil.
+    /// The offset of the first collection whose walk would not advance or that holds an object
+    /// larger than itself, or nil.
     static func stuckCollection(in bytes: UnsafeRawBufferPointer) -> Int? {
         guard bytes.count >= headerSize else { return nil }
         var start = 0
@@ -36,6 +38,9 @@ enum HDF5GlobalHeapCheck {
                 let objectSize = load(bytes, p + 8)
                 let need = index > 0 ? UInt64(objectHeaderSize) &+ ((objectSize &+ 7) & ~7) : objectSize
                 if need == 0 { return found }
+                if index > 0 && (objectSize > UInt64(end - p) || UInt64(objectHeaderSize) + objectSize > UInt64(end - p)) {
+                    return found
+                }
                 if need >= UInt64(end - p) { break }
                 p += Int(need)
             }
@@ -70,8 +75,8 @@ enum HDF5GlobalHeapCheck {
         let stuck = data.withUnsafeBytes { stuckCollection(in: $0) }
         if let stuck {
             throw HDF5Error(call: "H5Fopen", file: path, object: "/",
-                            message: "the global heap collection at byte \(stuck) holds an object of size 0, on which "
-                                + "HDF5 would never finish reading; the file is damaged")
+                            message: "the global heap collection at byte \(stuck) holds an object of size 0 or one larger "
+                                + "than the collection, which HDF5 cannot read safely; the file is damaged")
         }
     }
 }

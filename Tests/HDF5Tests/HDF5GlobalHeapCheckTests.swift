@@ -2,10 +2,10 @@ import Foundation
 @testable import HDF5
 import XCTest
 
-/// A global heap collection whose free-space object has size 0 made libhdf5 1.10 loop forever
-/// in H5HG reading a variable-length string (found by `scripts/fuzz checkpoint` within seconds;
-/// the input is kept as Fuzz/corpus/checkpoint/regression-gcol-free-space-0.h5). Such files are
-/// refused before HDF5 opens them.
+/// Global heap collections libhdf5 1.10 cannot read safely, both found by `scripts/fuzz
+/// checkpoint` within minutes (the inputs are kept as Fuzz/corpus/checkpoint/regression-*): a
+/// free-space object of size 0 (H5HG loops forever) and an object larger than its collection
+/// (H5HG_read copies past its buffer). Such files are refused before HDF5 opens them.
 final class HDF5GlobalHeapCheckTests: XCTestCase {
     func path() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("gcol-\(UUID().uuidString).h5").path
@@ -40,6 +40,20 @@ final class HDF5GlobalHeapCheckTests: XCTestCase {
         XCTAssertEqual(bytes.withUnsafeBytes { HDF5GlobalHeapCheck.stuckCollection(in: $0) }, start)
         XCTAssertThrowsError(try HDF5File.open(at: path)) { error in
             XCTAssertTrue("\(error)".contains("global heap collection at byte \(start)"), "\(error)")
+        }
+    }
+
+    func testAnObjectLargerThanItsCollectionIsRefused() throws {
+        let path = path()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var bytes = try fileWithStrings(at: path)
+        let start = try XCTUnwrap((0..<bytes.count - 4).first { Array(bytes[$0 ..< $0 + 4]) == Array("GCOL".utf8) })
+        // The first object's size, 8 GiB: H5HG_read would copy that much out of a 4 KiB collection.
+        let huge = withUnsafeBytes(of: (UInt64(1) << 33).littleEndian, Array.init)
+        bytes.replaceSubrange(start + 16 + 8 ..< start + 16 + 16, with: huge)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try HDF5File.open(at: path)) { error in
+            XCTAssertTrue("\(error)".contains("one larger than the collection"), "\(error)")
         }
     }
 
