@@ -5,7 +5,11 @@
 #   make dist     a self-contained binary (Swift runtime linked in) packed with pipelines/ and docs/
 #   make install  the binary and its shell completions under PREFIX (default /usr/local)
 #   make check    `conveyor check` on the default device: every kernel variant against the CPU references
-.PHONY: deps build release demo test oclgrind dist install uninstall check clean
+# and three test harder than `make test` (docs/testing.md):
+#   make test-sanitize   the thread, signal and file-reader tests under ThreadSanitizer and AddressSanitizer
+#   make fuzz            every libFuzzer harness for FUZZ_SECONDS (default 60) each
+#   make soak            SOAK_TRIALS (default 200) kill-and-resume trials
+.PHONY: deps build release demo test test-sanitize fuzz soak oclgrind dist install uninstall check clean
 
 VERSION := $(shell sed -n 's/.*static let number = "\(.*\)".*/\1/p' Sources/conveyor/ConveyorVersion.swift)
 DIST_NAME := conveyor-$(VERSION)-linux-x86_64
@@ -34,6 +38,18 @@ demo: release
 test: deps
 	swift build --build-tests
 	swift test --skip-build
+
+test-sanitize: deps
+	scripts/test-sanitize
+
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	scripts/fuzz all $(FUZZ_SECONDS)
+
+SOAK_TRIALS ?= 200
+soak: deps
+	swift build --build-tests
+	scripts/soak-kill-resume $(SOAK_TRIALS)
 
 # The layer kernels under oclgrind (out-of-bounds accesses, data races); slow, so not in `make test`.
 oclgrind: deps
@@ -76,4 +92,4 @@ check: release
 	.build/release/conveyor check
 
 clean:
-	rm -rf .build $(DIST_BUILD) dist runs
+	rm -rf .build $(DIST_BUILD) .build-tsan .build-asan .build-fuzz dist runs

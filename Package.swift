@@ -7,6 +7,8 @@ let package = Package(
     name: "Conveyor",
     products: [
         .executable(name: "conveyor", targets: ["conveyor"]),
+        // The readers of files from elsewhere, for the libFuzzer harnesses of Fuzz/ (scripts/fuzz).
+        .library(name: "ConveyorReaders", targets: ["PipelineConfig", "InputData", "Checkpoints", "HDF5", "Plots", "Layers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,7 +51,9 @@ let package = Package(
         // Data-parallel runs: the ranks of mpirun behind the `Communicator` protocol (MPI is
         // initialised only when mpirun started the process).
         .target(name: "Distributed", dependencies: ["CMPI"]),
-        .target(name: "Checkpoints", dependencies: ["HDF5"]),
+        // Whole files written through a temporary file, fsync and rename; a full disk named as such.
+        .target(name: "FileOutput"),
+        .target(name: "Checkpoints", dependencies: ["HDF5", "FileOutput"]),
         // PNG pictures of learned filters (`conveyor filters`).
         .target(name: "FilterImages", dependencies: ["CPNG", "Checkpoints"]),
         // Model: network + loss + the input normalisation it was trained with; built from a
@@ -64,13 +68,13 @@ let package = Package(
         // Training: joins Model, InputData and Optimization into runs, evaluation, plans and benchmarks.
         .target(name: "Training", dependencies: [
             "Model", "InputData", "Optimization", "Checkpoints", "HDF5", "PipelineConfig", "Layers", "OpenCLRuntime",
-            "Interchange", "FilterImages", "Distributed", "ImageFiles",
+            "Interchange", "FilterImages", "Distributed", "ImageFiles", "FileOutput",
         ]),
         // One self-contained HTML page per report of runs (`conveyor report`): figures, tables, thumbnails.
         .target(name: "Reports", dependencies: ["Plots", "FilterImages", "Checkpoints", "Training"]),
         .executableTarget(name: "conveyor", dependencies: [
             "Training", "Model", "OpenCLRuntime", "InputData", "Checkpoints", "FilterImages", "Layers", "PipelineConfig",
-            "Interchange", "Plots", "Distributed", "ImageFiles", "Reports",
+            "Interchange", "Plots", "Distributed", "ImageFiles", "Reports", "FileOutput",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

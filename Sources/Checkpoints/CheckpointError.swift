@@ -9,6 +9,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(path: String, object: String, shape: [Int], count: Int)
     case invalidName(name: String)
     case saveFailed(path: String, detail: String)
+    /// The disk (or the file-size limit) had no room for the checkpoint; `detail` says where.
+    case outOfSpace(path: String, detail: String)
     /// A tensor with NaN or infinite values: the run had diverged when it was saved.
     case nonFinite(path: String, object: String, count: Int, total: Int)
     /// Values no run can produce (an epoch or step count beyond any run, a version below 1).
@@ -39,6 +41,10 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
                 + "use another checkpoint"
         case .isFolder(let path):
             return "\(path) is a folder, not a checkpoint file; give a file in it, such as \((path as NSString).appendingPathComponent("last.h5"))"
+        case .outOfSpace(let path, let detail):
+            let folder = (path as NSString).deletingLastPathComponent
+            return "could not save the checkpoint: \(detail). Every earlier checkpoint and metrics.csv row is intact: "
+                + "once there is room, `conveyor resume \(folder.isEmpty ? "." : folder)` goes on from the newest"
         case .saveFailed(let path, let detail):
             return "could not save the checkpoint \(path): \(detail); the previous checkpoint there is untouched"
         }

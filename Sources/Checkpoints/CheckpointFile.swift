@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 import HDF5
 
@@ -9,20 +10,22 @@ import HDF5
 public enum CheckpointFile {
     public static func save(_ checkpoint: Checkpoint, to path: String) throws {
         try validate(checkpoint)
-        let temporary = "\(path).tmp-\(getpid())"
+        // Encoded in memory, then written by OutputFile (temporary file, fsync, rename): a disk
+        // that fills up fails one plain write, never HDF5 half-way through its own.
+        let bytes: [UInt8]
         do {
-            let file = try HDF5File.create(at: temporary)
+            let file = try HDF5File.createInMemory(name: OutputFile.temporaryPath(for: path))
             try write(checkpoint, into: file)
-            try file.flush()
+            bytes = try file.image()
             try file.close()
-            try fsync(path: temporary, directory: false)
-            guard rename(temporary, path) == 0 else { throw posixError("rename to \(path)") }
-            let folder = (path as NSString).deletingLastPathComponent
-            try fsync(path: folder.isEmpty ? "." : folder, directory: true)
         } catch {
-            unlink(temporary)
-            if let error = error as? CheckpointError { throw error }
             throw CheckpointError.saveFailed(path: path, detail: "\(error)")
+        }
+        do {
+            try OutputFile.write(bytes, to: path)
+        } catch let error as OutputFileError {
+            throw error.isOutOfSpace ? CheckpointError.outOfSpace(path: path, detail: error.description)
+                : CheckpointError.saveFailed(path: path, detail: error.description)
         }
     }
 
@@ -116,17 +119,6 @@ public enum CheckpointFile {
             try file.setAttribute("width", .int64(Int64(data.width)), on: "/data")
             if let resize = data.resize { try file.setAttribute("resize", .string(resize), on: "/data") }
         }
-    }
-
-    private static func fsync(path: String, directory: Bool) throws {
-        let descriptor = open(path, directory ? O_RDONLY | O_DIRECTORY : O_RDONLY)
-        guard descriptor >= 0 else { throw posixError("open \(path)") }
-        defer { close(descriptor) }
-        guard Foundation.fsync(descriptor) == 0 else { throw posixError("fsync \(path)") }
-    }
-
-    private static func posixError(_ what: String) -> CheckpointError {
-        .saveFailed(path: what, detail: String(cString: strerror(errno)))
     }
 
     // MARK: - Reading

@@ -38,9 +38,38 @@ public final class HDF5File {
         }
     }
 
+    /// Creates a file in memory only (HDF5's core driver without a backing store): nothing
+    /// touches the disk until `image()` hands its bytes to the caller, so a full disk cannot
+    /// leave HDF5 with a half-written file. `name` appears in messages only.
+    public static func createInMemory(name: String) throws -> HDF5File {
+        try HDF5Library.locked {
+            let fapl = try fileAccessList(name)
+            defer { H5Pclose(fapl) }
+            try HDF5Library.check(H5Pset_fapl_core(fapl, 1 << 20, false), "H5Pset_fapl_core", file: name, object: "/")
+            let id = try HDF5Library.check(H5Fcreate(name, conveyor_h5f_acc_trunc(), conveyor_h5p_default(), fapl),
+                                           "H5Fcreate", file: name, object: "/")
+            return HDF5File(path: name, id: id, isReadOnly: false)
+        }
+    }
+
+    /// The bytes of the whole file as it would be on disk (for a file made by `createInMemory`).
+    public func image() throws -> [UInt8] {
+        try HDF5Library.locked {
+            let file = try openID("H5Fget_file_image")
+            try check(H5Fflush(file, H5F_SCOPE_LOCAL), "H5Fflush", "/")
+            let size = try check(H5Fget_file_image(file, nil, 0), "H5Fget_file_image", "/")
+            var bytes = [UInt8](repeating: 0, count: Int(size))
+            try bytes.withUnsafeMutableBytes { buffer in
+                _ = try check(H5Fget_file_image(file, buffer.baseAddress, buffer.count), "H5Fget_file_image", "/")
+            }
+            return bytes
+        }
+    }
+
     /// Opens an existing file read-only.
     public static func open(at path: String) throws -> HDF5File {
-        try HDF5Library.locked {
+        try HDF5GlobalHeapCheck.check(path: path)
+        return try HDF5Library.locked {
             let fapl = try fileAccessList(path)
             defer { H5Pclose(fapl) }
             let id = try HDF5Library.check(H5Fopen(path, conveyor_h5f_acc_rdonly(), fapl),
@@ -198,6 +227,8 @@ public final class HDF5File {
             }
             let shape = try datasetShape(dataset, path)
             let count = shape.reduce(1, *)
+            try HDF5ClaimLimits.checkFits(count: count, elementSize: H5Tget_size(fileType), fileSize: try fileSize(path),
+                                          file: self.path, object: path)
             let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
                 if count > 0 {
                     try check(H5Dread(dataset, T.hdf5Type.memoryType, conveyor_h5s_all(), conveyor_h5s_all(),
@@ -226,7 +257,15 @@ public final class HDF5File {
         let rank = try check(H5Sget_simple_extent_ndims(space), "H5Sget_simple_extent_ndims", path)
         var dims = [hsize_t](repeating: 0, count: Int(rank))
         try check(H5Sget_simple_extent_dims(space, &dims, nil), "H5Sget_simple_extent_dims", path)
+        _ = try HDF5ClaimLimits.elementCount(dims.map { UInt64($0) }, file: self.path, object: path)
         return dims.map { Int($0) }
+    }
+
+    /// The size of the file on disk, which bounds what a dataset or attribute in it can hold.
+    private func fileSize(_ object: String) throws -> UInt64 {
+        var size: hsize_t = 0
+        try check(H5Fget_filesize(try openID("H5Fget_filesize"), &size), "H5Fget_filesize", object)
+        return UInt64(size)
     }
 
     // MARK: - Attributes
@@ -307,6 +346,9 @@ public final class HDF5File {
             defer { H5Sclose(space) }
             let rank = try check(H5Sget_simple_extent_ndims(space), "H5Sget_simple_extent_ndims", at)
             let count = Int(try check(H5Sget_simple_extent_npoints(space), "H5Sget_simple_extent_npoints", at))
+            // A variable-length string takes at least a byte of the file, a fixed one its size.
+            try HDF5ClaimLimits.checkFits(count: count, elementSize: H5Tis_variable_str(type) > 0 ? 1 : H5Tget_size(type),
+                                          fileSize: try fileSize(at), file: self.path, object: at)
             let typeClass = H5Tget_class(type)
 
             if typeClass == H5T_STRING {

@@ -6,6 +6,10 @@ public final class CIFAR10Loader: DataSource, @unchecked Sendable {
     public static let defaultClassNames = ["airplane", "automobile", "bird", "cat", "deer",
                                            "dog", "frog", "horse", "ship", "truck"]
 
+    /// Records one batch file may hold: a hundred times the official 10000, so that a file of
+    /// any size is refused before its records are counted into per-sample arrays.
+    public static let maximumRecordsPerFile = 1_000_000
+
     public let folder: URL
     public let split: CIFAR10Split
     public let count: Int
@@ -40,6 +44,7 @@ public final class CIFAR10Loader: DataSource, @unchecked Sendable {
                 throw DataError.truncatedFile(file: url.path, bytes: data.count)
             }
             let records = data.count / DataLayout.recordSize
+            guard records <= Self.maximumRecordsPerFile else { throw DataError.tooManyRecords(file: url.path, records: records) }
             try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
                 for record in 0..<records where bytes[record * DataLayout.recordSize] >= 10 {
                     throw DataError.labelOutOfRange(file: url.path, record: record,

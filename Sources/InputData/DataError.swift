@@ -6,6 +6,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case truncatedFile(file: String, bytes: Int)
     /// A file of the split with no records at all.
     case emptyFile(file: String)
+    /// A file with more records than `CIFAR10Loader.maximumRecordsPerFile`.
+    case tooManyRecords(file: String, records: Int)
     /// A file of the split that cannot be read (a folder, no permission).
     case unreadableFile(file: String, reason: String)
     /// A record whose label byte is 10 or more.
@@ -34,6 +36,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case let .emptyFile(file):
             return "\(file): the file is empty (0 bytes), so it holds no images; the download or copy was cut short. "
                 + "Fetch it again with `\(Self.fetchCommand)`."
+        case let .tooManyRecords(file, records):
+            return "\(file): \(records) records, more than the \(CIFAR10Loader.maximumRecordsPerFile) a CIFAR-10 batch file may hold "
+                + "(the official files hold 10000 each); it is not a CIFAR-10 batch file. Split larger data sets over several files."
         case let .unreadableFile(file, reason):
             return "\(file): \(reason); a CIFAR-10 folder holds the batch files themselves. "
                 + "Fetch them with `\(Self.fetchCommand)`."

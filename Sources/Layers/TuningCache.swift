@@ -27,12 +27,39 @@ public final class TuningCache: @unchecked Sendable {
     /// damaged one (it is rewritten on the next store, and `damaged` says why it was ignored).
     public init(url: URL = TuningCache.defaultURL()) {
         self.url = url
+        if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int, size > Self.maximumFileBytes {
+            damaged = "\(url.path) is \(size) bytes, more than the \(Self.maximumFileBytes) a tuning cache reaches; "
+                + "it is ignored, measured again and rewritten"
+            return
+        }
         guard let data = try? Data(contentsOf: url) else { return }
         do {
-            machines = try JSONDecoder().decode(File.self, from: data).machines
+            (machines, damaged) = try Self.decode(data)
+            if let reason = damaged { damaged = "\(url.path): \(reason); those entries are measured again" }
         } catch {
             damaged = "\(url.path) could not be read (\(error)); it is measured again and rewritten"
         }
+    }
+
+    /// The largest cache file read: an entry is a few hundred bytes, so 16 MiB is tens of
+    /// thousands of layer shapes; a larger file is not one Conveyor wrote.
+    public static let maximumFileBytes = 16 << 20
+
+    /// Chunk budgets a cached choice may hold; the tuner measures 512 KiB to 64 MiB, and a value
+    /// outside this range would size the scratch of every convolution from a damaged file.
+    public static let chunkBudgetRange = (1 << 10)...(1 << 30)
+
+    /// The entries of a cache file's `data`, and why some were dropped (a budget out of range, a
+    /// time that is not a finite number, a probe batch below 1), or nil when none was.
+    public static func decode(_ data: Data) throws -> (machines: [String: [String: ConvolutionChoice]], dropped: String?) {
+        var machines = try JSONDecoder().decode(File.self, from: data).machines
+        var dropped = 0
+        for (machine, layers) in machines {
+            let kept = layers.filter { $0.value.isPlausible }
+            dropped += layers.count - kept.count
+            machines[machine] = kept
+        }
+        return (machines, dropped == 0 ? nil : "\(dropped) entries hold values no measurement gives")
     }
 
     /// Why an existing file was ignored, or nil.
@@ -107,6 +134,12 @@ public struct ConvolutionChoice: Codable, Hashable, Sendable {
     public var milliseconds: Double
     public var ruleMilliseconds: Double
     public var probeBatch: Int
+
+    /// Whether a measurement could have given these values (entries read from a file are checked).
+    var isPlausible: Bool {
+        TuningCache.chunkBudgetRange.contains(chunkBudgetBytes) && milliseconds.isFinite && milliseconds >= 0
+            && ruleMilliseconds.isFinite && ruleMilliseconds >= 0 && probeBatch >= 1
+    }
 
     public init(algorithm: String, chunkBudgetBytes: Int, milliseconds: Double, ruleMilliseconds: Double, probeBatch: Int) {
         self.algorithm = algorithm

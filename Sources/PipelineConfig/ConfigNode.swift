@@ -9,9 +9,10 @@ struct ConfigOrigin {
 
     func error(_ message: String, mark: Mark?, path: String) -> PipelineConfigError {
         if let mark { return PipelineConfigError(file: file, line: mark.line, message: message) }
-        let hit = overrides
-            .filter { path == $0.path || path.hasPrefix($0.path + ".") || $0.path.hasPrefix(path + ".") }
-            .max(by: { $0.path.count < $1.path.count })
+        // The last `--set` at this path or above it wrote the value (a later one replaces an
+        // earlier one), so it is the one to blame; only when none did, one that set a part of it.
+        let hit = overrides.last { path == $0.path || path.hasPrefix($0.path + ".") }
+            ?? overrides.last { $0.path.hasPrefix(path + ".") }
         return PipelineConfigError(file: file, line: nil, override: hit?.text, message: message)
     }
 }

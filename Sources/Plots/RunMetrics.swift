@@ -45,6 +45,10 @@ public struct RunMetrics: Equatable {
         FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("metrics.csv"))
     }
 
+    /// The largest metrics.csv read: a row is under 200 bytes and a run has at most 100000
+    /// epochs, so a larger file is not one Conveyor wrote, and is refused before it is read.
+    public static let maximumFileBytes = 32 << 20
+
     /// The run in `folder` (its last path component names it).
     public static func load(folder: String) throws -> RunMetrics {
         var isDirectory: ObjCBool = false
@@ -52,9 +56,18 @@ public struct RunMetrics: Equatable {
             throw PlotError("\(folder) is not a folder; give run folders such as runs/quickstart")
         }
         let path = (folder as NSString).appendingPathComponent("metrics.csv")
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maximumFileBytes {
+            throw PlotError("\(path) is \(size) bytes, more than the \(maximumFileBytes) a metrics.csv of Conveyor can reach; "
+                            + "give the run folder of a Conveyor run")
+        }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw PlotError("\(folder) has no metrics.csv; give a run folder that has trained at least one epoch")
         }
+        return try parse(text: text, path: path, name: runName(folder: folder))
+    }
+
+    /// The curves of one metrics.csv `text` (read from `path`, named `name`).
+    public static func parse(text: String, path: String, name: String) throws -> RunMetrics {
         let lines = text.split(whereSeparator: \.isNewline).map(String.init)
         guard let header = lines.first?.split(separator: ",", omittingEmptySubsequences: false).map(String.init) else {
             throw PlotError("\(path) is empty; train at least one epoch first")
@@ -91,7 +104,7 @@ public struct RunMetrics: Equatable {
             seconds.append(optionalValue("seconds"))
         }
         guard !epochs.isEmpty else { throw PlotError("\(path) has no rows yet; train at least one epoch first") }
-        return RunMetrics(name: runName(folder: folder), epochs: epochs, trainLoss: trainLoss, validationLoss: validationLoss,
+        return RunMetrics(name: name, epochs: epochs, trainLoss: trainLoss, validationLoss: validationLoss,
                           trainAccuracy: trainAccuracy, validationAccuracy: validationAccuracy, learningRate: learningRate,
                           imagesPerSecond: imagesPerSecond, seconds: seconds)
     }

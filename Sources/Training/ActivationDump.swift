@@ -1,3 +1,4 @@
+import FileOutput
 import HDF5
 import Foundation
 import InputData
@@ -32,8 +33,9 @@ public struct ActivationDump {
         return dump
     }
 
+    /// Encoded in memory and written whole by `OutputFile`, so a full disk leaves no partial dump.
     public func write(to path: String) throws {
-        let file = try HDF5File.create(at: path)
+        let file = try HDF5File.createInMemory(name: path)
         try file.write(input, shape: [count, inputShape.channels, inputShape.height, inputShape.width], to: "/input")
         try file.write(labels, shape: [count], to: "/labels")
         try file.createGroup("/activations")
@@ -42,6 +44,8 @@ public struct ActivationDump {
                            to: "/activations/\(layer.name)")
         }
         try file.setAttribute("layers", .strings(layers.map(\.name)), on: "/activations")
+        let bytes = try file.image()
         try file.close()
+        try OutputFile.write(bytes, to: path)
     }
 }

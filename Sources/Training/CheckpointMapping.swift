@@ -9,8 +9,19 @@ import PipelineConfig
 public enum CheckpointMapping {
     /// Keys of `Checkpoint.state`.
     static let batchKey = "batch"
+    /// The totals of an epoch stopped part-way (Ctrl-C, SIGTERM), so that its metrics row after a
+    /// resume counts the steps before the stop too: the loss sum as the bits of its Double.
+    static let partialLossKey = "epoch_loss_sum_bits", partialCorrectKey = "epoch_correct", partialImagesKey = "epoch_images"
 
-    public static func make(run: TrainingRun, epoch: Int, step: Int, metrics: [EpochMetrics]) throws -> Checkpoint {
+    /// The training totals of the steps of an epoch done so far.
+    public struct PartialEpoch: Equatable {
+        public var lossSum = 0.0
+        public var correct = 0
+        public var images = 0
+    }
+
+    public static func make(run: TrainingRun, epoch: Int, step: Int, metrics: [EpochMetrics],
+                            partial: PartialEpoch? = nil) throws -> Checkpoint {
         let model = try run.model.checkpointTensors()
         var momentum: [String: [String: Checkpoint.Tensor]] = [:]
         for entry in run.optimizer.entries {
@@ -31,7 +42,20 @@ public enum CheckpointMapping {
         let contract = run.model.contract
         checkpoint.data = Checkpoint.DataDescription(classNames: contract.classNames, height: contract.imageSize.height,
                                                      width: contract.imageSize.width, resize: contract.resize?.rawValue)
+        if let partial {
+            checkpoint.state[partialLossKey] = partial.lossSum.bitPattern
+            checkpoint.state[partialCorrectKey] = UInt64(partial.correct)
+            checkpoint.state[partialImagesKey] = UInt64(partial.images)
+        }
         return checkpoint
+    }
+
+    /// The totals of the part of an epoch a stopped run trained before its checkpoint, or nil.
+    public static func partialEpoch(_ checkpoint: Checkpoint) -> PartialEpoch? {
+        guard let bits = checkpoint.state[partialLossKey], let correct = checkpoint.state[partialCorrectKey],
+              let images = checkpoint.state[partialImagesKey], correct <= images, images <= UInt64(Int32.max),
+              Double(bitPattern: bits).isFinite else { return nil }
+        return PartialEpoch(lossSum: Double(bitPattern: bits), correct: Int(correct), images: Int(images))
     }
 
     /// The batch the checkpoint was trained with, so a resumed run uses the same.

@@ -34,8 +34,9 @@ public final class KernelCheck {
         self.options = options
     }
 
-    /// Runs every line, handing each result to `progress` as soon as it is known.
-    public func run(progress: (KernelCheckResult) -> Void = { _ in }) -> KernelCheckReport {
+    /// Runs every line, handing each result to `progress` as soon as it is known; throws when
+    /// `--only` selects no line.
+    public func run(progress: (KernelCheckResult) -> Void = { _ in }) throws -> KernelCheckReport {
         var results: [KernelCheckResult] = []
         var pipelines: [KernelCheckPipeline] = []
         let batch = options.pipelineBatch ?? (options.quick ? 2 : 16)
@@ -55,10 +56,8 @@ public final class KernelCheck {
         for pipeline in pipelines {
             for variant in pipeline.variants { chosen[variant, default: []].append(pipeline.name) }
         }
-        let only = options.only.map { $0.lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        let cases = KernelCheckCatalog.cases(device: context.device, quick: options.quick,
-                                             pipelineLayers: pipelines.flatMap(\.largestLayers))
-            .filter { item in only.map { words in words.contains { item.key.lowercased().contains($0) } } ?? true }
+        let cases = try KernelCheckSelection(options.only).select(
+            KernelCheckCatalog.cases(device: context.device, quick: options.quick, pipelineLayers: pipelines.flatMap(\.largestLayers)))
         for item in cases {
             var result = run(item)
             result.chosenBy = chosen[item.variant] ?? []

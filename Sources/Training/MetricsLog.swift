@@ -1,4 +1,5 @@
 import Checkpoints
+import FileOutput
 import Foundation
 
 /// Appends a row per epoch to `metrics.csv`, writing the header when the file is new.
@@ -14,23 +15,17 @@ public struct MetricsLog {
     /// Replaces the file with the header and one row per entry of `metrics`, atomically (a
     /// temporary `metrics.csv.tmp-<pid>` renamed over it).
     public func rewrite(_ metrics: [EpochMetrics]) throws {
-        let text = MetricsLog.header + "\n" + metrics.map(row).joined()
-        let temporary = url.path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)), rename(temporary, url.path) == 0 else {
-            unlink(temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
-        }
+        try OutputFile.write(Data((MetricsLog.header + "\n" + metrics.map(row).joined()).utf8), to: url.path)
     }
 
+    /// The file with one more row, written whole rather than appended, so that a disk that fills
+    /// up mid-write leaves the earlier rows as they were instead of half a row after them.
     public func append(_ m: EpochMetrics) throws {
-        let row = row(m)
-        if !FileManager.default.fileExists(atPath: url.path) {
-            try (MetricsLog.header + "\n").write(to: url, atomically: true, encoding: .utf8)
-        }
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(row.utf8))
+        var text = FileManager.default.fileExists(atPath: url.path) ? try Data(contentsOf: url)
+            : Data((MetricsLog.header + "\n").utf8)
+        if let last = text.last, last != UInt8(ascii: "\n") { text.append(UInt8(ascii: "\n")) }
+        text.append(Data(row(m).utf8))
+        try OutputFile.write(text, to: url.path)
     }
 
     private func row(_ m: EpochMetrics) -> String {

@@ -37,6 +37,9 @@ public final class Trainer {
     public private(set) var history: [EpochMetrics] = []
     /// The signal that stopped training early (SIGINT, SIGTERM), if one did.
     public private(set) var stoppedBySignal: Int32?
+    /// The totals of the steps a stopped run trained in the epoch it resumes in (found by the
+    /// kill-and-resume soak: without them that epoch's row counted only the steps after the stop).
+    private var resumedPartialEpoch: CheckpointMapping.PartialEpoch?
     private var bestAccuracy = -Double.infinity
     private let checkpoints: CheckpointWriter
     private let metricsLog: MetricsLog
@@ -69,6 +72,7 @@ public final class Trainer {
             completedEpochs = position.epoch
             step = position.step
             history = checkpoint.metrics
+            resumedPartialEpoch = CheckpointMapping.partialEpoch(checkpoint)
             bestAccuracy = history.map(\.validationAccuracy).filter { !$0.isNaN }.max() ?? -Double.infinity
             guard completedEpochs < run.config.train.epochs else {
                 throw TrainingError.invalidSetting(
@@ -89,8 +93,13 @@ public final class Trainer {
             try run.lookahead?.reset()
         }
         if run.config.checkpoint.tensorboard && writesFiles {   // rank 0 alone writes the run folder
-            tensorBoard = try TensorBoardLog(folder: run.runFolder, filterImageInterval: run.config.checkpoint.filterImageInterval,
-                                             history: history)
+            do {
+                tensorBoard = try TensorBoardLog(folder: run.runFolder, filterImageInterval: run.config.checkpoint.filterImageInterval,
+                                                 history: history)
+            } catch {
+                tensorBoard = nil
+                TensorBoardLog.warnNotWritten(folder: run.runFolder, error)
+            }
         }
     }
 
@@ -114,6 +123,10 @@ public final class Trainer {
             // After a stop mid-epoch the checkpoint's step lies inside this epoch: the batches
             // before it were trained already, so they are drawn (to keep the data order) and skipped.
             var skip = step - epoch * stepsPerEpoch
+            if skip > 0, let partial = resumedPartialEpoch {
+                (lossSum, correct, seen) = (partial.lossSum, partial.correct, partial.images)
+            }
+            resumedPartialEpoch = nil
             while let batch = try stream.next() {
                 batchIndex += 1
                 if skip > 0 {
@@ -153,7 +166,8 @@ public final class Trainer {
                     stream.cancel()
                     progress.endEpoch()
                     stoppedBySignal = signal
-                    let path = try saveCheckpoint(epochsDone: completedEpochs, kinds: [.last])
+                    let path = try saveCheckpoint(epochsDone: completedEpochs, kinds: [.last],
+                                                  partial: .init(lossSum: lossSum, correct: correct, images: seen))
                     say("stopped by signal \(signal) at step \(step); saved \(path.path). Resume with: conveyor resume \(path.path)")
                     return history
                 }
@@ -192,16 +206,23 @@ public final class Trainer {
             // After the checkpoint, so that a kill between the two cannot leave a row that a resume repeats.
             if writesFiles {
                 try metricsLog.append(metrics)
-                try tensorBoard?.record(metrics, totalEpochs: epochs) { try TensorBoardLog.firstFilters(of: network) }
+                do {
+                    try tensorBoard?.record(metrics, totalEpochs: epochs) { try TensorBoardLog.firstFilters(of: network) }
+                } catch {
+                    // Events are a view of metrics.csv, which is written: training goes on without them.
+                    tensorBoard = nil
+                    TensorBoardLog.warnNotWritten(folder: run.runFolder, error)
+                }
             }
         }
         return history
     }
 
     @discardableResult
-    private func saveCheckpoint(epochsDone: Int, kinds: Set<CheckpointWriter.Kind>) throws -> URL {
+    private func saveCheckpoint(epochsDone: Int, kinds: Set<CheckpointWriter.Kind>,
+                                partial: CheckpointMapping.PartialEpoch? = nil) throws -> URL {
         guard writesFiles else { return checkpoints.folder.appendingPathComponent("last.h5") }
-        let checkpoint = try CheckpointMapping.make(run: run, epoch: epochsDone, step: step, metrics: history)
+        let checkpoint = try CheckpointMapping.make(run: run, epoch: epochsDone, step: step, metrics: history, partial: partial)
         return try checkpoints.save(checkpoint, epoch: epochsDone, kinds: kinds)
     }
 

@@ -62,7 +62,7 @@ struct CheckCommand: ParsableCommand {
                 }
                 print("")
             }
-            let report = KernelCheck(context: context, options: options).run { result in
+            let report = try KernelCheck(context: context, options: options).run { result in
                 guard !json else { return }
                 print(CheckCommand.line(result))
                 fflush(stdout)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checkpoints
+import FileOutput
 import Foundation
 import InputData
 import Interchange
@@ -69,7 +70,7 @@ struct ExportCommand: ParsableCommand {
             size.value = "\(contract.imageSize.height)x\(contract.imageSize.width)" + (contract.resize.map { ", resize \($0.rawValue)" } ?? "")
             model.metadataProps += [names, size]
             let bytes: Data = try model.serializedBytes()
-            try bytes.write(to: URL(fileURLWithPath: out), options: .atomic)
+            try OutputFile.write(bytes, to: out)
             let parameters = model.graph.initializer.reduce(0) { $0 + Int($1.dims.reduce(1, *)) }
             let classes = model.graph.output[0].type.tensorType.shape.dim.last?.dimValue ?? 0
             print("wrote \(out): ONNX opset \(ONNXExport.opset), \(model.graph.node.count) nodes, \(parameters) values in initializers; "

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checkpoints
+import FileOutput
 import FilterImages
 import Foundation
 
@@ -41,7 +42,7 @@ struct FiltersCommand: ParsableCommand {
                 chosen = first
             }
             let grid = try FilterGrid(weights: chosen.tensors["weight"]!, scale: scale)
-            try grid.image.write(to: out)
+            try OutputFile.write(try grid.image.encoded(), to: out)
             let shape = chosen.tensors["weight"]!.shape
             print("wrote \(out): \(shape[0]) filters of \(chosen.name) (\(shape[1]) channels, \(shape[2])x\(shape[3])), "
                   + "\(grid.image.width)x\(grid.image.height) pixels"

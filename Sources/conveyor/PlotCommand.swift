@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileOutput
 import Foundation
 import Plots
 
@@ -34,7 +35,7 @@ struct PlotCommand: ParsableCommand {
             let format = try PlotFormat(path: out)
             let metrics = try runs.map { try RunMetrics.load(folder: $0) }
             let picture = try CurvesChart.draw(runs: metrics, width: width, height: height, format: format)
-            try picture.write(to: out)
+            try OutputFile.write(Data(try picture.encoded()), to: out)
             print("wrote \(out): \(width)x\(height) pixels, "
                   + metrics.map { "\($0.name) (\($0.epochs.count) epochs)" }.joined(separator: ", "))
         }

@@ -180,6 +180,8 @@ final class BadInputTests: XCTestCase {
         Case(id: "set-synthetic-huge", arguments: train("--set", "data.synthetic_train=99999999999"),
              phrase: "--set data.synthetic_train=99999999999: data.synthetic_train must be at most 1000000"),
         Case(id: "set-batch-negative", arguments: train("--set", "train.batch=-5"), phrase: "train.batch must be at least 1"),
+        Case(id: "set-twice-second-bad", arguments: train("--set", "train.epochs=1", "--set", "train.epochs=2x"),
+             phrase: "--set train.epochs=2x: expected an integer for train.epochs"),
         Case(id: "set-classifier-5", arguments: train("--set", "model.4.fc.outputs=5"), phrase: "set outputs: 10 on fc1"),
         Case(id: "set-model-relu", arguments: train("--set", "model=[relu]", "--set", "data.synthetic_validation=0"),
              phrase: "the network ends with relu1"),

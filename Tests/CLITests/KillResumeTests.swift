@@ -6,8 +6,9 @@ import XCTest
 /// the run folder: the final weights, momentum, checkpoints and metrics must equal those of a run
 /// never interrupted, bit for bit, and no temporary file may remain.
 ///
-/// `CONVEYOR_KILL_TRIALS` sets the number of trials (default 2: one kill at a random time, one
-/// during a save); `CONVEYOR_KILL_SEED` replays a sequence of kill times.
+/// `CONVEYOR_KILL_TRIALS` sets the number of trials (default 2: one SIGKILL at a random time, one
+/// during a save; later trials pick SIGKILL, SIGINT or SIGTERM and 1 to 4 input workers at
+/// random; `scripts/soak-kill-resume N` runs many); `CONVEYOR_KILL_SEED` replays a sequence.
 final class KillResumeTests: XCTestCase {
     static let pipeline = """
         name: ref
@@ -56,18 +57,27 @@ final class KillResumeTests: XCTestCase {
             let name = "k\(trial)"
             let run = runFolder(name)
             let duringSave = trial % 2 == 1
-            // Kill the first process: at a random time, or as its n-th save writes its temporary file.
+            // Kill the first process: at a random time, or as its n-th save writes its temporary file;
+            // with SIGKILL, or with SIGINT or SIGTERM (which finish the step and save last.h5).
             var saves = 0, sawTemporary = false
             let nthSave = 1 + Int(random.next() % 12)
             let delay = referenceSeconds * (0.3 + 0.65 * Double(random.next() % 1000) / 1000)
-            let killed = try SignalledProcess.run(["train", "kill.yaml", "--set", "name=\(name)"], directory: folder, signal: SIGKILL,
-                                                  after: delay, until: duringSave ? {
+            let signal = trial < 2 ? SIGKILL : [SIGKILL, SIGINT, SIGTERM][Int(random.next() % 3)]
+            // The batches do not depend on the number of input workers, so neither may the result.
+            let workers = trial < 2 ? 2 : 1 + Int(random.next() % 4)
+            let killed = try SignalledProcess.run(["train", "kill.yaml", "--set", "name=\(name)", "--set", "data.workers=\(workers)"],
+                                                  directory: folder, signal: signal, after: delay, until: duringSave ? {
                 let temporary = ((try? FileManager.default.contentsOfDirectory(atPath: run.path)) ?? []).contains { $0.contains(".tmp-") }
                 if temporary && !sawTemporary { saves += 1 }
                 sawTemporary = temporary
                 return temporary && saves >= nthSave
             } : nil)
-            let how = duringSave ? "during save \(nthSave)" : String(format: "after %.2f s", delay)
+            let how = (duringSave ? "during save \(nthSave)" : String(format: "after %.2f s", delay))
+                + " by signal \(signal), \(workers) input workers"
+            if signal != SIGKILL {
+                // 0: the run ended before the signal came.
+                XCTAssertTrue([0, 128 + signal].contains(killed.status), "trial \(trial) \(how): status \(killed.status): \(killed.stderr)")
+            }
             let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: run.path)) ?? []).sorted()
             print("trial \(trial): killed \(how) (status \(killed.status)); folder: \(leftovers.joined(separator: " "))")
 
