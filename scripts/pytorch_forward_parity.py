@@ -39,7 +39,7 @@ def main():
     net = build(config["model"]).eval()
     dump = h5py.File(args.activations, "r")
     names = [n.decode() if isinstance(n, bytes) else n for n in dump["/activations"].attrs["layers"]]
-    owners = [n for n in names if n in checkpoint["/model"]]
+    owners = [n for n in names if n in checkpoint["/model"] and len(checkpoint["/model"][n]) > 0]
     modules = [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.BatchNorm2d, nn.Linear))]
     if len(owners) != len(modules):
         sys.exit(f"{len(owners)} layers with tensors in the checkpoint, {len(modules)} in the PyTorch network")
