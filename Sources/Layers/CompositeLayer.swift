@@ -16,4 +16,11 @@ public extension Layer {
         guard let composite = self as? CompositeLayer else { return [self] }
         return composite.sublayers.flatMap(\.leafLayers)
     }
+
+    /// This layer, then the layers inside it, recursively (a block's sums are kernels of its own,
+    /// so a list of the kernels a network runs names the block and its layers).
+    var selfAndSublayers: [Layer] {
+        guard let composite = self as? CompositeLayer else { return [self] }
+        return [self] + composite.sublayers.flatMap(\.selfAndSublayers)
+    }
 }

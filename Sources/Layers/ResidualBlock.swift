@@ -101,6 +101,7 @@ public final class ResidualBlock: CompositeLayer {
         let allocate = { (requests: [BufferRequest]) in try requests.map { try self.context.buffer(Float.self, for: $0) } }
         let bodyRequests = activationRequests(body, batch: batch)
         let shortcutRequests = activationRequests(shortcut, batch: batch)
+        // The smaller buffers go first, so a larger batch never holds both sets at once.
         bodyOutputs = []; bodyGradients = []; shortcutOutputs = []; shortcutGradients = []; shortcutInputGradient = nil
         bodyOutputs = try allocate(bodyRequests.outputs)
         bodyGradients = try allocate(bodyRequests.gradients)
@@ -202,14 +203,15 @@ public final class ResidualBlock: CompositeLayer {
         try checkReference(pass, outputGradient: outputGradient, parameters: parameters)
         guard case let .block(bodyPasses, shortcutPasses) = pass.saved,
               bodyPasses.count == body.count, shortcutPasses.count == shortcut.count else { throw foreignReferencePass() }
-        var offset = 0
+        // The paths' parameters follow one another in `parameters`: each path walks its own
+        // backwards from its end.
+        var pathEnd = 0
         func run(_ layers: [Layer], _ passes: [ReferencePass]) throws -> (input: [Float], parameters: [[Float]]) {
             let counts = layers.map(\.parameters.count)
-            let start = offset
-            offset += counts.reduce(0, +)
+            pathEnd += counts.reduce(0, +)
             var gradient = outputGradient
             var grads: [[[Float]]] = Array(repeating: [], count: layers.count)
-            var position = start + counts.reduce(0, +)
+            var position = pathEnd
             for index in layers.indices.reversed() {
                 position -= counts[index]
                 let own = Array(parameters[position..<(position + counts[index])])

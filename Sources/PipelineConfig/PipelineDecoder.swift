@@ -200,10 +200,8 @@ enum PipelineDecoder {
             spec.name = spec.name.replacingOccurrences(of: pendingBlock, with: name + ".")
             if case let .residual(inner) = spec.kind {
                 spec.kind = .residual(ResidualSpec(body: try inner.body.map(rename), shortcut: try inner.shortcut.map(rename)))
-            } else {
-                try claim(spec.name, line: spec.line, node: item, names: &names)
             }
-            if case .residual = spec.kind { try claim(spec.name, line: spec.line, node: item, names: &names) }
+            try claim(spec.name, line: spec.line, node: item, names: &names)
             return spec
         }
         return ResidualSpec(body: try block.body.map(rename), shortcut: try block.shortcut.map(rename))

@@ -8,7 +8,7 @@ enum KernelChoiceLines {
     static func lines(layers: [Layer], loss: Loss) -> [String] {
         var families: [String] = []
         var variants: [String: [(name: String, layers: [String])]] = [:]
-        for layer in layers.flatMap(expanded) {
+        for layer in layers.flatMap(\.selfAndSublayers) {
             let variant = KernelVariant.of(layer)
             if variants[variant.family] == nil { families.append(variant.family) }
             var list = variants[variant.family, default: []]
@@ -27,11 +27,5 @@ enum KernelChoiceLines {
             }.joined(separator: "; ")
         }
         return ["kernels (as `conveyor check` names them):"] + lines + ["  " + pad("loss") + "  " + KernelVariant.of(loss).name]
-    }
-
-    /// A layer, then the layers inside it (a residual block's sum has kernels of its own).
-    static func expanded(_ layer: Layer) -> [Layer] {
-        guard let composite = layer as? CompositeLayer else { return [layer] }
-        return [layer] + composite.sublayers.flatMap(expanded)
     }
 }

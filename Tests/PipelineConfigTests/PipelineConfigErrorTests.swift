@@ -4,16 +4,7 @@ import XCTest
 /// Each kind of configuration error, with its message and line.
 final class PipelineConfigErrorTests: XCTestCase {
     private func error(_ text: String, overrides: [String] = [], file: StaticString = #filePath, line: UInt = #line) -> PipelineConfigError? {
-        do {
-            _ = try PipelineConfig.parse(text: text, path: "pipelines/x.yaml", overrides: overrides)
-            XCTFail("expected an error", file: file, line: line)
-            return nil
-        } catch let error as PipelineConfigError {
-            return error
-        } catch {
-            XCTFail("unexpected error \(error)", file: file, line: line)
-            return nil
-        }
+        parseError(text, path: "pipelines/x.yaml", overrides: overrides, file: file, line: line)
     }
 
     private let minimal = """

@@ -6,16 +6,7 @@ import XCTest
 /// `--set` inside a block, and the refusals.
 final class ResidualPipelineTests: XCTestCase {
     private func error(_ text: String, overrides: [String] = [], file: StaticString = #filePath, line: UInt = #line) -> PipelineConfigError? {
-        do {
-            _ = try PipelineConfig.parse(text: text, path: "pipelines/r.yaml", overrides: overrides)
-            XCTFail("expected an error", file: file, line: line)
-            return nil
-        } catch let error as PipelineConfigError {
-            return error
-        } catch {
-            XCTFail("unexpected error \(error)", file: file, line: line)
-            return nil
-        }
+        parseError(text, path: "pipelines/r.yaml", overrides: overrides, file: file, line: line)
     }
 
     let resnetStage = """

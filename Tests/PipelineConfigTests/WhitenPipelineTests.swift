@@ -5,16 +5,7 @@ import XCTest
 /// The `whiten` layer in pipeline files: its keys and defaults, and where it may stand.
 final class WhitenPipelineTests: XCTestCase {
     private func error(_ text: String, overrides: [String] = [], file: StaticString = #filePath, line: UInt = #line) -> PipelineConfigError? {
-        do {
-            _ = try PipelineConfig.parse(text: text, path: "pipelines/w.yaml", overrides: overrides)
-            XCTFail("expected an error", file: file, line: line)
-            return nil
-        } catch let error as PipelineConfigError {
-            return error
-        } catch {
-            XCTFail("unexpected error \(error)", file: file, line: line)
-            return nil
-        }
+        parseError(text, path: "pipelines/w.yaml", overrides: overrides, file: file, line: line)
     }
 
     func testWhitenDecodes() throws {
