@@ -35,6 +35,24 @@ final class OclgrindLayerSmokeTests: XCTestCase {
         }
     }
 
+    /// residual.cl's sum and accumulate: 2 x 5 x 7 x 7 values, so one work-item takes a full
+    /// 64-value vector and another the tail; the projection shortcut runs the accumulate.
+    func testResidualKernels() throws {
+        var random = SeededGenerator(seed: 6)
+        let input = Shape(channels: 5, height: 7, width: 7)
+        let conv = try Conv2D(context: context, name: "b.conv1", input: input, config: Conv2DConfig(filters: 5, size: 1))
+        let projection = try Conv2D(context: context, name: "b.shortcut.conv1", input: input,
+                                    config: Conv2DConfig(filters: 5, size: 1, bias: false))
+        for shortcut in [[], [projection]] as [[Layer]] {
+            let block = try ResidualBlock(context: context, name: "b", input: input, body: [conv], shortcut: shortcut)
+            try block.reserve(batch: 2)
+            let x = random.floats(2 * input.count)
+            let result = try LayerHarness(context: context, layer: block)
+                .forwardBackward(x, outputGradient: random.floats(2 * block.outputShape.count), batch: 2, mode: .training)
+            XCTAssertFalse(result.inputGradient.contains { $0.isNaN }, "shortcut of \(shortcut.count) layers")
+        }
+    }
+
     func testActivationKernels() throws {
         var random = SeededGenerator(seed: 2)
         let shape = Shape(channels: 3, height: 3, width: 3)
