@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileOutput
 import Foundation
 import PipelineConfig
 import Reports
@@ -52,9 +53,8 @@ struct ReportCommand: ParsableCommand {
                                            device: deviceOptions.device)
             let reports = try runs.map { try builder.build(run: $0, runCount: runs.count) { print($0) } }
             let page = try ReportPage.html(runs: reports, generator: "conveyor \(ConveyorVersion.number)")
-            guard FileManager.default.createFile(atPath: out, contents: Data(page.utf8)) else {
-                throw ValidationError("cannot write \(out); check that its folder is writable")
-            }
+            // Written whole and renamed, as every other output: a full disk leaves no half page.
+            try OutputFile.write(Data(page.utf8), to: out)
             for report in reports {
                 let accuracy = report.evaluation.map { e in
                     String(format: "accuracy %.2f%%", e.withoutAugmentation.accuracy * 100)
