@@ -70,11 +70,14 @@ let package = Package(
             "Model", "InputData", "Optimization", "Checkpoints", "HDF5", "PipelineConfig", "Layers", "OpenCLRuntime",
             "Interchange", "FilterImages", "Distributed", "ImageFiles", "FileOutput",
         ]),
+        // `conveyor check`: every kernel variant of every registered layer kind, the losses and the
+        // updates against their CPU references, with the parity tests' measure and tolerances.
+        .target(name: "KernelCheck", dependencies: ["Layers", "OpenCLRuntime", "Model", "PipelineConfig", "Optimization"]),
         // One self-contained HTML page per report of runs (`conveyor report`): figures, tables, thumbnails.
         .target(name: "Reports", dependencies: ["Plots", "FilterImages", "Checkpoints", "Training"]),
         .executableTarget(name: "conveyor", dependencies: [
             "Training", "Model", "OpenCLRuntime", "InputData", "Checkpoints", "FilterImages", "Layers", "PipelineConfig",
-            "Interchange", "Plots", "Distributed", "ImageFiles", "Reports", "FileOutput",
+            "Interchange", "Plots", "Distributed", "ImageFiles", "Reports", "FileOutput", "KernelCheck",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

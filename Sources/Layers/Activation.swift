@@ -43,6 +43,8 @@ public final class Activation: Layer {
     /// Work-items for `total` values: the last one takes the values past the last full vector.
     private func items(_ total: Int) -> Int { (total + Self.valuesPerItem - 1) / Self.valuesPerItem }
 
+    public var kernelVariant: KernelVariant { KernelVariant(family: "activation", name: kind.rawValue) }
+
     public var forwardFLOPsPerImage: Int { inputShape.count * (kind == .relu ? 1 : 8) }
 
     public func referenceForward(_ input: [Float], batch: Int, parameters: [[Float]], mode: Mode) throws -> ReferencePass {

@@ -35,6 +35,8 @@ public final class AvgPool2D: Layer {
         try pooling.backward(buffers: [outputGradient, inputGradient], batch: batch)
     }
 
+    public var kernelVariant: KernelVariant { KernelVariant(family: "avgpool", name: style.rawValue) }
+
     /// One addition per window cell and a division.
     public var forwardFLOPsPerImage: Int { outputShape.count * (config.size * config.size + 1) }
 

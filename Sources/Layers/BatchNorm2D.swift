@@ -197,6 +197,8 @@ public final class BatchNorm2D: Layer {
         style == .perPlane ? batch * inputShape.channels : batch * inputShape.count
     }
 
+    public var kernelVariant: KernelVariant { KernelVariant(family: "batchnorm", name: style.rawValue) }
+
     /// Subtract, multiply, multiply-add per value.
     public var forwardFLOPsPerImage: Int { inputShape.count * 4 }
 

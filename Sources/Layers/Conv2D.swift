@@ -95,6 +95,8 @@ public final class Conv2D: Layer {
         return Shape(channels: config.filters, height: height, width: width)
     }
 
+    public var kernelVariant: KernelVariant { .convolution(algorithm, tuning: gemmTuning) }
+
     public var forwardFLOPsPerImage: Int {
         2 * config.size * config.size * channelsPerGroup * config.filters * pixels + (config.bias ? config.filters * pixels : 0)
     }

@@ -59,6 +59,8 @@ public final class Dropout: Layer {
         try LayerPrograms.launchElementwise(kernel, count: count, context: context)
     }
 
+    public var kernelVariant: KernelVariant { KernelVariant(family: "dropout") }
+
     public var forwardFLOPsPerImage: Int { inputShape.count }
 
     /// Training drops with the mask of the current `seed` and `step`, as `forward` does;

@@ -80,6 +80,8 @@ public final class FullyConnected: Layer {
         scaledGradient = try context.buffer(Float.self, for: request)
     }
 
+    public var kernelVariant: KernelVariant { KernelVariant(family: "fc", name: "gemm " + KernelVariant.describe(gemmTuning)) }
+
     public var forwardFLOPsPerImage: Int { 2 * inputShape.count * config.outputs + (config.bias ? config.outputs : 0) }
 
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {

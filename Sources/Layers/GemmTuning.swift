@@ -33,9 +33,33 @@ public struct GemmTuning: Hashable, Sendable {
     /// scalar 8x8 blocks 14.6-17; scalar 4x4 3-8; OpenBLAS 72-137 on the same (shared) machine.
     public static func rule(for device: Device) -> GemmTuning {
         switch device.kind {
-        case .cpu: return GemmTuning(tileM: 64, tileN: 64, tileK: 8, workM: 16, workN: 16, vectorColumns: true)
-        default: return GemmTuning(tileM: 64, tileN: 64, tileK: 16, workM: 4, workN: 4)
+        case .cpu: return cpuRule
+        default: return gpuRule
         }
+    }
+
+    /// The two rules: work-groups of 16x16 with local-memory tiles (GPUs); one work-item per
+    /// 16x16 register block of float vectors (CPUs).
+    public static let gpuRule = GemmTuning(tileM: 64, tileN: 64, tileK: 16, workM: 4, workN: 4)
+    public static let cpuRule = GemmTuning(tileM: 64, tileN: 64, tileK: 8, workM: 16, workN: 16, vectorColumns: true)
+
+    /// The tilings `conveyor check` runs on `device`: its own rule first, then the other rule,
+    /// so that one device also checks the other kind's tiling.
+    public static func checkTilings(for device: Device) -> [GemmTuning] {
+        [rule(for: device), gpuRule, cpuRule].reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+    }
+
+    /// Why this tiling cannot launch on `device` (work-group or local memory too large), or nil.
+    public func refusal(on device: Device) -> String? {
+        let items = local.reduce(1, *)
+        if items > device.maxWorkGroupSize {
+            return "work-groups of \(items) work-items; the device allows \(device.maxWorkGroupSize)"
+        }
+        let localBytes = tileK * (tileM + tileN + 2) * MemoryLayout<Float>.size
+        if UInt64(localBytes) > device.localMemory {
+            return "\(localBytes) bytes of local memory; the device has \(device.localMemory)"
+        }
+        return nil
     }
 
     /// This tuning with the tile height halved while a product of `m` rows fits in half of it

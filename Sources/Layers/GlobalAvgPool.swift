@@ -52,6 +52,8 @@ public final class GlobalAvgPool: Layer {
         try LayerPrograms.launchElementwise(backwardKernel, count: total, context: context)
     }
 
+    public var kernelVariant: KernelVariant { KernelVariant(family: "global-avgpool", name: style.rawValue) }
+
     public var forwardFLOPsPerImage: Int { inputShape.count }
 
     public func referenceForward(_ input: [Float], batch: Int, parameters: [[Float]], mode: Mode) throws -> ReferencePass {

@@ -106,6 +106,10 @@ public protocol Layer: AnyObject {
     /// Floating-point operations of one image's forward pass (a multiply-add counts 2).
     var forwardFLOPsPerImage: Int { get }
 
+    /// The kernels this layer runs (its family and variant), as `check`, `bench` and `train
+    /// --verbose` name them.
+    var kernelVariant: KernelVariant { get }
+
     /// The CPU reference of `forward` on host arrays: `parameters` holds the values of
     /// `self.parameters`, in that order. The pass keeps what `referenceBackward` needs.
     func referenceForward(_ input: [Float], batch: Int, parameters: [[Float]], mode: Mode) throws -> ReferencePass

@@ -8,6 +8,8 @@ import OpenCLRuntime
 /// NaN loss, correct 0 and a zero gradient row.
 public protocol Loss: AnyObject {
     var classes: Int { get }
+    /// Its kernels as `check` and `train --verbose` name them.
+    var kernelVariant: KernelVariant { get }
 
     func forwardBackward(scores: DeviceBuffer<Float>, labels: DeviceBuffer<Int32>, batch: Int,
                          scoreGradient: DeviceBuffer<Float>, losses: DeviceBuffer<Float>, correct: DeviceBuffer<Int32>) throws

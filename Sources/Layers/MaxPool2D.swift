@@ -52,6 +52,8 @@ public final class MaxPool2D: Layer {
         try pooling.backward(buffers: [outputGradient, argmax!, inputGradient], batch: batch)
     }
 
+    public var kernelVariant: KernelVariant { KernelVariant(family: "maxpool", name: style.rawValue) }
+
     /// One comparison per window cell.
     public var forwardFLOPsPerImage: Int { outputShape.count * config.size * config.size }
 

@@ -3,6 +3,8 @@ import OpenCLRuntime
 /// The multiclass hinge loss of CS231n: sum over j != y of max(0, s_j - s_y + margin).
 /// A margin of exactly zero counts as inactive in the gradient.
 public final class MulticlassSVM: KernelLoss, Loss {
+    public var kernelVariant: KernelVariant { KernelVariant(family: "loss", name: "multiclass-svm") }
+
     public let margin: Float
 
     public init(context: ComputeContext, classes: Int, margin: Float = 1) throws {

@@ -173,6 +173,9 @@ public final class ResidualBlock: CompositeLayer {
 
     private func items(_ total: Int) -> Int { (total + Self.valuesPerItem - 1) / Self.valuesPerItem }
 
+    /// The sums' kernels; the layers inside name their own.
+    public var kernelVariant: KernelVariant { KernelVariant(family: "residual") }
+
     public var forwardFLOPsPerImage: Int { sublayers.reduce(outputShape.count) { $0 + $1.forwardFLOPsPerImage } }
 
     // MARK: CPU reference

@@ -4,6 +4,8 @@ import OpenCLRuntime
 /// (1 - labelSmoothing) * onehot + labelSmoothing / classes. Numerically stable (the row's
 /// maximum is subtracted before exponentiating).
 public final class SoftmaxCrossEntropy: KernelLoss, Loss {
+    public var kernelVariant: KernelVariant { KernelVariant(family: "loss", name: "softmax-cross-entropy") }
+
     public let labelSmoothing: Float
 
     public init(context: ComputeContext, classes: Int, labelSmoothing: Float = 0) throws {

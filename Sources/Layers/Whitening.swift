@@ -67,6 +67,8 @@ public final class Whitening: DataInitializedLayer {
 
     private var pixels: Int { outputShape.height * outputShape.width }
 
+    public var kernelVariant: KernelVariant { KernelVariant(family: "whiten") }
+
     /// Every output reads a full window (zeros count): 2 C P P per filter and pixel, plus the bias.
     public var forwardFLOPsPerImage: Int {
         (2 * inputShape.channels * config.size * config.size + 1) * outputShape.channels * pixels

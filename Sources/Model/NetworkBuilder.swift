@@ -32,33 +32,15 @@ public enum NetworkBuilder {
                        initSchemes: initializationSchemes(config.model, followedBy: []))
     }
 
-    /// The layers of one list (the model, or a residual block's body or shortcut) from `input` on,
-    /// and the shape they end in.
+    /// The layers of the model from `input` on, and the shape they end in; each built by its
+    /// kind (`LayerKind.makeLayer`), a shape error pointing at its line of the pipeline file.
     static func buildLayers(_ specs: [LayerSpec], input: Shape, config: PipelineConfig, context: ComputeContext,
                             tuner: ConvolutionTuner?) throws -> ([Layer], Shape) {
-        var layers: [Layer] = []
-        var shape = input
-        for spec in specs {
-            let layer: Layer
-            do {
-                switch spec.kind {
-                case let .conv(s) where tuner != nil:
-                    layer = try tuner!.convolution(context: context, name: spec.name, input: shape, config: s,
-                                                   batch: config.train.batch.fixedValue)
-                case let .residual(block):
-                    let body = try buildLayers(block.body, input: shape, config: config, context: context, tuner: tuner).0
-                    let shortcut = try buildLayers(block.shortcut, input: shape, config: config, context: context, tuner: tuner).0
-                    layer = try ResidualBlock(context: context, name: spec.name, input: shape, body: body, shortcut: shortcut)
-                default:
-                    layer = try makeLayer(spec, input: shape, context: context)
-                }
-            } catch let error as ShapeError {
-                throw NetworkShapeError(file: config.sourcePath, line: spec.line, underlying: error, input: shape)
-            }
-            layers.append(layer)
-            shape = layer.outputShape
+        let build = LayerBuild(input: input, context: context, tuner: tuner, tunerBatch: config.train.batch.fixedValue) { error, spec, input in
+            NetworkShapeError(file: config.sourcePath, line: spec.line, underlying: error, input: input)
         }
-        return (layers, shape)
+        let layers = try build.layers(specs, from: input)
+        return (layers, layers.last?.outputShape ?? input)
     }
 
     /// The initialisation of every layer that owns parameters, in the order of
@@ -70,9 +52,9 @@ public enum NetworkBuilder {
         var schemes: [ParameterInitializer.Scheme] = []
         for (index, spec) in specs.enumerated() {
             let rest = Array(specs.dropFirst(index + 1)) + after
-            if case let .residual(block) = spec.kind {
-                schemes += initializationSchemes(block.body, followedBy: rest)
-                schemes += initializationSchemes(block.shortcut, followedBy: rest)
+            let lists = spec.kind.sublists
+            if !lists.isEmpty {
+                for list in lists { schemes += initializationSchemes(list, followedBy: rest) }
                 continue
             }
             schemes.append(spec.initialization ?? scheme(lookingAhead: rest))
@@ -80,15 +62,15 @@ public enum NetworkBuilder {
         return schemes
     }
 
-    /// He when a rectifier comes before the next conv or fc layer of `later`, Xavier otherwise; a
-    /// block in `later` is read along its body.
+    /// He when a rectifier comes before the next layer with weights in `later`, Xavier
+    /// otherwise; a block in `later` is read along its first list (its body).
     static func scheme(lookingAhead later: [LayerSpec]) -> ParameterInitializer.Scheme {
         for spec in later {
-            switch spec.kind {
-            case .relu, .gelu: return .he
-            case .conv, .fc: return .xavier
-            case let .residual(block): return scheme(lookingAhead: block.body)
-            case .maxpool, .avgpool, .globalAvgPool, .batchnorm, .dropout, .whiten: continue
+            if let body = spec.kind.sublists.first { return scheme(lookingAhead: body) }
+            switch spec.kind.initializationRole {
+            case .rectifier: return .he
+            case .weights: return .xavier
+            case .transparent: continue
             }
         }
         return .xavier
@@ -98,45 +80,14 @@ public enum NetworkBuilder {
     static func checkClassifier(config: PipelineConfig, output: Shape, classes: Int) throws {
         guard output.count != classes, let last = config.model.last else { return }
         let advice: String
-        if case let .fc(fc) = last.kind {
-            advice = "set outputs: \(classes) on \(last.name) (it has \(fc.outputs))"
-        } else if case let .conv(conv) = last.kind, output.height == 1, output.width == 1 {
-            advice = "set filters: \(classes) on \(last.name) (it has \(conv.filters))"
+        if let fc = last.kind as? FullyConnectedKind {
+            advice = "set outputs: \(classes) on \(last.name) (it has \(fc.config.outputs))"
+        } else if let conv = last.kind as? Conv2DKind, output.height == 1, output.width == 1 {
+            advice = "set filters: \(classes) on \(last.name) (it has \(conv.config.filters))"
         } else {
             advice = "end the model with a classifier such as '- fc: {outputs: \(classes)}'"
         }
         throw ClassifierShapeError(file: config.sourcePath, line: last.line, layer: last.name, output: output,
                                    classes: classes, advice: advice)
-    }
-
-    static func makeLayer(_ spec: LayerSpec, input: Shape, context: ComputeContext) throws -> Layer {
-        switch spec.kind {
-        case let .conv(s):
-            return try Conv2D(context: context, name: spec.name, input: input, config: s)
-        case let .maxpool(s):
-            return try MaxPool2D(context: context, name: spec.name, input: input, config: s)
-        case let .avgpool(s):
-            return try AvgPool2D(context: context, name: spec.name, input: input, config: s)
-        case .globalAvgPool:
-            return try GlobalAvgPool(context: context, name: spec.name, input: input)
-        case let .batchnorm(s):
-            return try BatchNorm2D(context: context, name: spec.name, input: input, momentum: Float(s.momentum),
-                                   epsilon: Float(s.epsilon), affine: s.affine, learnsScale: s.scale)
-        case let .dropout(s):
-            return try Dropout(context: context, name: spec.name, input: input, probability: Float(s.p))
-        case let .fc(s):
-            return try FullyConnected(context: context, name: spec.name, input: input, config: s)
-        case .relu:
-            return try Activation(context: context, name: spec.name, input: input, kind: .relu)
-        case .gelu:
-            return try Activation(context: context, name: spec.name, input: input, kind: .gelu)
-        case let .whiten(config, biasEpochs):
-            // The weight is frozen and measured from data: `Model.initializeFromData` writes it
-            // (after the seed's He/Xavier values, which `Model.initializeParameters` replaces by
-            // the measured filters again when they exist), a checkpoint restores it on resume.
-            return try Whitening(context: context, name: spec.name, input: input, config: config, biasEpochs: biasEpochs)
-        case .residual:
-            preconditionFailure("buildLayers builds residual blocks with their layers")
-        }
     }
 }

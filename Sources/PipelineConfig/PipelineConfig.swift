@@ -1,3 +1,4 @@
+import Layers
 import Foundation
 import InputData
 import Optimization

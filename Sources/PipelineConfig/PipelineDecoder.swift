@@ -20,7 +20,7 @@ enum PipelineDecoder {
         let optimizer = try decodeOptimizer(top["optimizer"])
         let schedule = try decodeSchedule(top["schedule"])
         let train = try decodeTrain(top["train"])
-        if train.syncBatchnorm, !model.flatMap(\.leaves).contains(where: { if case .batchnorm = $0.kind { return true } else { return false } }),
+        if train.syncBatchnorm, !model.flatMap(\.leaves).contains(where: { $0.kind is BatchNormKind }),
            let node = try top["train"]?.mapping(allowed: PipelineSchema.train)["sync_batchnorm"] {
             throw node.error("train.sync_batchnorm is true but the model has no batchnorm layer; remove sync_batchnorm")
         }
@@ -151,30 +151,27 @@ enum PipelineDecoder {
         var counts: [String: Int] = [:]
         var layers: [LayerSpec] = []
         for (index, item) in items.enumerated() {
-            let (kind, givenName, nameNode, initialization, repeats, activation) = try decodeLayer(item)
-            // The whitening filters are measured from the input images' patches.
-            if case .whiten = kind, insideBlock || index > 0 {
+            let decoded = try decodeLayer(item)
+            let kind = decoded.kind
+            if type(of: kind).placement == .firstOnly, insideBlock || index > 0 {
                 let place = insideBlock ? "inside a residual block (\(node.path))" : "at position \(index + 1), after '\(layers[index - 1].name)'"
-                throw item.error("whiten must be the first layer of the model (its filters are measured from the images' "
+                throw item.error("\(kind.word) must be the first layer of the model (its filters are measured from the images' "
                                  + "patches), found it \(place)")
             }
+            let repeats = decoded.expansion.repeats
             for copy in 1...repeats {
                 // A given name still counts: after `conv: {name: stem}` the next conv is conv2.
                 counts[kind.namePrefix, default: 0] += 1
-                let name = prefix + (givenName.map { repeats > 1 ? "\($0)_\(copy)" : $0 }
+                let name = prefix + (decoded.name.map { repeats > 1 ? "\($0)_\(copy)" : $0 }
                                      ?? "\(kind.namePrefix)\(counts[kind.namePrefix]!)")
-                var copyKind = kind
-                if case let .residual(block) = kind {
-                    // The block's layers were decoded under a placeholder prefix; each copy gets its own.
-                    copyKind = .residual(try renamed(block, to: name, item: item, names: &names))
-                }
-                try claim(name, line: item.line, node: nameNode ?? item, names: &names)
-                layers.append(LayerSpec(kind: copyKind, name: name, line: item.line, initialization: initialization))
-                // A block's `activation` follows its sum in every copy (ResNet's relu(F(x) + x)).
-                if let activation {
-                    let activationName = "\(name).\(activation.word)"
-                    try claim(activationName, line: item.line, node: item, names: &names)
-                    layers.append(LayerSpec(kind: activation, name: activationName, line: item.line))
+                // A block's layers were decoded under a placeholder prefix; each copy gets its own.
+                let copyKind = try renamed(kind, to: name, item: item, names: &names)
+                try claim(name, line: item.line, node: decoded.nameNode ?? item, names: &names)
+                layers.append(LayerSpec(kind: copyKind, name: name, line: item.line, initialization: decoded.initialization))
+                if let after = decoded.expansion.followedBy {
+                    let afterName = "\(name).\(after.word)"
+                    try claim(afterName, line: item.line, node: item, names: &names)
+                    layers.append(LayerSpec(kind: after, name: afterName, line: item.line))
                 }
             }
         }
@@ -193,40 +190,33 @@ enum PipelineDecoder {
     /// Placeholder prefix of a block's layers while its own name is not yet known.
     static let pendingBlock = "\u{1}"
 
-    /// `block` with the placeholder prefix of its layers' names replaced by `name` (nested blocks too).
-    static func renamed(_ block: ResidualSpec, to name: String, item: ConfigNode, names: inout [String: Int]) throws -> ResidualSpec {
+    /// `kind` with the placeholder prefix of the names inside it replaced by `name` (nested blocks too).
+    static func renamed(_ kind: any LayerKind, to name: String, item: ConfigNode, names: inout [String: Int]) throws -> any LayerKind {
+        let lists = kind.sublists
+        guard !lists.isEmpty else { return kind }
         func rename(_ spec: LayerSpec) throws -> LayerSpec {
             var spec = spec
             spec.name = spec.name.replacingOccurrences(of: pendingBlock, with: name + ".")
-            if case let .residual(inner) = spec.kind {
-                spec.kind = .residual(ResidualSpec(body: try inner.body.map(rename), shortcut: try inner.shortcut.map(rename)))
-            }
+            let inner = spec.kind.sublists
+            if !inner.isEmpty { spec.kind = spec.kind.replacingSublists(try inner.map { try $0.map(rename) }) }
             try claim(spec.name, line: spec.line, node: item, names: &names)
             return spec
         }
-        return ResidualSpec(body: try block.body.map(rename), shortcut: try block.shortcut.map(rename))
+        return kind.replacingSublists(try lists.map { try $0.map(rename) })
     }
 
-    /// A `residual` item's settings: body (required), shortcut (optional), repeat.
-    static func decodeResidual(_ map: ConfigMapping, item: ConfigNode) throws -> (ResidualSpec, Int) {
-        var scratch: [String: Int] = [:]
-        let bodyNode = try map.required("body")
-        if case .scalar = bodyNode.node, bodyNode.isNull {
-            throw bodyNode.error("\(bodyNode.path) is empty; list the block's layers, e.g. body: [conv: {filters: 64, size: 3, padding: 1}, batchnorm]")
-        }
-        let body = try decodeLayers(bodyNode, prefix: pendingBlock, insideBlock: true, names: &scratch)
-        var shortcut: [LayerSpec] = []
-        if let shortcutNode = map["shortcut"], !shortcutNode.isNull {
-            shortcut = try decodeLayers(shortcutNode, prefix: pendingBlock + "shortcut.", insideBlock: true, names: &scratch)
-        }
-        let repeats = try map.int("repeat", default: 1, min: 1, max: PipelineLimits.blockRepeats)
-        return (ResidualSpec(body: body, shortcut: shortcut), repeats)
+    /// One decoded model item: its kind, given name, `init` and expansion.
+    struct DecodedLayer {
+        var kind: any LayerKind
+        var name: String?
+        var nameNode: ConfigNode?
+        var initialization: WeightInitialization?
+        var expansion: LayerExpansion
     }
 
-    /// One model item: a bare word (`relu`) or a one-key mapping (`conv: {filters: 32, size: 3}`).
-    /// The last two values are a residual block's `repeat` (1 for every other layer) and the
-    /// activation that follows each copy of the block.
-    static func decodeLayer(_ item: ConfigNode) throws -> (LayerKind, String?, ConfigNode?, WeightInitialization?, Int, LayerKind?) {
+    /// One model item: a bare word (`relu`) or a one-key mapping (`conv: {filters: 32, size: 3}`),
+    /// read by the registered kind of that word.
+    static func decodeLayer(_ item: ConfigNode) throws -> DecodedLayer {
         let word: String
         let settingsNode: ConfigNode?
         switch item.node {
@@ -238,7 +228,7 @@ enum PipelineDecoder {
                 throw item.error("each model item is a layer word or a one-key mapping like 'conv: {filters: 32, size: 3}', found \(mapping.count) keys")
             }
             word = key
-            if PipelineSchema.layerKeys(word) != nil {
+            if LayerKinds.named(word) != nil {
                 settingsNode = try item.mapping(allowed: PipelineSchema.layerKinds).entries[key]
             } else {
                 settingsNode = nil
@@ -246,7 +236,7 @@ enum PipelineDecoder {
         default:
             throw item.typeError("a layer")
         }
-        guard let keys = PipelineSchema.layerKeys(word) else {
+        guard let kindType = LayerKinds.named(word), let keys = PipelineSchema.layerKeys(word) else {
             throw item.error("unknown layer type '\(word)' in model" + KeySuggestion.hint(for: word, in: PipelineSchema.layerKinds))
         }
         // A bare word reads as a layer with all settings at their defaults.
@@ -256,90 +246,11 @@ enum PipelineDecoder {
         if let name, name.isEmpty || name.contains("/") {
             throw map["name"]!.error("layer names must be non-empty and without '/', found '\(name)'")
         }
-        let kind: LayerKind
-        var repeats = 1
-        var activation: LayerKind?
-        switch word {
-        case "residual":
-            let (block, count) = try decodeResidual(map, item: item)
-            kind = .residual(block)
-            repeats = count
-            if let node = map["activation"] {
-                switch try node.string() {
-                case "relu": activation = .relu
-                case "gelu": activation = .gelu
-                case let other:
-                    throw node.error("unknown activation '\(other)' after a residual block (expected relu or gelu)")
-                }
-            }
-        case "conv":
-            var conv = Conv2DConfig(filters: try positiveInt(map.required("filters"), max: PipelineLimits.channels),
-                                    size: try positiveInt(map.required("size"), max: PipelineLimits.kernelExtent))
-            conv.stride = try map.int("stride", default: 1, min: 1, max: PipelineLimits.kernelExtent)
-            conv.padding = try map.int("padding", default: 0, min: 0, max: PipelineLimits.kernelExtent)
-            conv.dilation = try map.int("dilation", default: 1, min: 1, max: PipelineLimits.kernelExtent)
-            conv.groups = try map.int("groups", default: 1, min: 1, max: PipelineLimits.channels)
-            if conv.filters % conv.groups != 0 {
-                throw (map["groups"] ?? item).error("conv filters (\(conv.filters)) must divide by groups (\(conv.groups))")
-            }
-            conv.bias = try map.bool("bias", default: true)
-            conv.rounding = try map.word("rounding", default: Rounding.exact)
-            kind = .conv(conv)
-        case "maxpool", "avgpool":
-            let size = try map.int("size", default: 2, min: 1, max: PipelineLimits.kernelExtent)
-            var pool = Pool2DConfig(size: size, stride: try map.int("stride", default: size, min: 1, max: PipelineLimits.kernelExtent))
-            pool.padding = try map.int("padding", default: 0, min: 0, max: PipelineLimits.kernelExtent)
-            if pool.padding >= pool.size {
-                throw (map["padding"] ?? item).error("\(word) padding (\(pool.padding)) must be smaller than its size (\(pool.size))")
-            }
-            pool.rounding = try map.word("rounding", default: Rounding.exact)
-            kind = word == "maxpool" ? .maxpool(pool) : .avgpool(pool)
-        case "batchnorm":
-            var norm = BatchNormSettings()
-            if let m = map["momentum"] { norm.momentum = try m.inRange(try m.double(), 0, 1, lowOpen: true, highOpen: false) }
-            if let e = map["epsilon"] { norm.epsilon = try e.positive(try e.double()) }
-            norm.affine = try map.bool("affine", default: true)
-            norm.scale = try map.bool("scale", default: true)
-            if !norm.affine && !norm.scale {
-                throw (map["scale"] ?? item).error("batchnorm scale: false needs affine: true (with affine: false there is no scale "
-                                                   + "to freeze); remove one of the two")
-            }
-            kind = .batchnorm(norm)
-        case "dropout":
-            var dropout = DropoutSettings()
-            if let p = map["p"] { dropout.p = try p.inRange(try p.double(), 0, 1) }
-            kind = .dropout(dropout)
-        case "fc":
-            var fc = FullyConnectedConfig(outputs: try positiveInt(map.required("outputs"), max: PipelineLimits.channels))
-            fc.bias = try map.bool("bias", default: true)
-            if let scale = map["scale"] { fc.scale = Float(try scale.atMost(try scale.positive(try scale.double()), 1e6)) }
-            kind = .fc(fc)
-        case "whiten":
-            var whiten = WhiteningConfig()
-            whiten.size = try map.int("size", default: 2, min: 1)
-            if whiten.size > DataLayout.side {
-                throw (map["size"] ?? item).error("whiten size (\(whiten.size)) must be at most the image side (\(DataLayout.side))")
-            }
-            if let e = map["epsilon"] { whiten.epsilon = try e.positive(try e.double()) }
-            whiten.same = try map.bool("same", default: false)
-            let biasEpochs = try map["bias_epochs"].map { try $0.atMost(try $0.atLeast(try $0.int(), 0), PipelineLimits.epochs) }
-            kind = .whiten(whiten, biasEpochs: biasEpochs)
-        case "relu": kind = .relu
-        case "gelu": kind = .gelu
-        case "global_avgpool": kind = .globalAvgPool
-        default:
-            // PipelineSchema.layerKeys knows a kind this switch does not: a programming error.
-            throw item.error("layer type '\(word)' is in the schema but has no decoder; this is a bug in Conveyor")
-        }
+        let reader = YAMLLayerSettings(item: item, map: map)
+        let kind = try kindType.decode(reader)
+        let expansion = try kindType.expansion(reader)
         let initialization = try map["init"].map { try $0.word(WeightInitialization.self, choices: WeightInitialization.allCases.map(\.rawValue)) }
-        if initialization == .dirac, case let .conv(conv) = kind, conv.groups != 1 {
-            throw map["init"]!.error("init: dirac needs groups: 1 (found groups: \(conv.groups))")
-        }
-        return (kind, name, map["name"], initialization, repeats, activation)
-    }
-
-    static func positiveInt(_ node: ConfigNode, max maximum: Int) throws -> Int {
-        try node.bounded(try node.int(), 1, maximum)
+        return DecodedLayer(kind: kind, name: name, nameNode: map["name"], initialization: initialization, expansion: expansion)
     }
 
     static func decodeLoss(_ node: ConfigNode?) throws -> LossSettings {

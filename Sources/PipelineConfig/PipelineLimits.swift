@@ -1,9 +1,11 @@
+import Layers
+
 /// The largest value every size, count and duration of a pipeline file may take, so that no
 /// typed value can overflow, allocate without limit or run for ever. Each bound is far above any
 /// sensible setting; a value above it is refused with the bound in the message.
 public enum PipelineLimits {
     /// train.epochs, train.eval_interval, checkpoint.interval and every epoch count of the schedule.
-    public static let epochs = 100_000
+    public static let epochs = LayerLimits.epochs
     /// train.batch, train.max_batch, train.reference_batch.
     public static let batch = 1_048_576
     /// data.synthetic_train and data.synthetic_validation (images are drawn on the fly; measuring
@@ -19,10 +21,8 @@ public enum PipelineLimits {
     public static let translate = 16
     /// augment.cutout (pixels).
     public static let cutout = 32
-    /// conv filters and groups, fc outputs.
-    public static let channels = 65_536
-    /// conv and pool size, stride, padding and dilation (pixels).
-    public static let kernelExtent = 32
-    /// residual `repeat` (ResNet-152's longest stage has 36 blocks).
-    public static let blockRepeats = 256
+    /// The layers' own bounds (channels, window sizes, block repeats) live with the layer kinds.
+    public static let channels = LayerLimits.channels
+    public static let kernelExtent = LayerLimits.kernelExtent
+    public static let blockRepeats = LayerLimits.blockRepeats
 }

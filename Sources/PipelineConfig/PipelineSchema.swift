@@ -1,3 +1,5 @@
+import Layers
+
 /// The keys each mapping of a pipeline file may hold; the decoder and `--set` both check against it.
 enum PipelineSchema {
     static let root = ["name", "device", "data", "augment", "model", "loss", "optimizer", "schedule", "train", "checkpoint"]
@@ -24,21 +26,13 @@ enum PipelineSchema {
         (["train"], train), (["checkpoint"], checkpoint),
     ]
 
-    static let layerKinds = ["conv", "relu", "gelu", "maxpool", "avgpool", "global_avgpool", "batchnorm", "dropout", "fc", "whiten", "residual"]
+    /// The layer words, from the registered kinds.
+    static var layerKinds: [String] { LayerKinds.words }
 
-    /// The settings keys of one layer kind (every layer may also carry a `name`).
-    static func layerKeys(_ kind: String) -> [String]? {
-        switch kind {
-        case "conv": return ["filters", "size", "stride", "padding", "dilation", "groups", "bias", "rounding", "init", "name"]
-        case "maxpool", "avgpool": return ["size", "stride", "padding", "rounding", "name"]
-        case "batchnorm": return ["momentum", "epsilon", "affine", "scale", "name"]
-        case "dropout": return ["p", "name"]
-        case "fc": return ["outputs", "bias", "scale", "init", "name"]
-        case "whiten": return ["size", "epsilon", "bias_epochs", "same", "name"]
-        case "relu", "gelu", "global_avgpool": return ["name"]
-        case "residual": return ["body", "shortcut", "repeat", "activation", "name"]
-        default: return nil
-        }
+    /// The settings keys of one layer kind (every layer may also carry a `name`), nil for a word
+    /// no registered kind claims.
+    static func layerKeys(_ word: String) -> [String]? {
+        LayerKinds.named(word).map { $0.keys + ["name"] }
     }
 
     /// The keys allowed in the mapping at `path` (indices inside `model` included), or nil when
@@ -69,13 +63,13 @@ enum PipelineSchema {
         }
     }
 
-    /// The keys at `path` inside one model item: the kinds, a kind's keys, and inside a residual
-    /// block's body or shortcut the same again for each of their items.
+    /// The keys at `path` inside one model item: the kinds, a kind's keys, and inside a kind's
+    /// lists of layers (a residual block's body or shortcut) the same again for each of their items.
     static func keys(inLayer path: ArraySlice<String>) -> [String]? {
         guard let kind = path.first else { return layerKinds }
         let rest = path.dropFirst()
         guard let key = rest.first else { return layerKeys(kind) }
-        guard kind == "residual", key == "body" || key == "shortcut", let index = rest.dropFirst().first, Int(index) != nil else {
+        guard let kindType = LayerKinds.named(kind), kindType.listKeys.contains(key), let index = rest.dropFirst().first, Int(index) != nil else {
             return nil
         }
         return keys(inLayer: rest.dropFirst(2))

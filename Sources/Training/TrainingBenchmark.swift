@@ -176,14 +176,8 @@ public struct TrainingBenchmark {
         return layer.parameters.isEmpty ? 0 : 1
     }
 
+    /// The layer's kernel variant; a convolution names its kernels more closely (cpu-implicit rows).
     static func kernels(of layer: Layer) -> String {
-        switch layer {
-        case let conv as Conv2D: return conv.kernels
-        case let pool as MaxPool2D: return pool.style.rawValue
-        case let pool as AvgPool2D: return pool.style.rawValue
-        case let pool as GlobalAvgPool: return pool.style.rawValue
-        case let norm as BatchNorm2D: return norm.style.rawValue
-        default: return ""
-        }
+        (layer as? Conv2D)?.kernels ?? layer.kernelVariant.name
     }
 }

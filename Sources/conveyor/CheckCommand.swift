@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KernelCheck
 import Training
 
 /// `conveyor check`: does Conveyor compute correctly on this device?

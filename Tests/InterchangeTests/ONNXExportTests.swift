@@ -43,41 +43,35 @@ final class ONNXExportTests: XCTestCase {
             return Checkpoint.Tensor(shape: dims, values: (0..<count).map { counter + Float($0) })
         }
         func walk(_ specs: [LayerSpec]) {
-        for spec in specs {
-            switch spec.kind {
-            case let .residual(block):
-                let input = shape
-                walk(block.body)
-                let output = shape
-                shape = input
-                walk(block.shortcut)
-                shape = output
-            case let .whiten(c, _):
-                let filters = c.filters(channels: shape.channels)
-                result[spec.name] = ["weight": tensor([filters, shape.channels, c.size, c.size]), "bias": tensor([filters])]
-                shape = try! c.outputShape(layer: spec.name, input: shape)
-            case let .conv(c):
-                var tensors = ["weight": tensor([c.filters, shape.channels / c.groups, c.size, c.size])]
-                if c.bias { tensors["bias"] = tensor([c.filters]) }
-                result[spec.name] = tensors
-                shape = try! OutputSize.convolution(layer: spec.name, input: shape, config: c)
-            case let .batchnorm(s):
-                var tensors = ["running_mean": tensor([shape.channels]), "running_var": tensor([shape.channels])]
-                if s.affine { tensors["weight"] = tensor([shape.channels]); tensors["bias"] = tensor([shape.channels]) }
-                result[spec.name] = tensors
-            case let .maxpool(c), let .avgpool(c):
-                shape = try! c.outputShape(layer: spec.name, input: shape)
-            case .globalAvgPool:
-                shape = Shape(channels: shape.channels, height: 1, width: 1)
-            case let .fc(c):
-                var tensors = ["weight": tensor([c.outputs, shape.count])]
-                if c.bias { tensors["bias"] = tensor([c.outputs]) }
-                result[spec.name] = tensors
-                shape = Shape(channels: c.outputs, height: 1, width: 1)
-            case .relu, .gelu, .dropout:
-                break
+            for spec in specs {
+                if let block = spec.kind as? ResidualKind {
+                    let input = shape
+                    walk(block.body)
+                    let output = shape
+                    shape = input
+                    walk(block.shortcut)
+                    shape = output
+                    continue
+                }
+                if let whiten = spec.kind as? WhiteningKind {
+                    let filters = whiten.config.filters(channels: shape.channels)
+                    result[spec.name] = ["weight": tensor([filters, shape.channels, whiten.config.size, whiten.config.size]),
+                                         "bias": tensor([filters])]
+                } else if let c = (spec.kind as? Conv2DKind)?.config {
+                    var tensors = ["weight": tensor([c.filters, shape.channels / c.groups, c.size, c.size])]
+                    if c.bias { tensors["bias"] = tensor([c.filters]) }
+                    result[spec.name] = tensors
+                } else if let norm = spec.kind as? BatchNormKind {
+                    var tensors = ["running_mean": tensor([shape.channels]), "running_var": tensor([shape.channels])]
+                    if norm.affine { tensors["weight"] = tensor([shape.channels]); tensors["bias"] = tensor([shape.channels]) }
+                    result[spec.name] = tensors
+                } else if let c = (spec.kind as? FullyConnectedKind)?.config {
+                    var tensors = ["weight": tensor([c.outputs, shape.count])]
+                    if c.bias { tensors["bias"] = tensor([c.outputs]) }
+                    result[spec.name] = tensors
+                }
+                shape = try! spec.kind.outputShape(layer: spec.name, input: shape)
             }
-        }
         }
         walk(config.model)
         return result

@@ -28,8 +28,8 @@ final class SGDTests: XCTestCase {
                 try parameter.gradient.write(gradient)
                 try update.apply(to: parameter, momentum: momentum, settings: settings)
                 SGDReference.step(weight: &weight, gradient: gradient, velocity: &velocity, settings: settings)
-                assertClose(try parameter.value.read(), weight, tolerance: 1e-5, "\(label) weight after step \(step + 1)")
-                assertClose(try momentum.read(), velocity, tolerance: 1e-5, "\(label) momentum after step \(step + 1)")
+                assertClose(try parameter.value.read(), weight, tolerance: Parity.update, "\(label) weight after step \(step + 1)")
+                assertClose(try momentum.read(), velocity, tolerance: Parity.update, "\(label) momentum after step \(step + 1)")
             }
         }
     }

@@ -1,4 +1,5 @@
 import InputData
+import Layers
 import XCTest
 @testable import PipelineConfig
 
@@ -47,8 +48,8 @@ final class PipelineDefaultsTests: XCTestCase {
         XCTAssertEqual(config.data.train, [.batch(1), .test])
         XCTAssertEqual(config.data.validation, [])
         XCTAssertEqual(config.augment.normalization, .meanStd(mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25]))
-        XCTAssertEqual(config.model[0].kind, .batchnorm(BatchNormSettings()))
-        XCTAssertEqual(config.model[1].kind, .dropout(DropoutSettings()))
+        XCTAssertEqual(config.model[0].kind as? BatchNormKind, BatchNormKind())
+        XCTAssertEqual(config.model[1].kind as? DropoutKind, DropoutKind())
         XCTAssertEqual(config.loss.type, .svm)
         XCTAssertEqual(config.loss.margin, 2)
         XCTAssertEqual(config.optimizer.decay, .decoupled)
@@ -101,7 +102,7 @@ final class PipelineDefaultsTests: XCTestCase {
         let config = try PipelineConfig.parse(text: text, path: "n.yaml")
         XCTAssertEqual(config.model.map(\.name), ["conv1", "relu1", "pool1", "middle", "pool2", "conv3", "gap1", "bn1", "fc1"])
         XCTAssertEqual(config.model.map(\.line), [3, 4, 5, 6, 7, 8, 9, 10, 11])
-        guard case .maxpool(let pool) = config.model[2].kind, case .avgpool(let avg) = config.model[4].kind else {
+        guard let pool = (config.model[2].kind as? MaxPoolKind)?.config, let avg = (config.model[4].kind as? AvgPoolKind)?.config else {
             return XCTFail("wrong kinds")
         }
         XCTAssertEqual(pool.rounding, .ceil)
@@ -116,7 +117,7 @@ final class PipelineDefaultsTests: XCTestCase {
             let config = try PipelineConfig.load(path: path)
             XCTAssertEqual(config.name, name)
             XCTAssertEqual(config.sourcePath, path)
-            guard case .fc(let last) = config.model.last?.kind else { return XCTFail("\(name) does not end in fc") }
+            guard let last = (config.model.last?.kind as? FullyConnectedKind)?.config else { return XCTFail("\(name) does not end in fc") }
             XCTAssertEqual(last.outputs, 10)
         }
         let fast = try PipelineConfig.load(path: root.appendingPathComponent("pipelines/cifar10-fast.yaml").path)

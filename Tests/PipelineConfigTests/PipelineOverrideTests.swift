@@ -1,3 +1,4 @@
+import Layers
 import XCTest
 @testable import PipelineConfig
 
@@ -36,7 +37,7 @@ final class PipelineOverrideTests: XCTestCase {
 
     func testLayerByIndex() throws {
         let config = try load(["model.0.conv.filters=16", "model.2.maxpool.stride=1"])
-        guard case .conv(let conv) = config.model[0].kind, case .maxpool(let pool) = config.model[2].kind else {
+        guard let conv = (config.model[0].kind as? Conv2DKind)?.config, let pool = (config.model[2].kind as? MaxPoolKind)?.config else {
             return XCTFail("layers changed kind")
         }
         XCTAssertEqual(conv.filters, 16)

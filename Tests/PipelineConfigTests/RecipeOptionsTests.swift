@@ -35,10 +35,10 @@ final class RecipeOptionsTests: XCTestCase {
           lookahead: {every: 5, decay: 0.77, power: 3}
         """)
         XCTAssertEqual(config.model[0].initialization, .dirac)
-        guard case let .batchnorm(norm) = config.model[1].kind else { return XCTFail("not a batch norm") }
+        guard let norm = config.model[1].kind as? BatchNormKind else { return XCTFail("not a batch norm") }
         XCTAssertFalse(norm.scale)
         XCTAssertTrue(norm.affine)
-        guard case let .fc(fc) = config.model[4].kind else { return XCTFail("not fc") }
+        guard let fc = (config.model[4].kind as? FullyConnectedKind)?.config else { return XCTFail("not fc") }
         XCTAssertEqual(fc.scale, 0.5)
         XCTAssertEqual(config.model[4].initialization, .xavier)
         XCTAssertEqual(config.optimizer.lrMultipliers.norm, 64)

@@ -1,4 +1,5 @@
 import XCTest
+import Layers
 
 /// Central-difference gradient checks for the CPU references (in the manner of Caffe's checker).
 ///
@@ -88,16 +89,11 @@ struct SeededGenerator: RandomNumberGenerator {
 /// Element-wise comparison of a kernel's result with its reference: |a - b| <= tolerance * (|b| + scale),
 /// where scale is the reference's mean magnitude (so values near zero in a large sum are not held to
 /// a relative bound they cannot meet in float32).
-func assertClose(_ actual: [Float], _ expected: [Float], tolerance: Float = 1e-4, _ what: String,
+func assertClose(_ actual: [Float], _ expected: [Float], tolerance: Float = Parity.standard, _ what: String,
                  file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(actual.count, expected.count, "\(what): sizes differ", file: file, line: line)
     guard actual.count == expected.count, !expected.isEmpty else { return }
-    let scale = expected.reduce(0) { $0 + abs($1) } / Float(expected.count)
-    var worst: (index: Int, error: Float) = (0, 0)
-    for i in expected.indices {
-        let error = abs(actual[i] - expected[i]) / (abs(expected[i]) + scale + 1e-12)
-        if !(error <= worst.error) { worst = (i, error.isNaN ? .infinity : error) }
-    }
+    let worst = Parity.worst(actual, expected)
     XCTAssertLessThanOrEqual(worst.error, tolerance,
                              "\(what): element \(worst.index) is \(actual[worst.index]), expected \(expected[worst.index])",
                              file: file, line: line)

@@ -12,7 +12,7 @@ public struct KernelCheckPipeline {
     public let path: String
     /// In the order the run first uses them: layers, loss, update, lookahead, test-time augmentation.
     public let variants: [KernelVariant]
-    let largestLayers: [KernelCheckLayerShape]
+    let largestLayers: [LayerCheckShape]
 
     /// Loads and builds `path` on `context`; the largest layers get batch `batch`.
     init(path: String, context: ComputeContext, batch: Int) throws {
@@ -28,13 +28,14 @@ public struct KernelCheckPipeline {
         if config.train.tta == .flipTranslate { variants.append(KernelVariant(family: "shift")) }
         self.variants = variants.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
 
-        // The largest of each family by forward FLOPs, then by input size (pooling has no FLOPs).
-        var largest: [String: (size: (Int, Int), shape: KernelCheckLayerShape)] = [:]
+        // The largest of each family by forward FLOPs, then by input size (pooling has no FLOPs);
+        // a block is checked through the layers inside it and the check's own blocks.
+        var largest: [String: (size: (Int, Int), shape: LayerCheckShape)] = [:]
         var families: [String] = []
         for (spec, layer) in zip(config.model.flatMap(\.leaves), network.leafLayers) {
-            guard let shape = KernelCheckLayerShape(spec: spec, input: layer.inputShape, batch: batch,
-                                                    origin: "\(config.name) \(layer.name)") else { continue }
-            let family = shape.family + (KernelVariant.of(layer).family == "activation" ? " " + KernelVariant.of(layer).name : "")
+            let shape = LayerCheckShape(spec.kind, input: layer.inputShape, batch: batch, origin: "\(config.name) \(layer.name)")
+            let variant = KernelVariant.of(layer)
+            let family = variant.family + (variant.family == "activation" ? " " + variant.name : "")
             let size = (layer.forwardFLOPsPerImage, layer.inputShape.count)
             if let current = largest[family], current.size >= size { continue }
             if largest[family] == nil { families.append(family) }

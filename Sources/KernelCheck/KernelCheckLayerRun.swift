@@ -57,9 +57,9 @@ enum KernelCheckLayerRun {
         let reference = try layer.referenceForward(x, batch: batch, parameters: parameters, mode: mode)
         let gradients = try layer.referenceBackward(reference, outputGradient: dy, parameters: parameters)
         // A convolution's products are held to its algorithm's tolerance (Winograd's F(4x4) rounds more).
-        let productTolerance = (layer as? Conv2D)?.algorithm.tolerance ?? KernelCheckTolerance.standard
+        let productTolerance = (layer as? Conv2D)?.algorithm.tolerance ?? Parity.standard
         let inputTolerance = layer is BatchNorm2D && mode == .training
-            ? KernelCheckTolerance.batchNormInputGradient : productTolerance
+            ? Parity.batchNormInputGradient : productTolerance
         var comparisons = [
             KernelCheckComparison(what: "output", actual: output, expected: reference.output, tolerance: productTolerance),
             KernelCheckComparison(what: "input gradient", actual: try dxBuffer.read(), expected: gradients.input, tolerance: inputTolerance),
@@ -67,7 +67,7 @@ enum KernelCheckLayerRun {
         for (parameter, expected) in zip(layer.parameters, gradients.parameters) {
             comparisons.append(KernelCheckComparison(what: "\(parameter.name) gradient", actual: try parameter.gradient.read(),
                                                      expected: expected,
-                                                     tolerance: parameter.name == "weight" ? productTolerance : KernelCheckTolerance.standard))
+                                                     tolerance: parameter.name == "weight" ? productTolerance : Parity.standard))
         }
         if let norm, mode == .training {
             // The running statistics the training pass blended in (BatchNormTests' reference).
@@ -75,9 +75,9 @@ enum KernelCheckLayerRun {
             BatchNormReference.updateRunning(mean: &runningMean, variance: &runningVar, statistics: statistics,
                                              count: batch * layer.inputShape.height * layer.inputShape.width, momentum: norm.momentum)
             comparisons.append(KernelCheckComparison(what: "running mean", actual: try norm.runningMean.read(), expected: runningMean,
-                                                     tolerance: KernelCheckTolerance.standard))
+                                                     tolerance: Parity.standard))
             comparisons.append(KernelCheckComparison(what: "running variance", actual: try norm.runningVar.read(), expected: runningVar,
-                                                     tolerance: KernelCheckTolerance.standard))
+                                                     tolerance: Parity.standard))
         }
         return Outcome(comparisons: comparisons, milliseconds: milliseconds)
     }

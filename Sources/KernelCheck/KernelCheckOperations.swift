@@ -33,15 +33,15 @@ enum KernelCheckOperations {
         let expected = loss.reference(scores: scores, labels: labels)
         var deviceLosses = try losses.read()
         if perturb { deviceLosses[0] += 1 }
-        let tolerance = KernelCheckTolerance.standard
+        let tolerance = Parity.standard
         return Outcome(comparisons: [
             KernelCheckComparison(what: "losses", actual: deviceLosses, expected: expected.losses, tolerance: tolerance),
             KernelCheckComparison(what: "score gradient", actual: try gradient.read(), expected: expected.gradient, tolerance: tolerance),
             KernelCheckComparison(what: "correct", actual: try correct.read().map(Float.init), expected: expected.correct.map(Float.init),
-                                  tolerance: KernelCheckTolerance.exact),
+                                  tolerance: Parity.exact),
             KernelCheckComparison(what: "evaluation losses", actual: try evaluated.read(), expected: expected.losses, tolerance: tolerance),
             KernelCheckComparison(what: "evaluation correct", actual: try evaluatedCorrect.read().map(Float.init),
-                                  expected: expected.correct.map(Float.init), tolerance: KernelCheckTolerance.exact),
+                                  expected: expected.correct.map(Float.init), tolerance: Parity.exact),
         ], milliseconds: milliseconds)
     }
 
@@ -65,8 +65,8 @@ enum KernelCheckOperations {
         var deviceWeight = try value.read()
         if perturb { deviceWeight[0] += 1 }
         return Outcome(comparisons: [
-            KernelCheckComparison(what: "weight", actual: deviceWeight, expected: weight, tolerance: KernelCheckTolerance.update),
-            KernelCheckComparison(what: "momentum", actual: try momentum.read(), expected: velocity, tolerance: KernelCheckTolerance.update),
+            KernelCheckComparison(what: "weight", actual: deviceWeight, expected: weight, tolerance: Parity.update),
+            KernelCheckComparison(what: "momentum", actual: try momentum.read(), expected: velocity, tolerance: Parity.update),
         ], milliseconds: milliseconds)
     }
 
@@ -81,8 +81,8 @@ enum KernelCheckOperations {
         var deviceWeight = try weightBuffer.read()
         if perturb { deviceWeight[0] += 1 }
         return Outcome(comparisons: [
-            KernelCheckComparison(what: "weight", actual: deviceWeight, expected: weight, tolerance: KernelCheckTolerance.update),
-            KernelCheckComparison(what: "average", actual: try averageBuffer.read(), expected: average, tolerance: KernelCheckTolerance.update),
+            KernelCheckComparison(what: "weight", actual: deviceWeight, expected: weight, tolerance: Parity.update),
+            KernelCheckComparison(what: "average", actual: try averageBuffer.read(), expected: average, tolerance: Parity.update),
         ], milliseconds: milliseconds)
     }
 
@@ -111,7 +111,7 @@ enum KernelCheckOperations {
         var actual = try output.read()
         if perturb { actual[0] += 1 }
         return Outcome(comparisons: [KernelCheckComparison(what: "output", actual: actual, expected: expected,
-                                                           tolerance: KernelCheckTolerance.exact)],
+                                                           tolerance: Parity.exact)],
                        milliseconds: milliseconds)
     }
 

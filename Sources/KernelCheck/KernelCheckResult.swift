@@ -1,3 +1,4 @@
+import Layers
 /// What `conveyor check` found for one kernel variant on one shape.
 public struct KernelCheckResult: Encodable, Sendable {
     public enum Status: String, Codable, Sendable {

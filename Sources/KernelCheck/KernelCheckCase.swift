@@ -1,3 +1,4 @@
+import Layers
 import OpenCLRuntime
 
 /// One line of `conveyor check`: a kernel variant on one shape, and how to run it.

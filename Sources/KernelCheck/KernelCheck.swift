@@ -4,7 +4,7 @@ import OpenCLRuntime
 
 /// `conveyor check`: every kernel variant the device can build, forward and backward on random
 /// data over a set of shapes (`KernelCheckCatalog`), against the CPU references of
-/// `Layers/Reference` with the tolerances of the parity tests (`KernelCheckTolerance`).
+/// `Layers/Reference` with the tolerances of the parity tests (`Parity`).
 ///
 /// A variant whose kernels do not build, a shape the device has no memory for and any other
 /// OpenCL error are reported on that line; the remaining lines still run (on a fresh context
