@@ -19,8 +19,8 @@ public final class Network {
     public let leafLayers: [Layer]
     public private(set) var batchCapacity = 0
     private var outputs: [DeviceBuffer<Float>] = []
-    /// The shared buffers of `gradientSharing`.
-    private var gradientBuffers: [DeviceBuffer<Float>] = []
+    /// Per layer, the buffer that holds its output gradient: one of the few of `gradientSharing`.
+    private var outputGradients: [DeviceBuffer<Float>] = []
 
     public init(context: ComputeContext, inputShape: Shape, layers: [Layer], initSchemes: [ParameterInitializer.Scheme]) {
         self.leafLayers = layers.flatMap(\.leafLayers)
@@ -70,14 +70,14 @@ public final class Network {
     public func reserve(batch: Int) throws {
         guard batch > batchCapacity else { return }
         outputs = []
-        gradientBuffers = []
+        outputGradients = []
         for layer in layers {
             outputs.append(try context.buffer(Float.self, for: Network.outputRequest(for: layer, batch: batch)))
             try layer.reserve(batch: batch)
         }
         let sharing = gradientSharing(batch: batch)
         let shared = try sharing.requests(label: "network").map { try context.buffer(Float.self, for: $0) }
-        gradientBuffers = sharing.buffers[0].map { shared[$0] }
+        outputGradients = sharing.buffers[0].map { shared[$0] }
         batchCapacity = batch
     }
 
@@ -94,7 +94,7 @@ public final class Network {
     }
 
     /// Where the loss writes the gradient of the scores before `backward`.
-    public var scoreGradient: DeviceBuffer<Float> { gradientBuffers[gradientBuffers.count - 1] }
+    public var scoreGradient: DeviceBuffer<Float> { outputGradients[outputGradients.count - 1] }
 
     /// The values a layer produced in the last forward pass.
     public func output(ofLayer index: Int) -> DeviceBuffer<Float> { outputs[index] }
@@ -111,7 +111,7 @@ public final class Network {
 
     /// The buffer that holds a layer's output gradient during `backward`, from the backward of
     /// the layer after it until its own; shared with other layers' gradients.
-    public func outputGradient(ofLayer index: Int) -> DeviceBuffer<Float> { gradientBuffers[index] }
+    public func outputGradient(ofLayer index: Int) -> DeviceBuffer<Float> { outputGradients[index] }
 
     /// Back-propagates `scoreGradient` through every layer, adding to parameter gradients.
     /// `layerDone` is called with each layer's index once its backward is enqueued (last layer
@@ -119,8 +119,8 @@ public final class Network {
     public func backward(_ input: DeviceBuffer<Float>, batch: Int, layerDone: ((Int) throws -> Void)? = nil) throws {
         for index in layers.indices.reversed() {
             let layerInput = index == 0 ? input : outputs[index - 1]
-            try layers[index].backward(input: layerInput, output: outputs[index], outputGradient: gradientBuffers[index],
-                                       inputGradient: index == 0 ? nil : gradientBuffers[index - 1], batch: batch)
+            try layers[index].backward(input: layerInput, output: outputs[index], outputGradient: outputGradients[index],
+                                       inputGradient: index == 0 ? nil : outputGradients[index - 1], batch: batch)
             try layerDone?(index)
         }
     }
