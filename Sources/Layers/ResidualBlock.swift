@@ -3,10 +3,11 @@ import OpenCLRuntime
 /// y = body(x) + shortcut(x), the shortcut the identity when it has no layers (He et al. 2016):
 /// the residual block of ResNet and airbench.
 ///
-/// The block owns the activations of the layers inside it (each layer's output and its
-/// gradient, as the network does for its own layers), listed in `scratchRequests` so the memory
-/// plan counts them. The body's last output has a buffer of its own rather than the block's
-/// output, because that layer's backward reads the values it produced, not the sum.
+/// The block owns the activations of the layers inside it (each layer's output, and the
+/// gradients between them in buffers shared by liveness, as the network does for its own
+/// layers), listed in `scratchRequests` so the memory plan counts them. The body's last output
+/// has a buffer of its own rather than the block's output, because that layer's backward reads
+/// the values it produced, not the sum.
 ///
 /// Backward: the output gradient dy goes unchanged to the body's and the shortcut's last layers;
 /// dx = body'(x)^T dy + shortcut'(x)^T dy (dy itself for the identity).
@@ -29,7 +30,8 @@ public final class ResidualBlock: CompositeLayer {
 
     private var reserved = 0
     /// Per layer inside: its output, and the gradient of that output (none for the last layer
-    /// of each path, whose gradient is the block's output gradient).
+    /// of each path, whose gradient is the block's output gradient), the gradients in the
+    /// buffers of `gradientSharing`.
     private var bodyOutputs: [DeviceBuffer<Float>] = []
     private var bodyGradients: [DeviceBuffer<Float>] = []
     private var shortcutOutputs: [DeviceBuffer<Float>] = []
@@ -81,33 +83,38 @@ public final class ResidualBlock: CompositeLayer {
 
     // MARK: buffers
 
-    private func activationRequests(_ layers: [Layer], batch: Int) -> (outputs: [BufferRequest], gradients: [BufferRequest]) {
-        (layers.map { BufferRequest(Float.self, count: batch * $0.outputShape.count, label: "\($0.name).output") },
-         layers.dropLast().map { BufferRequest(Float.self, count: batch * $0.outputShape.count, label: "\($0.name).output.grad") })
+    private func outputRequests(_ layers: [Layer], batch: Int) -> [BufferRequest] {
+        layers.map { BufferRequest(Float.self, count: batch * $0.outputShape.count, label: "\($0.name).output") }
     }
 
-    private func shortcutGradientRequest(batch: Int) -> [BufferRequest] {
-        shortcut.isEmpty ? [] : [BufferRequest(Float.self, count: batch * inputShape.count, label: "\(name).shortcut.input.grad")]
+    /// The gradients inside, as two chains that run one after the other: the body's layers'
+    /// output gradients but the last's, then the shortcut's input gradient (added to the block's
+    /// afterwards) and its layers' output gradients but the last's. The block's own input and
+    /// output gradients are the network's.
+    private func gradientSharing(batch: Int) -> GradientSharing {
+        let body = self.body.dropLast().map { batch * $0.outputShape.count }
+        let shortcut = self.shortcut.isEmpty ? [] : [batch * inputShape.count] + self.shortcut.dropLast().map { batch * $0.outputShape.count }
+        return GradientSharing(chains: [body, shortcut])
     }
 
     public func scratchRequests(batch: Int) -> [BufferRequest] {
-        let own = [activationRequests(body, batch: batch), activationRequests(shortcut, batch: batch)]
-            .flatMap { $0.outputs + $0.gradients }
-        return own + shortcutGradientRequest(batch: batch) + sublayers.flatMap { $0.scratchRequests(batch: batch) }
+        outputRequests(body, batch: batch) + outputRequests(shortcut, batch: batch) + gradientSharing(batch: batch).requests(label: name)
+            + sublayers.flatMap { $0.scratchRequests(batch: batch) }
     }
 
     public func reserve(batch: Int) throws {
         guard batch > reserved else { return }
         let allocate = { (requests: [BufferRequest]) in try requests.map { try self.context.buffer(Float.self, for: $0) } }
-        let bodyRequests = activationRequests(body, batch: batch)
-        let shortcutRequests = activationRequests(shortcut, batch: batch)
         // The smaller buffers go first, so a larger batch never holds both sets at once.
         bodyOutputs = []; bodyGradients = []; shortcutOutputs = []; shortcutGradients = []; shortcutInputGradient = nil
-        bodyOutputs = try allocate(bodyRequests.outputs)
-        bodyGradients = try allocate(bodyRequests.gradients)
-        shortcutOutputs = try allocate(shortcutRequests.outputs)
-        shortcutGradients = try allocate(shortcutRequests.gradients)
-        shortcutInputGradient = try allocate(shortcutGradientRequest(batch: batch)).first
+        bodyOutputs = try allocate(outputRequests(body, batch: batch))
+        shortcutOutputs = try allocate(outputRequests(shortcut, batch: batch))
+        let sharing = gradientSharing(batch: batch)
+        let shared = try allocate(sharing.requests(label: name))
+        bodyGradients = sharing.buffers[0].map { shared[$0] }
+        let shortcutChain = sharing.buffers[1].map { shared[$0] }
+        shortcutInputGradient = shortcutChain.first
+        shortcutGradients = Array(shortcutChain.dropFirst())
         for layer in sublayers { try layer.reserve(batch: batch) }
         reserved = batch
     }

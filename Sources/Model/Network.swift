@@ -3,8 +3,10 @@ import OpenCLRuntime
 
 /// An ordered stack of layers and the device buffers between them.
 ///
-/// For a batch capacity B it holds, per layer, its output values [B, outputShape] and the
-/// gradient of the loss with respect to them (the "activations x2" of the memory arithmetic).
+/// For a batch capacity B it holds, per layer, its output values [B, outputShape] for the whole
+/// step (the backward passes read them), and the gradients of the loss with respect to those
+/// outputs in a few buffers shared by liveness (`GradientSharing`): a gradient is alive only
+/// between the backward of the layer that writes it and that of the layer that reads it.
 /// The input batch lives outside (the trainer's upload slots).
 public final class Network {
     public let context: ComputeContext
@@ -17,6 +19,7 @@ public final class Network {
     public let leafLayers: [Layer]
     public private(set) var batchCapacity = 0
     private var outputs: [DeviceBuffer<Float>] = []
+    /// Per layer, the buffer that holds its output gradient: one of the few of `gradientSharing`.
     private var outputGradients: [DeviceBuffer<Float>] = []
 
     public init(context: ComputeContext, inputShape: Shape, layers: [Layer], initSchemes: [ParameterInitializer.Scheme]) {
@@ -46,11 +49,21 @@ public final class Network {
         }
     }
 
-    /// The activation buffers of one layer for `batch` images: its output values and their
-    /// gradient, as the plan counts and `reserve` allocates them.
-    public static func activationRequests(for layer: Layer, batch: Int) -> [BufferRequest] {
-        [BufferRequest(Float.self, count: batch * layer.outputShape.count, label: "\(layer.name).output"),
-         BufferRequest(Float.self, count: batch * layer.outputShape.count, label: "\(layer.name).output.grad")]
+    /// The buffer of one layer's output values for `batch` images, as the plan counts and
+    /// `reserve` allocates it.
+    public static func outputRequest(for layer: Layer, batch: Int) -> BufferRequest {
+        BufferRequest(Float.self, count: batch * layer.outputShape.count, label: "\(layer.name).output")
+    }
+
+    /// Which shared buffer holds each layer's output gradient (`gradientSharing(batch:).buffers[0]`),
+    /// for `batch` images: the layers' output gradients form one chain.
+    public func gradientSharing(batch: Int) -> GradientSharing {
+        GradientSharing(chains: [layers.map { batch * $0.outputShape.count }])
+    }
+
+    /// The shared gradient buffers for `batch` images, as the plan counts and `reserve` allocates them.
+    public func gradientRequests(batch: Int) -> [BufferRequest] {
+        gradientSharing(batch: batch).requests(label: "network")
     }
 
     /// Allocates buffers for batches of up to `batch` images (once; a larger batch reallocates).
@@ -59,11 +72,12 @@ public final class Network {
         outputs = []
         outputGradients = []
         for layer in layers {
-            let requests = Network.activationRequests(for: layer, batch: batch)
-            outputs.append(try context.buffer(Float.self, for: requests[0]))
-            outputGradients.append(try context.buffer(Float.self, for: requests[1]))
+            outputs.append(try context.buffer(Float.self, for: Network.outputRequest(for: layer, batch: batch)))
             try layer.reserve(batch: batch)
         }
+        let sharing = gradientSharing(batch: batch)
+        let shared = try sharing.requests(label: "network").map { try context.buffer(Float.self, for: $0) }
+        outputGradients = sharing.buffers[0].map { shared[$0] }
         batchCapacity = batch
     }
 
@@ -95,7 +109,8 @@ public final class Network {
         return zip(layers, outputs).flatMap(expand)
     }
 
-    /// The gradient buffer of a layer's output (filled during `backward`).
+    /// The buffer that holds a layer's output gradient during `backward`, from the backward of
+    /// the layer after it until its own; shared with other layers' gradients.
     public func outputGradient(ofLayer index: Int) -> DeviceBuffer<Float> { outputGradients[index] }
 
     /// Back-propagates `scoreGradient` through every layer, adding to parameter gradients.

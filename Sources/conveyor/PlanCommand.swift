@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OpenCLRuntime
 import InputData
+import Layers
 import Model
 import Optimization
 import PipelineConfig
@@ -11,7 +12,7 @@ import Training
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Print the per-layer memory table (activations x2, parameters x3, scratch, staging) and the batch chosen.")
+        abstract: "Print the per-layer memory table (outputs, shared gradients, parameters x3, scratch, staging) and the batch chosen.")
 
     @Argument(help: "The pipeline file (YAML).")
     var pipeline: String
@@ -48,17 +49,28 @@ struct PlanCommand: ParsableCommand {
         let plan = choice.plan
         let rows = plan.rows.map { row in
             [row.layer, row.outputShape, String(row.activationsPerImage), String(row.parameters),
-             ByteCount.format(row.activationBytes), ByteCount.format(row.parameterBytes), ByteCount.format(row.scratchBytes),
-             ByteCount.format(row.totalBytes)]
-        } + [["staging", "\(plan.stagingSlots) slots", "", "", "", "", ByteCount.format(plan.stagingBytes), ByteCount.format(plan.stagingBytes)]]
+             ByteCount.format(row.outputBytes), row.gradientBuffer.isEmpty ? "" : "in \(row.gradientBuffer)",
+             ByteCount.format(row.parameterBytes), ByteCount.format(row.scratchBytes), ByteCount.format(row.totalBytes)]
+        }
+        // One line per shared gradient buffer, after the layers whose gradients it holds.
+        let gradientRows = plan.gradients.enumerated().map { index, request in
+            let letter = GradientSharing.name(ofBuffer: index)
+            let layers = plan.rows.filter { $0.gradientBuffer == letter }.count
+            return ["gradient \(letter)", "shared by \(layers)", "", "", "", ByteCount.format(request.bytes), "", "",
+                    ByteCount.format(request.bytes)]
+        }
+        let staging = ["staging", "\(plan.stagingSlots) slots", "", "", "", "", "", ByteCount.format(plan.stagingBytes),
+                       ByteCount.format(plan.stagingBytes)]
         print("memory plan for batch \(plan.batch) on \(device.name)")
-        print(TextTable.render(header: ["layer", "output", "values/image", "params", "activations x2", "params x3",
-                                        "scratch", "total"], rows: rows))
-        let activations = plan.rows.reduce(0) { $0 + $1.activationBytes }
+        print(TextTable.render(header: ["layer", "output", "values/image", "params", "outputs", "gradient", "params x3",
+                                        "scratch", "total"], rows: rows + gradientRows + [staging]))
+        let outputs = plan.rows.reduce(0) { $0 + $1.outputBytes }
         let parameters = plan.rows.reduce(0) { $0 + $1.parameterBytes }
         let scratch = plan.rows.reduce(0) { $0 + $1.scratchBytes }
         print("")
-        print("activations x2 \(ByteCount.format(activations)), parameters x3 \(ByteCount.format(parameters)), "
+        print("outputs \(ByteCount.format(outputs)), gradients \(ByteCount.format(plan.gradientBytes)) in "
+              + "\(plan.gradients.count) shared buffers (one per layer output would take "
+              + "\(ByteCount.format(plan.unsharedGradientBytes))), parameters x3 \(ByteCount.format(parameters)), "
               + "scratch \(ByteCount.format(scratch)), input staging \(ByteCount.format(plan.stagingBytes))")
         print("total \(ByteCount.format(plan.totalBytes)) (\(plan.totalBytes) bytes) for batch \(plan.batch); "
               + "largest single buffer \(ByteCount.format(plan.largestBuffer))")
@@ -77,6 +89,10 @@ struct PlanCommand: ParsableCommand {
             let totalBytes: Int
             let largestBuffer: Int
             let stagingBytes: Int
+            /// The shared buffers of the layers' output gradients; each layer names its own.
+            let gradientBuffers: [BufferRequest]
+            let gradientBytes: Int
+            let unsharedGradientBytes: Int
             let deviceMemory: UInt64
             let budget: Int
             let maxAllocation: UInt64
@@ -85,7 +101,8 @@ struct PlanCommand: ParsableCommand {
         let plan = choice.plan
         let report = Report(device: device.name, batch: choice.batch, batchSource: choice.source.rawValue,
                             scaledLearningRate: policy.scaledRate, totalBytes: plan.totalBytes, largestBuffer: plan.largestBuffer,
-                            stagingBytes: plan.stagingBytes, deviceMemory: choice.deviceMemory, budget: choice.budget,
+                            stagingBytes: plan.stagingBytes, gradientBuffers: plan.gradients, gradientBytes: plan.gradientBytes,
+                            unsharedGradientBytes: plan.unsharedGradientBytes, deviceMemory: choice.deviceMemory, budget: choice.budget,
                             maxAllocation: choice.maxAllocation, layers: plan.rows)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -78,6 +78,38 @@ enum TrainingFixtures {
         """
     }
 
+    /// A small residual network: an identity block, a projection block (stride 2) and a block
+    /// whose body holds another block (and dropout), with a one-layer shortcut.
+    static func residualPipeline(folder: URL, epochs: Int = 1) -> String {
+        """
+        name: tinyres
+        data: {source: synthetic, synthetic_train: 320, synthetic_validation: 64, workers: 2, prefetch: 2}
+        augment: {translate: 2, flip: true}
+        model:
+          - conv: {filters: 8, size: 3, padding: 1, bias: false}
+          - batchnorm
+          - relu
+          - residual:
+              body: [conv: {filters: 8, size: 3, padding: 1, bias: false}, batchnorm, relu,
+                     conv: {filters: 8, size: 3, padding: 1, bias: false}, batchnorm]
+              activation: relu
+          - residual:
+              body: [conv: {filters: 16, size: 3, padding: 1, stride: 2, rounding: floor, bias: false}, batchnorm, relu,
+                     conv: {filters: 16, size: 3, padding: 1, bias: false}, batchnorm]
+              shortcut: [conv: {filters: 16, size: 1, stride: 2, rounding: floor, bias: false}, batchnorm]
+              activation: relu
+          - residual:
+              body: [residual: {body: [conv: {filters: 16, size: 3, padding: 1, bias: false}, batchnorm]}, relu, dropout: {p: 0.2}]
+              shortcut: [conv: {filters: 16, size: 1, bias: false}]
+          - global_avgpool
+          - fc: {outputs: 10}
+        loss: {type: softmax}
+        optimizer: {lr: 0.05, momentum: 0.9, weight_decay: 5.0e-4}
+        train: {epochs: \(epochs), batch: 32, seed: 7}
+        checkpoint: {folder: \(folder.path), interval: 1, keep: 2}
+        """
+    }
+
     static func config(_ text: String, overrides: [String] = []) throws -> PipelineConfig {
         try PipelineConfig.parse(text: text, path: "tiny.yaml", overrides: overrides)
     }
