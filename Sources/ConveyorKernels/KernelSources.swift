@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 
 /// The OpenCL C sources of Conveyor's kernels.
 ///
@@ -46,12 +47,8 @@ public enum KernelSources {
     /// A short hash (FNV-1a, 64 bits, hex) of the named sources as `source(named:)` reads them,
     /// so what was measured with one version of the kernels is not reused with another.
     public static func fingerprint(of names: [String]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for name in names {
-            for byte in ((try? source(named: name)) ?? "missing \(name)").utf8 {
-                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-            }
-        }
-        return String(hash, radix: 16)
+        var hash = FNV1a()
+        for name in names { hash.combine((try? source(named: name)) ?? "missing \(name)") }
+        return String(hash.value, radix: 16)
     }
 }
