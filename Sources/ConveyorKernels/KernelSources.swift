@@ -21,13 +21,27 @@ public enum KernelSources {
     public static var embeddedNames: [String] { embeddedKernelSources.keys.sorted() }
 
     /// The text of `Kernels/<name>` (for example "conv.cl"), with the shared header
-    /// `common.h` pasted in front of it when that header exists.
+    /// `common.h` pasted in front of it when that header exists, and each `#include "x.h"` line
+    /// replaced by `Kernels/x.h`.
     public static func source(named name: String) throws -> String {
-        let body = try rawSource(named: name)
+        let body = try withIncludes(rawSource(named: name), from: name)
         if name != "common.h", let common = try? rawSource(named: "common.h") {
             return common + "\n" + body
         }
         return body
+    }
+
+    /// The OpenCL compiler has no folder to search (the sources are embedded in the binary), so
+    /// headers are pasted here; their include guards make a second inclusion empty.
+    static func withIncludes(_ text: String, from name: String, depth: Int = 0) throws -> String {
+        guard text.contains("#include") else { return text }
+        guard depth < 8 else { throw MissingKernel(name: name, searched: "headers nested more than 8 deep") }
+        return try text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix("#include \""), trimmed.hasSuffix("\""), trimmed.count > 11 else { return String(line) }
+            let header = String(trimmed.dropFirst(10).dropLast())
+            return try withIncludes(rawSource(named: header), from: header, depth: depth + 1)
+        }.joined(separator: "\n")
     }
 
     static func rawSource(named name: String) throws -> String {
