@@ -43,8 +43,7 @@ public enum NetworkBuilder {
             do {
                 switch spec.kind {
                 case let .conv(s) where tuner != nil:
-                    layer = try tuner!.convolution(context: context, name: spec.name, input: shape, config: s,
-                                                   batch: config.train.batch.fixedValue)
+                    layer = try tuner!.convolution(context: context, name: spec.name, input: shape, config: s)
                 case let .residual(block):
                     let body = try buildLayers(block.body, input: shape, config: config, context: context, tuner: tuner).0
                     let shortcut = try buildLayers(block.shortcut, input: shape, config: config, context: context, tuner: tuner).0
