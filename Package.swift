@@ -31,7 +31,11 @@ let package = Package(
         // runs when copied alone to another machine.
         .executableTarget(name: "EmbedKernels"),
         .plugin(name: "EmbedKernelsPlugin", capability: .buildTool(), dependencies: ["EmbedKernels"]),
-        .target(name: "ConveyorKernels", plugins: ["EmbedKernelsPlugin"]),
+        .target(name: "ConveyorKernels", dependencies: ["Hashing"], plugins: ["EmbedKernelsPlugin"]),
+
+        // The stable hash (FNV-1a) and the seeded generator (SplitMix64) that splits, caches,
+        // augmentation and initialisation are functions of: one definition each.
+        .target(name: "Hashing"),
 
         .target(name: "OpenCLRuntime", dependencies: ["COpenCL"]),
         // Every layer's OpenCL kernels, their hosts and CPU references (and the SGD update kernel).
@@ -40,7 +44,7 @@ let package = Package(
         .target(name: "ImageFiles", dependencies: ["CTurboJPEG", "CPNG"]),
         // Data: splits, loader, augmenter and the input stages that end in device slots; image
         // folders are decoded once into an HDF5 file that the stages read.
-        .target(name: "InputData", dependencies: ["OpenCLRuntime", "ImageFiles", "HDF5"]),
+        .target(name: "InputData", dependencies: ["OpenCLRuntime", "ImageFiles", "HDF5", "Hashing"]),
         // Optimization: the learning rate from the pipeline file to the update kernel, momentum state.
         .target(name: "Optimization", dependencies: ["Layers", "OpenCLRuntime"]),
         // The pipeline file (YAML), decoded straight into the types of the stages above.
@@ -58,7 +62,7 @@ let package = Package(
         .target(name: "FilterImages", dependencies: ["CPNG", "Checkpoints"]),
         // Model: network + loss + the input normalisation it was trained with; built from a
         // pipeline or from a checkpoint alone.
-        .target(name: "Model", dependencies: ["Layers", "OpenCLRuntime", "PipelineConfig", "Checkpoints", "InputData", "ImageFiles"]),
+        .target(name: "Model", dependencies: ["Layers", "OpenCLRuntime", "PipelineConfig", "Checkpoints", "InputData", "ImageFiles", "Hashing"]),
         // Files other tools open: ONNX models (`conveyor export`) and TensorBoard event files.
         .target(name: "Interchange", dependencies: [
             "Checkpoints", "PipelineConfig", "Layers", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -68,7 +72,7 @@ let package = Package(
         // Training: joins Model, InputData and Optimization into runs, evaluation, plans and benchmarks.
         .target(name: "Training", dependencies: [
             "Model", "InputData", "Optimization", "Checkpoints", "HDF5", "PipelineConfig", "Layers", "OpenCLRuntime",
-            "Interchange", "FilterImages", "Distributed", "ImageFiles", "FileOutput",
+            "Interchange", "FilterImages", "Distributed", "ImageFiles", "FileOutput", "Hashing",
         ]),
         // `conveyor check`: every kernel variant of every registered layer kind, the losses and the
         // updates against their CPU references, with the parity tests' measure and tolerances.
@@ -81,9 +85,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "OpenCLRuntimeTests", dependencies: ["OpenCLRuntime", "ConveyorKernels"]),
-        .testTarget(name: "LayersTests", dependencies: ["Layers", "OpenCLRuntime", "ConveyorKernels"]),
-        .testTarget(name: "InputDataTests", dependencies: ["InputData", "OpenCLRuntime", "ImageFiles", "HDF5"]),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "OpenCLRuntime", "ConveyorKernels", "Hashing"]),
+        .testTarget(name: "InputDataTests", dependencies: ["InputData", "OpenCLRuntime", "ImageFiles", "HDF5", "Hashing"]),
         .testTarget(name: "ImageFilesTests", dependencies: ["ImageFiles"]),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Layers", "OpenCLRuntime", "PipelineConfig"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
@@ -98,7 +103,7 @@ let package = Package(
         .testTarget(name: "InterchangeTests", dependencies: ["Interchange", "Checkpoints", "PipelineConfig", "Layers"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "FilterImages"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Plots", "Training", "Checkpoints", "PipelineConfig"]),
-        .testTarget(name: "CLITests", dependencies: ["conveyor", "Checkpoints", "HDF5", "Interchange", "FilterImages", "ImageFiles"]),
+        .testTarget(name: "CLITests", dependencies: ["conveyor", "Checkpoints", "HDF5", "Interchange", "FilterImages", "ImageFiles", "Hashing"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -11,7 +11,7 @@
 // strided (16 per vector), which is little next to the Cin*KS*KS multiply-adds behind each.
 //
 // Three uses, as in conv_implicit.cl (the host pads the input and the output gradient with
-// that file's pad_planes):
+// pad_planes of conv_cpu_shared.h):
 //   forward:          y  = conv(pad(x, padding), W)                           conv_channels_forward
 //   input gradient:   dx = conv(pad(dy, dilation*(F-1) - padding), flip(W)^T)   conv_channels_forward
 //   weight gradient:  dW += sum over outputs of dy (16 filters a vector) x pad(x)  conv_channels_weight_gradient
@@ -50,6 +50,8 @@
 #define KK (KS * KS)
 #define PIXELS (PY * PX)
 
+#include "conv_cpu_shared.h"
+
 // out[((mb*C + c)*KK + k)*16 + l] = W(mb*16 + l, c, k), 0 for filters past M, where
 // transposed = 0: W(m, c, k) = w[(m*C + c)*KK + k] (M filters of C channels: forward);
 // transposed = 1: W(m, c, k) = w[(c*M + m)*KK + KK-1-k] (w holds C filters of M channels: the
@@ -85,11 +87,7 @@ __kernel void conv_channels_forward(const int M, const int Cin, const int plane,
     for (int j = 0; j < MB; j++) wv[j] = wpk + (size_t)min(v0 + j, vectors - 1) * Cin * KK * 16;   // past M: computed, not stored
 
     float16 acc[PIXELS][MB];
-    #pragma unroll
-    for (int p = 0; p < PIXELS; p++) {
-        #pragma unroll
-        for (int j = 0; j < MB; j++) acc[p][j] = (float16)(0.0f);
-    }
+    ZERO_BLOCK(acc, PIXELS, MB)
     for (int c = 0; c < Cin; c++) {
         __global const float* xc = xb + (size_t)c * plane;
         #pragma unroll
@@ -101,8 +99,7 @@ __kernel void conv_channels_forward(const int M, const int Cin, const int plane,
             #pragma unroll
             for (int p = 0; p < PIXELS; p++) {
                 const float16 x = (float16)(xc[at + (p / PX) * WP + p % PX]);
-                #pragma unroll
-                for (int j = 0; j < MB; j++) acc[p][j] = fma(x, w[j], acc[p][j]);
+                FMA_ROW(acc[p], x, w, MB)
             }
         }
     }
@@ -194,8 +191,7 @@ __kernel void conv_channels_weight_gradient(const int M, const int Cin, const in
                         #pragma unroll
                         for (int kx = 0; kx < KS; kx++) {
                             const float16 x = (float16)(xo[xOff[i][r] + kx * DIL]);
-                            #pragma unroll
-                            for (int j = 0; j < MB; j++) acc[i][r][kx][j] = fma(x, d[j], acc[i][r][kx][j]);
+                            FMA_ROW(acc[i][r][kx], x, d, MB)
                         }
                     }
                 }

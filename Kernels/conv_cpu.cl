@@ -20,6 +20,8 @@
 // The host guarantees: panels are padded with zeros to a multiple of VW columns, so only
 // C_TRANS stores need a column bound; rows past M are computed from row M-1 and not stored.
 
+#include "conv_cpu_shared.h"
+
 #define MODE_ROWS 0
 #define MODE_TRANS 1
 #define MODE_PANEL 2
@@ -80,11 +82,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
 #endif
 
     float16 acc[RM][NV];
-    #pragma unroll
-    for (int i = 0; i < RM; i++) {
-        #pragma unroll
-        for (int j = 0; j < NV; j++) acc[i][j] = (float16)(0.0f);
-    }
+    ZERO_BLOCK(acc, RM, NV)
 
     for (int k = 0; k < K; k++) {
         float16 bv[NV];
@@ -101,8 +99,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
         #pragma unroll
         for (int i = 0; i < RM; i++) {
             const float16 av = (float16)(a[aRow[i]]);
-            #pragma unroll
-            for (int j = 0; j < NV; j++) acc[i][j] = fma(av, bv[j], acc[i][j]);
+            FMA_ROW(acc[i], av, bv, NV)
         }
     }
 
@@ -241,25 +238,4 @@ __kernel void nchw_to_channel_panels(__global const float* restrict dy, const in
             for (int p = 0; p < P; p++) out[p * VW + t] = 0.0f;
         }
     }
-}
-
-// db[k] += sum over b, p of dy[b][k][p]: one work-item per filter reading its rows in order
-// (the local-memory reduction of conv.cl divides per element and pays for barriers on CPUs).
-// Global size: [K].
-__kernel void bias_gradient_rows(__global const float* restrict dy, const int K, const int P, const int B,
-                                 __global float* db) {
-    const int k = get_global_id(0);
-    if (k >= K) return;
-    // Sixteen partial sums: one chain of dependent additions would wait on each add's latency.
-    float16 partial = (float16)(0.0f);
-    float sum = 0.0f;
-    for (int b = 0; b < B; b++) {
-        __global const float* row = dy + ((size_t)b * K + k) * P;
-        int p = 0;
-        for (; p + 16 <= P; p += 16) partial += vload16(0, row + p);
-        for (; p < P; p++) sum += row[p];
-    }
-    const float8 half8 = partial.lo + partial.hi;
-    const float4 half4 = half8.lo + half8.hi;
-    db[k] += sum + (half4.x + half4.y + half4.z + half4.w);
 }

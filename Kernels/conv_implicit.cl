@@ -26,6 +26,8 @@
 // two images and no rows are padded. When WC is defined, SEG follows WC and the kernels above
 // are not used (the host launches the *_rows ones).
 
+#include "conv_cpu_shared.h"
+
 #ifndef KS
 #define KS 3
 #endif
@@ -92,11 +94,7 @@ __kernel void conv_implicit_forward(const int M, const int N, const int P, const
     for (int i = 0; i < RM; i++) wRow[i] = min(m0 + i, M - 1) * K;   // rows past M: computed, not stored
 
     float16 acc[RM][NV];
-    #pragma unroll
-    for (int i = 0; i < RM; i++) {
-        #pragma unroll
-        for (int j = 0; j < NV; j++) acc[i][j] = (float16)(0.0f);
-    }
+    ZERO_BLOCK(acc, RM, NV)
     int k = 0;
     for (int c = 0; c < Cin; c++) {
         for (int ky = 0; ky < KS; ky++) {
@@ -109,8 +107,7 @@ __kernel void conv_implicit_forward(const int M, const int N, const int P, const
                 #pragma unroll
                 for (int i = 0; i < RM; i++) {
                     const float16 av = (float16)(w[wRow[i] + k]);
-                    #pragma unroll
-                    for (int j = 0; j < NV; j++) acc[i][j] = fma(av, bv[j], acc[i][j]);
+                    FMA_ROW(acc[i], av, bv, NV)
                 }
             }
         }
@@ -163,11 +160,7 @@ __kernel void conv_implicit_weight_gradient(const int rows, const int F, const i
     #pragma unroll
     for (int s = 0; s < SEGS; s++) off[s] = s * Wp;
     float16 acc[RF][RR];
-    #pragma unroll
-    for (int i = 0; i < RF; i++) {
-        #pragma unroll
-        for (int j = 0; j < RR; j++) acc[i][j] = (float16)(0.0f);
-    }
+    ZERO_BLOCK(acc, RF, RR)
     for (int b = 0; b < B; b++) {
         __global const float* dyb = dy + offY + (size_t)b * F * P;
         __global const float* xb = xp + (size_t)b * Cin * Hp * Wp;
@@ -241,11 +234,7 @@ __kernel void conv_implicit_forward_rows(const int M, const int R, const int Cin
     for (int i = 0; i < RM; i++) wRow[i] = min(m0 + i, M - 1) * K;   // rows past M: computed, not stored
 
     float16 acc[RM][NV];
-    #pragma unroll
-    for (int i = 0; i < RM; i++) {
-        #pragma unroll
-        for (int j = 0; j < NV; j++) acc[i][j] = (float16)(0.0f);
-    }
+    ZERO_BLOCK(acc, RM, NV)
     int k = 0;
     for (int c = 0; c < Cin; c++) {
         for (int ky = 0; ky < KS; ky++) {
@@ -258,8 +247,7 @@ __kernel void conv_implicit_forward_rows(const int M, const int R, const int Cin
                 #pragma unroll
                 for (int i = 0; i < RM; i++) {
                     const float16 av = (float16)(w[wRow[i] + k]);
-                    #pragma unroll
-                    for (int j = 0; j < NV; j++) acc[i][j] = fma(av, bv[j], acc[i][j]);
+                    FMA_ROW(acc[i], av, bv, NV)
                 }
             }
         }
@@ -310,11 +298,7 @@ __kernel void conv_implicit_weight_gradient_rows(const int rows, const int F, co
         xOff[j] = (c * Hp + ky * DIL) * Wp + kx * DIL;
     }
     float16 acc[RF][RR];
-    #pragma unroll
-    for (int i = 0; i < RF; i++) {
-        #pragma unroll
-        for (int j = 0; j < RR; j++) acc[i][j] = (float16)(0.0f);
-    }
+    ZERO_BLOCK(acc, RF, RR)
     const int N = R * WC;
     for (int n = 0; n < N; n += 16) {
         int xo[SEGS], dO[SEGS];
@@ -354,25 +338,6 @@ __kernel void conv_implicit_weight_gradient_rows(const int rows, const int F, co
     }
 }
 #endif
-
-// dst[plane][pad + y][pad + x] = src[plane][y][x] with zeros around: [planes][Hp][Wp], where
-// Hp >= H + 2pad and Wp >= W + 2pad (the rows kernels want wider rows; the extra columns and
-// rows, right and below, are zeros too). One work-item per plane. Global size: [planes].
-__kernel void pad_planes(__global const float* restrict src, const int offSrc, const int planes,
-                         const int H, const int W, const int pad, const int Hp, const int Wp, __global float* restrict dst) {
-    const int plane = get_global_id(0);
-    if (plane >= planes) return;
-    __global const float* in = src + offSrc + (size_t)plane * H * W;
-    __global float* out = dst + (size_t)plane * Hp * Wp;
-    for (int i = 0; i < pad * Wp; i++) out[i] = 0.0f;
-    for (int y = 0; y < H; y++) {
-        __global float* row = out + (pad + y) * Wp;
-        for (int x = 0; x < pad; x++) row[x] = 0.0f;
-        for (int x = 0; x < W; x++) row[pad + x] = in[y * W + x];
-        for (int x = pad + W; x < Wp; x++) row[x] = 0.0f;
-    }
-    for (int i = (pad + H) * Wp; i < Hp * Wp; i++) out[i] = 0.0f;
-}
 
 // wt[c][f][ky][kx] = w[f][c][KS-1-ky][KS-1-kx]: the weights of the input-gradient convolution.
 // Global size: [F * C * KS * KS].

@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 
 /// The OpenCL C sources of Conveyor's kernels.
 ///
@@ -20,13 +21,27 @@ public enum KernelSources {
     public static var embeddedNames: [String] { embeddedKernelSources.keys.sorted() }
 
     /// The text of `Kernels/<name>` (for example "conv.cl"), with the shared header
-    /// `common.h` pasted in front of it when that header exists.
+    /// `common.h` pasted in front of it when that header exists, and each `#include "x.h"` line
+    /// replaced by `Kernels/x.h`.
     public static func source(named name: String) throws -> String {
-        let body = try rawSource(named: name)
+        let body = try withIncludes(rawSource(named: name), from: name)
         if name != "common.h", let common = try? rawSource(named: "common.h") {
             return common + "\n" + body
         }
         return body
+    }
+
+    /// The OpenCL compiler has no folder to search (the sources are embedded in the binary), so
+    /// headers are pasted here; their include guards make a second inclusion empty.
+    static func withIncludes(_ text: String, from name: String, depth: Int = 0) throws -> String {
+        guard text.contains("#include") else { return text }
+        guard depth < 8 else { throw MissingKernel(name: name, searched: "headers nested more than 8 deep") }
+        return try text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix("#include \""), trimmed.hasSuffix("\""), trimmed.count > 11 else { return String(line) }
+            let header = String(trimmed.dropFirst(10).dropLast())
+            return try withIncludes(rawSource(named: header), from: header, depth: depth + 1)
+        }.joined(separator: "\n")
     }
 
     static func rawSource(named name: String) throws -> String {
@@ -46,12 +61,8 @@ public enum KernelSources {
     /// A short hash (FNV-1a, 64 bits, hex) of the named sources as `source(named:)` reads them,
     /// so what was measured with one version of the kernels is not reused with another.
     public static func fingerprint(of names: [String]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for name in names {
-            for byte in ((try? source(named: name)) ?? "missing \(name)").utf8 {
-                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-            }
-        }
-        return String(hash, radix: 16)
+        var hash = FNV1a()
+        for name in names { hash.combine((try? source(named: name)) ?? "missing \(name)") }
+        return String(hash.value, radix: 16)
     }
 }

@@ -1,3 +1,5 @@
+import Hashing
+
 /// A random generator whose whole stream is a pure function of a key of up to four integers.
 ///
 /// Every random choice in the input stages (shuffle, augmentation, synthetic images) is keyed by
@@ -5,20 +7,17 @@
 /// that results are the same whatever the number of workers. The stream is SplitMix64 over a
 /// counter: output n is mix(key + n * golden ratio).
 public struct CounterRandom: RandomNumberGenerator {
-    private var state: UInt64
+    private var stream: SplitMix64
 
     public init(_ a: UInt64, _ b: UInt64 = 0, _ c: UInt64 = 0, _ d: UInt64 = 0) {
-        var key = Self.mix(a ^ 0x243F_6A88_85A3_08D3)
-        key = Self.mix(key ^ b)
-        key = Self.mix(key ^ c)
-        key = Self.mix(key ^ d)
-        state = key
+        var key = SplitMix64.mix(a ^ 0x243F_6A88_85A3_08D3)
+        key = SplitMix64.mix(key ^ b)
+        key = SplitMix64.mix(key ^ c)
+        key = SplitMix64.mix(key ^ d)
+        stream = SplitMix64(seed: key)
     }
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        return Self.mix(state)
-    }
+    public mutating func next() -> UInt64 { stream.next() }
 
     /// A value in `0..<bound` (the modulo bias is below 2^-50 for the small bounds used here).
     public mutating func below(_ bound: Int) -> Int {
@@ -35,13 +34,6 @@ public struct CounterRandom: RandomNumberGenerator {
         Float(next() >> 40) * (1.0 / Float(1 << 24))
     }
 
-    @inline(__always)
-    static func mix(_ value: UInt64) -> UInt64 {
-        var z = value
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 
     /// Purposes, so that two uses of the same (seed, epoch, index) draw unrelated streams.
     enum Purpose: UInt64 {

@@ -1,3 +1,5 @@
+import Hashing
+
 /// Which images of one folder are held out for validation (`data.validation_fraction`).
 ///
 /// Each file decides alone, from a seeded 64-bit FNV-1a hash of its path relative to the folder:
@@ -14,12 +16,10 @@ public struct HeldOutSplit: Equatable, Sendable {
 
     /// FNV-1a over the seed's eight bytes (little-endian) and then the path's UTF-8 bytes.
     public static func hash(_ relativePath: String, seed: UInt64) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for shift in stride(from: 0, to: 64, by: 8) {
-            h = (h ^ ((seed >> UInt64(shift)) & 0xFF)) &* 0x0000_0100_0000_01B3
-        }
-        for byte in relativePath.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return h
+        var hasher = FNV1a()
+        hasher.combine(littleEndian: seed)
+        hasher.combine(relativePath)
+        return hasher.value
     }
 
     public func isHeldOut(_ relativePath: String) -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 import ImageFiles
 
 /// Where `train` keeps the import of an image folder, and when it may be reused.
@@ -18,17 +19,13 @@ public enum ImageFolderCache {
         return NSHomeDirectory() + "/.cache/conveyor/images"
     }
 
-    static func fnv(_ text: String, into h: inout UInt64) {
-        for byte in text.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-    }
-
     /// The key of importing `scan` with `settings`.
     public static func key(of scan: ImageFolderScan, settings: ImageImportSettings) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        fnv("conveyor-images \(ImportedImageFile.version)\n\(realPath(scan.root))\n\(settings.size) \(settings.resize.rawValue) "
-            + "\(settings.onBadImage.rawValue) \(settings.minimumSide)\n\(scan.classNames.joined(separator: "/"))\n", into: &h)
-        for entry in scan.entries { fnv("\(entry.relativePath)\0\(entry.bytes)\0\(entry.modified)\n", into: &h) }
-        return String(format: "%016llx", h)
+        var h = FNV1a()
+        h.combine("conveyor-images \(ImportedImageFile.version)\n\(realPath(scan.root))\n\(settings.size) \(settings.resize.rawValue) "
+            + "\(settings.onBadImage.rawValue) \(settings.minimumSide)\n\(scan.classNames.joined(separator: "/"))\n")
+        for entry in scan.entries { h.combine("\(entry.relativePath)\0\(entry.bytes)\0\(entry.modified)\n") }
+        return String(format: "%016llx", h.value)
     }
 
     static func realPath(_ path: String) -> String {
@@ -39,8 +36,7 @@ public enum ImageFolderCache {
 
     /// The name before the key: the folder's name, a hash of its real path, the settings.
     static func prefix(of scan: ImageFolderScan, settings: ImageImportSettings) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        fnv(realPath(scan.root), into: &h)
+        let h = FNV1a.hash(realPath(scan.root))
         let name = (realPath(scan.root) as NSString).lastPathComponent.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
         return "\(name.prefix(40))-\(String(format: "%08llx", h >> 32))-\(settings.size)-\(settings.resize.rawValue)-"
     }

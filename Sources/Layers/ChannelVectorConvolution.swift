@@ -99,14 +99,13 @@ final class ChannelVectorConvolution: ConvolutionAlgorithm {
         let weights = try program(plane: output, pitch: input.width + 2 * config.padding,
                                   blocking: Blocking(columns: 1, rows: 1, vectors: GradientBlocking.vectors),
                                   gradient: ["CB": gradientBlocking.channels, "KR": gradientBlocking.windowRows])
-        let padding = try LayerPrograms.program("conv_implicit.cl", context: context)
-        padPlanes = try padding.kernel("pad_planes")
+        padPlanes = try forward.kernel("pad_planes")
         packWeights = try forward.kernel("pack_filter_vectors")
         forwardProduct = try forward.kernel("conv_channels_forward")
         inputGradientProduct = try backward.kernel("conv_channels_forward")
         filtersLast = try weights.kernel("filters_last")
         weightGradientProduct = try weights.kernel("conv_channels_weight_gradient")
-        biasGradient = try LayerPrograms.program("conv_cpu.cl", context: context).kernel("bias_gradient_rows")
+        biasGradient = try forward.kernel("bias_gradient_rows")
     }
 
     private var paddedInputFloatsPerImage: Int { input.channels * paddedInputShape.height * paddedInputShape.width }

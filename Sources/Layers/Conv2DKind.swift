@@ -34,7 +34,7 @@ public struct Conv2DKind: SimpleLayerKind, Equatable {
 
     public func makeLayer(_ build: LayerBuild) throws -> Layer {
         if let tuner = build.tuner {
-            return try tuner.convolution(context: build.context, name: build.name, input: build.input, config: config, batch: build.tunerBatch)
+            return try tuner.convolution(context: build.context, name: build.name, input: build.input, config: config)
         }
         let layer = try Conv2D(context: build.context, name: build.name, input: build.input, config: config, gemmTuning: build.gemmTuning,
                                algorithm: build.algorithm)

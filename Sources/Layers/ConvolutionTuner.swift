@@ -30,6 +30,9 @@ public final class ConvolutionTuner: @unchecked Sendable {
     /// Called before each candidate is timed (layer name, candidate 1-based, candidates), so
     /// that a command can say what start-up is doing while tuning takes seconds.
     public var progress: ((_ layer: String, _ candidate: Int, _ candidates: Int) -> Void)?
+    /// The per-rank batch the network being built will run at (`BatchRequest`, set by whoever
+    /// resolved it), which the probe batch follows; nil when not known yet (`batch: auto`).
+    public var batch: Int?
     /// Whether any layer was measured (its temporary buffers then raised the memory peak).
     public private(set) var measured = 0
     /// The machine key of the device last asked about: /proc/cpuinfo is read once, not per layer.
@@ -58,8 +61,8 @@ public final class ConvolutionTuner: @unchecked Sendable {
     }
 
     /// A convolution with the measured choice for its shape (from the cache, else measured
-    /// now and stored); `batch` is the training batch, nil when unknown.
-    public func convolution(context: ComputeContext, name: String, input: Shape, config: Conv2DConfig, batch: Int?) throws -> Conv2D {
+    /// now and stored), measured on a probe batch of `batch` images, at most `maxProbeBatch`.
+    public func convolution(context: ComputeContext, name: String, input: Shape, config: Conv2DConfig) throws -> Conv2D {
         guard context.device.kind == .cpu else { return try Conv2D(context: context, name: name, input: input, config: config) }
         let output = try Conv2D.outputShape(name: name, input: input, config: config)
         let probe = max(1, min(batch ?? Self.maxProbeBatch, Self.maxProbeBatch))

@@ -101,14 +101,13 @@ final class ImplicitConvolution: ConvolutionAlgorithm {
         let backward = try program("conv_implicit.cl", plane(input, rows: inputGradientRows).merging(["VW": inputGradientWidth]) { $1 })
         let weights = try program("conv_implicit.cl", plane(output, rows: forwardRows).merging(
             ["VW": outputWidth, "RF": Self.gradientFilters, "RR": Self.gradientRows]) { $1 })
-        let cpu = try program("conv_cpu.cl", [:])
         padInput = try forward.kernel("pad_planes")
         forwardProduct = try forward.kernel(forwardRows ? "conv_implicit_forward_rows" : "conv_implicit_forward")
         padGradient = try backward.kernel("pad_planes")
         flipWeights = try backward.kernel("flip_transpose_weights")
         inputGradientProduct = try backward.kernel(inputGradientRows ? "conv_implicit_forward_rows" : "conv_implicit_forward")
         weightGradientProduct = try weights.kernel(forwardRows ? "conv_implicit_weight_gradient_rows" : "conv_implicit_weight_gradient")
-        biasGradient = try cpu.kernel("bias_gradient_rows")
+        biasGradient = try forward.kernel("bias_gradient_rows")
     }
 
     private var paddedInputFloatsPerImage: Int { input.channels * paddedInputShape.height * paddedInputShape.width }

@@ -99,14 +99,13 @@ public struct LayerBuild {
     public var style: KernelStyle?
     /// `check`'s chunked path of a convolution: chunks of this many images.
     public var chunkImages: Int?
-    /// The tuner that measures each convolution's algorithm at `tunerBatch` images (nil: rules).
+    /// The tuner that measures each convolution's algorithm (at its resolved batch) (nil: rules).
     public var tuner: ConvolutionTuner?
-    public var tunerBatch: Int?
     /// Turns a layer's shape error into the caller's (the network builder adds file:line).
     public var shapeError: (ShapeError, LayerSpec, Shape) -> Error
 
     public init(name: String = "", input: Shape, context: ComputeContext, algorithm: ConvAlgorithm? = nil, gemmTuning: GemmTuning? = nil,
-                style: KernelStyle? = nil, chunkImages: Int? = nil, tuner: ConvolutionTuner? = nil, tunerBatch: Int? = nil,
+                style: KernelStyle? = nil, chunkImages: Int? = nil, tuner: ConvolutionTuner? = nil,
                 shapeError: @escaping (ShapeError, LayerSpec, Shape) -> Error = { error, _, _ in error }) {
         self.name = name
         self.input = input
@@ -116,7 +115,6 @@ public struct LayerBuild {
         self.style = style
         self.chunkImages = chunkImages
         self.tuner = tuner
-        self.tunerBatch = tunerBatch
         self.shapeError = shapeError
     }
 

@@ -36,7 +36,7 @@ public enum NetworkBuilder {
     /// kind (`LayerKind.makeLayer`), a shape error pointing at its line of the pipeline file.
     static func buildLayers(_ specs: [LayerSpec], input: Shape, config: PipelineConfig, context: ComputeContext,
                             tuner: ConvolutionTuner?) throws -> ([Layer], Shape) {
-        let build = LayerBuild(input: input, context: context, tuner: tuner, tunerBatch: config.train.batch.fixedValue) { error, spec, input in
+        let build = LayerBuild(input: input, context: context, tuner: tuner) { error, spec, input in
             NetworkShapeError(file: config.sourcePath, line: spec.line, underlying: error, input: input)
         }
         let layers = try build.layers(specs, from: input)

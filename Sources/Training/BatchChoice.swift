@@ -12,8 +12,9 @@ import PipelineConfig
 /// not fit is refused before training, naming the largest that does. (The learning rate that
 /// goes with the batch is `LearningRatePolicy`'s.)
 public struct BatchChoice: Sendable {
-    public enum Source: String, Sendable { case fixed, auto, checkpoint }
+    public typealias Source = BatchRequest.Source
 
+    /// The global batch, over all ranks.
     public let batch: Int
     public let source: Source
     public let plan: MemoryPlan
@@ -22,9 +23,10 @@ public struct BatchChoice: Sendable {
     public let deviceMemory: UInt64
     public let maxAllocation: UInt64
 
-    /// `lookahead`: the optimizer keeps a lookahead average of the weights.
-    public static func choose(train: TrainSettings, prefetch: Int, network: Network, device: Device, memoryLimit: Int?,
-                              trainCount: Int, lookahead: Bool = false, fixed: Int? = nil) throws -> BatchChoice {
+    /// `request`: the batch asked for (`auto` is settled here); `lookahead`: the optimizer keeps
+    /// a lookahead average of the weights.
+    public static func choose(_ request: BatchRequest, train: TrainSettings, prefetch: Int, network: Network, device: Device,
+                              memoryLimit: Int?, trainCount: Int, lookahead: Bool = false) throws -> BatchChoice {
         let memory = memoryLimit.map { UInt64($0) } ?? device.globalMemory
         let maxAllocation = min(device.maxAllocation, memory)
         let fraction = train.memoryFraction
@@ -39,23 +41,15 @@ public struct BatchChoice: Sendable {
                                     memory: memory, fraction: fraction, maxAllocation: maxAllocation)
         }
         let batch: Int
-        let source: Source
-        if let fixed {
-            batch = fixed
-            source = .checkpoint
+        if let requested = request.global {
+            batch = requested
         } else {
-            switch train.batch {
-            case .auto:
-                guard let chosen = largest() else {
-                    throw TrainingError.nothingFits(needed: plan(8).totalBytes, available: budget)
-                }
-                batch = chosen
-                source = .auto
-            case let .fixed(value):
-                batch = value
-                source = .fixed
+            guard let chosen = largest() else {
+                throw TrainingError.nothingFits(needed: plan(8).totalBytes, available: budget)
             }
+            batch = chosen
         }
+        let source = request.source
         let chosenPlan = plan(batch)
         if source != .auto && !chosenPlan.fits(memory: memory, fraction: fraction, maxAllocation: maxAllocation) {
             let cap = train.maxBatch <= trainCount ? BatchCap(name: "train.max_batch", value: train.maxBatch)

@@ -4,8 +4,14 @@ import Foundation
 /// Writes a run's checkpoints: `last.h5`, `best.h5` (by validation accuracy) and numbered
 /// `epoch-NNN.h5` files, keeping the newest `keep` numbered ones. Each save is atomic
 /// (`CheckpointFile.save` writes a temporary file, flushes it and renames it).
+///
+/// The names, the pruning and the rule for `best.h5` live here alone: `RunFolder` completes a
+/// save cut short and finds the newest checkpoint through them.
 public final class CheckpointWriter {
     public enum Kind: Hashable { case last, best, numbered }
+
+    public static let lastName = "last.h5"
+    public static let bestName = "best.h5"
 
     public let folder: URL
     public let keep: Int
@@ -23,30 +29,44 @@ public final class CheckpointWriter {
         // last.h5 first: a kill between two saves leaves last.h5 the newest checkpoint of the folder
         // (a missing best or numbered file of that epoch is written on resume by `RunFolder`).
         for kind in [Kind.last, .numbered, .best] where kinds.contains(kind) {
-            let url = folder.appendingPathComponent(name(kind, epoch: epoch))
+            let url = folder.appendingPathComponent(Self.name(kind, epoch: epoch))
             try CheckpointFile.save(checkpoint, to: url.path)
             written = url
             if kind == .last { lastSaved = url }
         }
-        if kinds.contains(.numbered) { try prune() }
-        return written ?? folder.appendingPathComponent("last.h5")
+        if kinds.contains(.numbered) { Self.prune(folder: folder, keep: keep) }
+        return written ?? folder.appendingPathComponent(Self.lastName)
     }
 
-    func name(_ kind: Kind, epoch: Int) -> String {
+    public static func name(_ kind: Kind, epoch: Int) -> String {
         switch kind {
-        case .last: return "last.h5"
-        case .best: return "best.h5"
+        case .last: return lastName
+        case .best: return bestName
         case .numbered: return String(format: "epoch-%03d.h5", epoch)
         }
     }
 
-    /// Removes numbered checkpoints beyond the newest `keep`.
-    private func prune() throws {
-        let numbered = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-            .filter { $0.hasPrefix("epoch-") && $0.hasSuffix(".h5") }
-            .sorted()
-        for old in numbered.dropLast(max(keep, 0)) {
+    /// Whether epoch `epoch` writes `last.h5` and a numbered checkpoint (`checkpoint.interval`).
+    public static func isSaveEpoch(_ epoch: Int, interval: Int) -> Bool { epoch % max(interval, 1) == 0 }
+
+    /// `epoch-NNN.h5`: names sort in epoch order (three digits and more).
+    public static func isNumbered(_ name: String) -> Bool { name.hasPrefix("epoch-") && name.hasSuffix(".h5") }
+
+    /// The numbered checkpoints of `folder`, oldest first.
+    public static func numbered(in folder: URL) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter(isNumbered).sorted()
+    }
+
+    /// Removes numbered checkpoints beyond the newest `keep` (`checkpoint.keep` is at least 1).
+    static func prune(folder: URL, keep: Int) {
+        for old in numbered(in: folder).dropLast(max(keep, 1)) {
             try? FileManager.default.removeItem(at: folder.appendingPathComponent(old))
         }
+    }
+
+    /// Whether an epoch's validation accuracy makes it `best.h5`: it beats every earlier epoch's
+    /// (epochs without a validation count for nothing).
+    public static func isBest(_ accuracy: Double, earlier: some Sequence<EpochMetrics>) -> Bool {
+        !accuracy.isNaN && earlier.allSatisfy { $0.validationAccuracy.isNaN || $0.validationAccuracy < accuracy }
     }
 }

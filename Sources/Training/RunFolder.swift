@@ -26,7 +26,8 @@ public final class RunFolder {
     public static let lockName = "run.lock"
     /// The files that make a folder hold a run.
     static func isRunFile(_ name: String) -> Bool {
-        name == "last.h5" || name == "best.h5" || name == MetricsLog.fileName || (name.hasPrefix("epoch-") && name.hasSuffix(".h5"))
+        name == CheckpointWriter.lastName || name == CheckpointWriter.bestName || name == MetricsLog.fileName
+            || CheckpointWriter.isNumbered(name)
     }
 
     public let url: URL
@@ -135,23 +136,19 @@ public final class RunFolder {
         guard epoch > 0, checkpoint.step == UInt64(epoch * stepsPerEpoch), let row = checkpoint.metrics.last, row.epoch == epoch
         else { return }
         var written: [String] = []
-        let numbered = url.appendingPathComponent(String(format: "epoch-%03d.h5", epoch))
-        if epoch % max(interval, 1) == 0 && !FileManager.default.fileExists(atPath: numbered.path) {
+        let numbered = url.appendingPathComponent(CheckpointWriter.name(.numbered, epoch: epoch))
+        if CheckpointWriter.isSaveEpoch(epoch, interval: interval) && !FileManager.default.fileExists(atPath: numbered.path) {
             try CheckpointFile.save(checkpoint, to: numbered.path)
             written.append(numbered.lastPathComponent)
             // The pruning that the cut-short save would have done.
-            let all = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [])
-                .filter { $0.hasPrefix("epoch-") && $0.hasSuffix(".h5") }.sorted()
-            for old in all.dropLast(max(keep, 1)) { try? FileManager.default.removeItem(at: url.appendingPathComponent(old)) }
+            CheckpointWriter.prune(folder: url, keep: keep)
         }
-        // The trainer writes best.h5 when an epoch's accuracy beats every earlier one.
-        if !row.validationAccuracy.isNaN,
-           checkpoint.metrics.dropLast().allSatisfy({ $0.validationAccuracy.isNaN || $0.validationAccuracy < row.validationAccuracy }) {
-            let best = url.appendingPathComponent("best.h5")
+        if CheckpointWriter.isBest(row.validationAccuracy, earlier: checkpoint.metrics.dropLast()) {
+            let best = url.appendingPathComponent(CheckpointWriter.bestName)
             let saved = try? CheckpointFile.load(from: best.path)
             if saved.map({ $0.epoch != checkpoint.epoch }) ?? true {
                 try CheckpointFile.save(checkpoint, to: best.path)
-                written.append("best.h5")
+                written.append(CheckpointWriter.bestName)
             }
         }
         if !written.isEmpty { notes.append("completed the interrupted save of epoch \(epoch): \(written.joined(separator: ", "))") }
@@ -163,8 +160,8 @@ public final class RunFolder {
     /// tie), and why each other candidate was passed over.
     public static func newestCheckpoint(in folder: URL) throws -> (path: String, checkpoint: Checkpoint, skipped: [String]) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        let numbered = names.filter { $0.hasPrefix("epoch-") && $0.hasSuffix(".h5") }.sorted().reversed()
-        let candidates = (["last.h5"] + numbered + ["best.h5"]).filter(names.contains)
+        let numbered = names.filter(CheckpointWriter.isNumbered).sorted().reversed()
+        let candidates = ([CheckpointWriter.lastName] + numbered + [CheckpointWriter.bestName]).filter(names.contains)
         guard !candidates.isEmpty else { throw RunFolderError.noCheckpoint(folder: folder.path, skipped: []) }
         var best: (path: String, checkpoint: Checkpoint)?
         var skipped: [String] = []

@@ -15,16 +15,19 @@ public final class Trainer {
     public struct Options {
         public var verbose = false
         public var quiet = false
-        /// For tests of the NaN guard: poison the classifier's last parameter before this global step.
-        public var injectNaNAtStep: Int?
-        /// For tests of stop and resume: behave as if SIGINT arrived during this global step.
-        public var stopAtStep: Int?
-        public init(verbose: Bool = false, quiet: Bool = false, injectNaNAtStep: Int? = nil, stopAtStep: Int? = nil) {
+        public init(verbose: Bool = false, quiet: Bool = false) {
             self.verbose = verbose
             self.quiet = quiet
-            self.injectNaNAtStep = injectNaNAtStep
-            self.stopAtStep = stopAtStep
         }
+    }
+
+    /// Faults that the trainer's tests provoke at a chosen global step. Nothing outside the tests
+    /// sets them (they are internal, reached through `@testable import`).
+    struct TestHooks {
+        /// The NaN guard: poison the classifier's last parameter before this step.
+        var injectNaNAtStep: Int?
+        /// Stop and resume: behave as if SIGINT arrived during this step.
+        var stopAtStep: Int?
     }
 
     /// Training images the data-initialised layers are measured on (airbench: the first 5,000).
@@ -32,6 +35,7 @@ public final class Trainer {
 
     public let run: TrainingRun
     public let options: Options
+    var testHooks = TestHooks()
     public private(set) var completedEpochs = 0
     public private(set) var step = 0
     public private(set) var history: [EpochMetrics] = []
@@ -40,7 +44,6 @@ public final class Trainer {
     /// The totals of the steps a stopped run trained in the epoch it resumes in (found by the
     /// kill-and-resume soak: without them that epoch's row counted only the steps after the stop).
     private var resumedPartialEpoch: CheckpointMapping.PartialEpoch?
-    private var bestAccuracy = -Double.infinity
     private let checkpoints: CheckpointWriter
     private let metricsLog: MetricsLog
     private let progress: ProgressReporter
@@ -73,7 +76,6 @@ public final class Trainer {
             step = position.step
             history = checkpoint.metrics
             resumedPartialEpoch = CheckpointMapping.partialEpoch(checkpoint)
-            bestAccuracy = history.map(\.validationAccuracy).filter { !$0.isNaN }.max() ?? -Double.infinity
             guard completedEpochs < run.config.train.epochs else {
                 throw TrainingError.invalidSetting(
                     "the checkpoint has already trained \(completedEpochs) epochs and the pipeline asks for \(run.config.train.epochs); "
@@ -106,122 +108,152 @@ public final class Trainer {
     /// Trains the remaining epochs. Returns early (with `stoppedBySignal` set) after Ctrl-C or SIGTERM.
     @discardableResult
     public func train() throws -> [EpochMetrics] {
-        let epochs = config.train.epochs
-        let stepsPerEpoch = run.trainBatchesPerEpoch
         let trainingStep = run.step
-        say("training \(config.name): \(epochs) epochs of \(stepsPerEpoch) batches of \(run.batch) on \(context.device.name)")
+        say("training \(config.name): \(config.train.epochs) epochs of \(run.trainBatchesPerEpoch) batches of \(run.batch) "
+            + "on \(context.device.name)")
         context.memory.resetPeak()
-        while completedEpochs < epochs {
-            let epoch = completedEpochs
+        while completedEpochs < config.train.epochs {
             let start = Date()
-            var lossSum = 0.0, correct = 0, seen = 0
-            let stream = try run.data.epochStream(split: .train, epoch: epoch, batch: run.localBatch, slots: run.slots,
-                                                  normalization: run.model.normalization)
-            defer { stream.cancel() }
-            var batchIndex = 0
-            progress.startEpoch(epoch: epoch + 1, epochs: epochs, batches: stepsPerEpoch, firstOfRun: step == 0)
-            // After a stop mid-epoch the checkpoint's step lies inside this epoch: the batches
-            // before it were trained already, so they are drawn (to keep the data order) and skipped.
-            var skip = step - epoch * stepsPerEpoch
-            if skip > 0, let partial = resumedPartialEpoch {
-                (lossSum, correct, seen) = (partial.lossSum, partial.correct, partial.images)
-            }
-            resumedPartialEpoch = nil
-            while let batch = try stream.next() {
-                batchIndex += 1
-                if skip > 0 {
-                    skip -= 1
-                    try run.slots.release(batch, context: context)
-                    continue
-                }
-                let n = batch.count
-                if step == options.injectNaNAtStep, let last = network.parameters.last?.parameter {
-                    try last.value.fill(.nan)
-                }
-                try trainingStep.enqueue(images: batch.slot.images, labels: batch.slot.labels, count: n, step: step,
-                                         outputs: run.outputs)
-                try run.slots.release(batch, context: context)
-                let losses = try run.outputs.losses.read(count: n)
-                let flags = try run.outputs.correct.read(count: n)
-                let totals = try agreement.afterStep(.init(
-                    loss: losses.reduce(0.0) { $0 + Double($1) }, correct: flags.reduce(0) { $0 + Int($1) }, images: n,
-                    stop: StopRequest.signal ?? (step + 1 == options.stopAtStep ? SIGINT : nil)))
-                let batchLoss = totals.loss
-                step += 1
-                if let lookahead = run.lookahead, lookahead.synchronises(afterStep: step, endOfEpoch: batchIndex == stepsPerEpoch) {
-                    try lookahead.synchronise(afterStep: step)
-                }
-                guard batchLoss.isFinite else {
-                    stream.cancel()
-                    throw TrainingError.nonFiniteLoss(step: step, epoch: epoch + 1, lastCheckpoint: checkpoints.lastSaved?.path)
-                }
-                lossSum += batchLoss
-                correct += totals.correct
-                seen += totals.images
-                let elapsed = Date().timeIntervalSince(start)
-                progress.update(epoch: epoch + 1, epochs: epochs, batch: batchIndex, batches: stepsPerEpoch,
-                                loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen),
-                                imagesPerSecond: Double(seen) / max(elapsed, 1e-9), elapsed: elapsed)
-                if let signal = totals.stop {
-                    stream.cancel()
-                    progress.endEpoch()
-                    stoppedBySignal = signal
-                    let path = try saveCheckpoint(epochsDone: completedEpochs, kinds: [.last],
-                                                  partial: .init(lossSum: lossSum, correct: correct, images: seen))
-                    say("stopped by signal \(signal) at step \(step); saved \(path.path). Resume with: conveyor resume \(path.path)")
-                    return history
-                }
-            }
-            progress.endEpoch()
-            if options.verbose { say(stream.statisticsSummary) }
+            guard let totals = try trainEpoch(with: trainingStep, start: start) else { return history }
             let trainSeconds = Date().timeIntervalSince(start)
             completedEpochs += 1
-            if completedEpochs % ReplicaChecksum.interval == 0 { try replicas.verify(afterEpoch: completedEpochs) }
-            var validation = (loss: Double.nan, accuracy: Double.nan)
-            if run.hasValidation && (completedEpochs % max(config.train.evalInterval, 1) == 0 || completedEpochs == epochs) {
-                let tta = config.train.ttaEveryEpoch || completedEpochs == epochs ? config.train.tta : .none
-                let result = try run.evaluator().evaluate(split: .validation, epoch: completedEpochs, tta: tta)
-                validation = (result.loss, result.accuracy)
-            }
-            let metrics = EpochMetrics(epoch: completedEpochs, trainLoss: lossSum / Double(max(seen, 1)),
-                                       trainAccuracy: Double(correct) / Double(max(seen, 1)), validationLoss: validation.loss,
-                                       validationAccuracy: validation.accuracy, learningRate: run.learningRate(atStep: step),
-                                       imagesPerSecond: Double(seen) / max(trainSeconds, 1e-9), seconds: Date().timeIntervalSince(start))
-            history.append(metrics)
-            // Without a validation this epoch, "val -" rather than "nan%".
-            let val = metrics.validationAccuracy.isNaN ? "val -"
-                : String(format: "val loss %.4f  acc %.2f%%", metrics.validationLoss, metrics.validationAccuracy * 100)
-            say(String(format: "epoch %d/%d  train loss %.4f  acc %.2f%%  %@  lr %.4g  %.0f img/s  %.1f s",
-                       completedEpochs, epochs, metrics.trainLoss, metrics.trainAccuracy * 100, val,
-                       metrics.learningRate, metrics.imagesPerSecond, metrics.seconds))
-            if options.verbose { say("device memory: peak \(ByteCount.format(context.memory.peak)) held by the allocator") }
-            var kinds: Set<CheckpointWriter.Kind> = []
-            if completedEpochs % max(config.checkpoint.interval, 1) == 0 { kinds.formUnion([.last, .numbered]) }
-            if completedEpochs == epochs { kinds.insert(.last) }
-            if !validation.accuracy.isNaN && validation.accuracy > bestAccuracy {
-                bestAccuracy = validation.accuracy
-                kinds.insert(.best)
-            }
-            if !kinds.isEmpty { try saveCheckpoint(epochsDone: completedEpochs, kinds: kinds) }
-            // After the checkpoint, so that a kill between the two cannot leave a row that a resume repeats.
-            if writesFiles {
-                try metricsLog.append(metrics)
-                do {
-                    try tensorBoard?.record(metrics, totalEpochs: epochs) { try TensorBoardLog.firstFilters(of: network) }
-                } catch {
-                    // Events are a view of metrics.csv, which is written: training goes on without them.
-                    tensorBoard = nil
-                    TensorBoardLog.warnNotWritten(folder: run.runFolder, error)
-                }
-            }
+            try endEpoch(totals, start: start, trainSeconds: trainSeconds)
         }
         return history
+    }
+
+    /// Loss, correct predictions and images of the steps of one epoch, over all ranks.
+    private struct EpochTotals {
+        var lossSum = 0.0
+        var correct = 0
+        var images = 0
+    }
+
+    /// Trains the epoch after `completedEpochs` from the run's step on; nil when a signal
+    /// stopped it (`last.h5` then holds the position and the epoch's totals so far).
+    private func trainEpoch(with trainingStep: TrainingStep, start: Date) throws -> EpochTotals? {
+        let epoch = completedEpochs, epochs = config.train.epochs
+        let stepsPerEpoch = run.trainBatchesPerEpoch
+        let stream = try run.data.epochStream(split: .train, epoch: epoch, batch: run.localBatch, slots: run.slots,
+                                              normalization: run.model.normalization)
+        defer { stream.cancel() }
+        var totals = EpochTotals()
+        var batchIndex = 0
+        progress.startEpoch(epoch: epoch + 1, epochs: epochs, batches: stepsPerEpoch, firstOfRun: step == 0)
+        // After a stop mid-epoch the checkpoint's step lies inside this epoch: the batches
+        // before it were trained already, so they are drawn (to keep the data order) and skipped.
+        var skip = step - epoch * stepsPerEpoch
+        if skip > 0, let partial = resumedPartialEpoch {
+            totals = EpochTotals(lossSum: partial.lossSum, correct: partial.correct, images: partial.images)
+        }
+        resumedPartialEpoch = nil
+        while let batch = try stream.next() {
+            batchIndex += 1
+            if skip > 0 {
+                skip -= 1
+                try run.slots.release(batch, context: context)
+                continue
+            }
+            let agreed = try trainStep(on: batch, with: trainingStep)
+            step += 1
+            if let lookahead = run.lookahead, lookahead.synchronises(afterStep: step, endOfEpoch: batchIndex == stepsPerEpoch) {
+                try lookahead.synchronise(afterStep: step)
+            }
+            guard agreed.loss.isFinite else {
+                stream.cancel()
+                throw TrainingError.nonFiniteLoss(step: step, epoch: epoch + 1, lastCheckpoint: checkpoints.lastSaved?.path)
+            }
+            totals.lossSum += agreed.loss
+            totals.correct += agreed.correct
+            totals.images += agreed.images
+            let elapsed = Date().timeIntervalSince(start)
+            progress.update(epoch: epoch + 1, epochs: epochs, batch: batchIndex, batches: stepsPerEpoch,
+                            loss: totals.lossSum / Double(totals.images), accuracy: Double(totals.correct) / Double(totals.images),
+                            imagesPerSecond: Double(totals.images) / max(elapsed, 1e-9), elapsed: elapsed)
+            if let signal = agreed.stop {
+                stream.cancel()
+                progress.endEpoch()
+                stoppedBySignal = signal
+                let path = try saveCheckpoint(epochsDone: completedEpochs, kinds: [.last],
+                                              partial: .init(lossSum: totals.lossSum, correct: totals.correct, images: totals.images))
+                say("stopped by signal \(signal) at step \(step); saved \(path.path). Resume with: conveyor resume \(path.path)")
+                return nil
+            }
+        }
+        progress.endEpoch()
+        if options.verbose { say(stream.statisticsSummary) }
+        return totals
+    }
+
+    /// One step on one batch (forward, loss, backward, update), its slot handed back, and the
+    /// batch's loss and correct predictions summed over the ranks with their decision to stop.
+    private func trainStep(on batch: DeviceBatch, with trainingStep: TrainingStep) throws -> RankAgreement.Totals {
+        let n = batch.count
+        if step == testHooks.injectNaNAtStep, let last = network.parameters.last?.parameter {
+            try last.value.fill(.nan)
+        }
+        try trainingStep.enqueue(images: batch.slot.images, labels: batch.slot.labels, count: n, step: step, outputs: run.outputs)
+        try run.slots.release(batch, context: context)
+        let losses = try run.outputs.losses.read(count: n)
+        let flags = try run.outputs.correct.read(count: n)
+        return try agreement.afterStep(.init(
+            loss: losses.reduce(0.0) { $0 + Double($1) }, correct: flags.reduce(0) { $0 + Int($1) }, images: n,
+            stop: StopRequest.signal ?? (step + 1 == testHooks.stopAtStep ? SIGINT : nil)))
+    }
+
+    /// After the epoch's steps: the replica check, validation when due, the metrics row (printed,
+    /// then in `metrics.csv` and TensorBoard) and the epoch's checkpoints.
+    private func endEpoch(_ totals: EpochTotals, start: Date, trainSeconds: Double) throws {
+        let epochs = config.train.epochs
+        if completedEpochs % ReplicaChecksum.interval == 0 { try replicas.verify(afterEpoch: completedEpochs) }
+        let validation = try validateIfDue()
+        let seen = totals.images
+        let metrics = EpochMetrics(epoch: completedEpochs, trainLoss: totals.lossSum / Double(max(seen, 1)),
+                                   trainAccuracy: Double(totals.correct) / Double(max(seen, 1)), validationLoss: validation.loss,
+                                   validationAccuracy: validation.accuracy, learningRate: run.learningRate(atStep: step),
+                                   imagesPerSecond: Double(seen) / max(trainSeconds, 1e-9), seconds: Date().timeIntervalSince(start))
+        history.append(metrics)
+        // Without a validation this epoch, "val -" rather than "nan%".
+        let val = metrics.validationAccuracy.isNaN ? "val -"
+            : String(format: "val loss %.4f  acc %.2f%%", metrics.validationLoss, metrics.validationAccuracy * 100)
+        say(String(format: "epoch %d/%d  train loss %.4f  acc %.2f%%  %@  lr %.4g  %.0f img/s  %.1f s",
+                   completedEpochs, epochs, metrics.trainLoss, metrics.trainAccuracy * 100, val,
+                   metrics.learningRate, metrics.imagesPerSecond, metrics.seconds))
+        if options.verbose { say("device memory: peak \(ByteCount.format(context.memory.peak)) held by the allocator") }
+        var kinds: Set<CheckpointWriter.Kind> = []
+        if CheckpointWriter.isSaveEpoch(completedEpochs, interval: config.checkpoint.interval) { kinds.formUnion([.last, .numbered]) }
+        if completedEpochs == epochs { kinds.insert(.last) }
+        if CheckpointWriter.isBest(validation.accuracy, earlier: history.dropLast()) { kinds.insert(.best) }
+        if !kinds.isEmpty { try saveCheckpoint(epochsDone: completedEpochs, kinds: kinds) }
+        // After the checkpoint, so that a kill between the two cannot leave a row that a resume repeats.
+        if writesFiles {
+            try metricsLog.append(metrics)
+            do {
+                try tensorBoard?.record(metrics, totalEpochs: epochs) { try TensorBoardLog.firstFilters(of: network) }
+            } catch {
+                // Events are a view of metrics.csv, which is written: training goes on without them.
+                tensorBoard = nil
+                TensorBoardLog.warnNotWritten(folder: run.runFolder, error)
+            }
+        }
+    }
+
+    /// The validation split's loss and accuracy after `completedEpochs`, when `train.eval_interval`
+    /// asks for it and after the last epoch (test-time augmentation as `train.tta` says); NaN otherwise.
+    private func validateIfDue() throws -> (loss: Double, accuracy: Double) {
+        let epochs = config.train.epochs
+        guard run.hasValidation && (completedEpochs % max(config.train.evalInterval, 1) == 0 || completedEpochs == epochs) else {
+            return (.nan, .nan)
+        }
+        let tta = config.train.ttaEveryEpoch || completedEpochs == epochs ? config.train.tta : .none
+        let result = try run.evaluator().evaluate(split: .validation, epoch: completedEpochs, tta: tta)
+        return (result.loss, result.accuracy)
     }
 
     @discardableResult
     private func saveCheckpoint(epochsDone: Int, kinds: Set<CheckpointWriter.Kind>,
                                 partial: CheckpointMapping.PartialEpoch? = nil) throws -> URL {
-        guard writesFiles else { return checkpoints.folder.appendingPathComponent("last.h5") }
+        guard writesFiles else { return checkpoints.folder.appendingPathComponent(CheckpointWriter.lastName) }
         let checkpoint = try CheckpointMapping.make(run: run, epoch: epochsDone, step: step, metrics: history, partial: partial)
         return try checkpoints.save(checkpoint, epoch: epochsDone, kinds: kinds)
     }

@@ -20,6 +20,8 @@ public final class TrainingRun {
     public let optimizer: MomentumSGD
     /// The lookahead average of the weights, when the pipeline asks for one.
     public let lookahead: Lookahead?
+    /// The batch asked for (checkpoint, pipeline or auto) and the ranks that share it.
+    public let batchRequest: BatchRequest
     public let batchChoice: BatchChoice
     public let slots: InputSlotRing
     public let outputs: StepOutputs
@@ -37,7 +39,7 @@ public final class TrainingRun {
     /// The global batch: the pipeline's (or the chosen) batch, over all ranks.
     public var batch: Int { batchChoice.batch }
     /// The images one rank trains on per step: the global batch divided by the ranks.
-    public var localBatch: Int { batch / communicator.size }
+    public let localBatch: Int
     public var network: Network { model.network }
     public var trainBatchesPerEpoch: Int { data.trainCount / batch }
     public var hasValidation: Bool { data.validationCount > 0 }
@@ -49,7 +51,7 @@ public final class TrainingRun {
     ///   - memoryLimit: plan as if the device had this many bytes (`--memory-limit`).
     ///   - resume: a checkpoint to go on from: its batch and its input normalisation are kept
     ///     (nothing measured from data is measured again).
-    ///   - tuner: measured convolution choices (nil: the rules).
+    ///   - tuner: measured convolution choices (nil: the rules), measured at this run's per-rank batch.
     public init(config: PipelineConfig, deviceSelector: String? = nil, memoryLimit: Int? = nil, resume: Checkpoint? = nil,
                 context existing: ComputeContext? = nil, communicator: Communicator = SingleProcessCommunicator(),
                 tuner: ConvolutionTuner? = nil) throws {
@@ -62,20 +64,18 @@ public final class TrainingRun {
         if let resume, let trained = Model.storedContract(resume) {
             try TrainingRun.checkResumedData(trained: trained, data: data.contract)
         }
+        batchRequest = try BatchRequest(setting: config.train.batch, checkpoint: resume, ranks: communicator.size)
+        tuner?.batch = batchRequest.perRank
         let stored = resume?.normalization.map { ChannelStatistics(mean: $0.mean, std: $0.std) }
         model = try Model(config: config, context: context, normalization: stored ?? data.measureNormalization(),
                           contract: data.contract, tuner: tuner)
-        batchChoice = try BatchChoice.choose(train: config.train, prefetch: config.data.prefetch, network: model.network,
+        batchChoice = try BatchChoice.choose(batchRequest, train: config.train, prefetch: config.data.prefetch, network: model.network,
                                              device: context.device, memoryLimit: memoryLimit, trainCount: data.trainCount,
-                                             lookahead: config.optimizer.lookahead != nil, fixed: resume.flatMap(CheckpointMapping.batch))
+                                             lookahead: config.optimizer.lookahead != nil)
         let batch = batchChoice.batch
         let ranks = communicator.size
-        guard batch % ranks == 0 else {
-            throw TrainingError.invalidSetting("the batch of \(batch) does not divide among \(ranks) processes (each takes an equal "
-                                               + "share of every batch); choose a train.batch that is a multiple of \(ranks), "
-                                               + "for example --set train.batch=\(max(batch / ranks, 1) * ranks), or run with another -np")
-        }
-        let local = batch / ranks
+        let local = try batchRequest.perRank(of: batch)
+        localBatch = local
         data.shard = DataShard(rank: communicator.rank, ranks: ranks)
         try model.network.reserve(batch: local)
         slots = try InputSlotRing(context: context, batch: local, valuesPerImage: model.inputShape.count,

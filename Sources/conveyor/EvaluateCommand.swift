@@ -44,7 +44,7 @@ struct EvaluateCommand: ParsableCommand {
             }
         }
         let stored = try StoredModel(path: checkpoint, overrides: overrides, device: device)
-        let batch = CheckpointMapping.batch(stored.checkpoint) ?? stored.config.train.batch.fixedValue ?? 100
+        let batch = stored.batch
         let evaluator = Evaluator(model: stored.model, data: try stored.validationData(), slots: try stored.slots(batch: batch),
                                   outputs: try StepOutputs(context: stored.model.context, batch: batch), batch: batch)
         return (stored, evaluator)

@@ -29,9 +29,12 @@ struct PlanCommand: ParsableCommand {
             let context = try deviceOptions.makeContext()
             let data = try DataSplits(settings: config.data, augment: config.augment, seed: UInt64(config.train.seed),
                                       roles: [.train], requireFiles: false)
+            let request = try BatchRequest(setting: config.train.batch)
+            let tuner = CommandTuning.tuner()
+            tuner?.batch = request.perRank
             let network = try NetworkBuilder.build(config: config, input: NetworkBuilder.inputShape(data.imageSize),
-                                                   classes: data.classNames.count, context: context, tuner: CommandTuning.tuner())
-            let choice = try BatchChoice.choose(train: config.train, prefetch: config.data.prefetch, network: network,
+                                                   classes: data.classNames.count, context: context, tuner: tuner)
+            let choice = try BatchChoice.choose(request, train: config.train, prefetch: config.data.prefetch, network: network,
                                                 device: context.device, memoryLimit: pipelineOptions.memoryLimitBytes(),
                                                 trainCount: data.trainCount, lookahead: config.optimizer.lookahead != nil)
             let policy = LearningRatePolicy(optimizer: config.optimizer, schedule: config.schedule, epochs: config.train.epochs,

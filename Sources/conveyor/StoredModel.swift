@@ -13,6 +13,8 @@ struct StoredModel {
     let config: PipelineConfig
     let model: Model
     let checkpointPath: String
+    /// The batch it is run at (`BatchRequest.stored`), which the tuner measured at too.
+    let batch: Int
 
     /// `overrides` change only what the command reads (data source, split); the network, its
     /// weights and its normalisation come from the checkpoint.
@@ -23,9 +25,12 @@ struct StoredModel {
         config = try PipelineConfig.parse(text: checkpoint.config, path: "\(path) (stored pipeline)", overrides: overrides)
         let context = try ComputeContext(selector: device ?? config.device)
         let config = config
+        batch = BatchRequest.stored(checkpoint, config: config)
+        let tuner = CommandTuning.tuner()
+        tuner?.batch = batch
         // Checkpoints written before the normalisation was stored: measure it on the training
         // split, as those runs did.
-        model = try Model.load(checkpoint, config: config, context: context, tuner: CommandTuning.tuner()) {
+        model = try Model.load(checkpoint, config: config, context: context, tuner: tuner) {
             try DataSplits(settings: config.data, augment: config.augment, seed: UInt64(config.train.seed), roles: [.train])
                 .measureNormalization()
         }

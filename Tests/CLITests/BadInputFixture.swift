@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import Hashing
 import HDF5
 import XCTest
 
@@ -162,9 +163,9 @@ final class BadInputFixture {
             let path = root + "/" + relative
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in FileManager.default.contents(atPath: path) ?? Data() { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            result[relative] = hash
+            var hash = FNV1a()
+            hash.combine(bytes: FileManager.default.contents(atPath: path) ?? Data())
+            result[relative] = hash.value
         }
         return result
     }

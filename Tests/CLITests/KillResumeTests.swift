@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import Hashing
 import XCTest
 
 /// SIGKILL at a random moment of a run (while training, validating or saving), then a resume of
@@ -44,7 +45,7 @@ final class KillResumeTests: XCTestCase {
         let environment = ProcessInfo.processInfo.environment
         let trials = Int(environment["CONVEYOR_KILL_TRIALS"] ?? "") ?? 2
         let seed = UInt64(environment["CONVEYOR_KILL_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970 * 1000)
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         print("kill test: \(trials) trials, CONVEYOR_KILL_SEED=\(seed)")
 
         let start = Date()
@@ -131,15 +132,3 @@ struct FolderState {
     }
 }
 
-/// A small seeded generator for reproducible kill times.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,16 +1,18 @@
+import Hashing
 import InputData
 import XCTest
 
 /// Today's augmentation settings must keep producing the same batches, bit for bit: a digest of
 /// whole epochs of batches, recorded before `flip: alternate` and `translate_padding` existed.
 final class AugmenterGoldenTests: XCTestCase {
-    /// FNV-1a over the bit patterns of every image value, the labels and the sample order.
+    /// FNV-1a's constants, a whole word per value, over the bit patterns of every image value, the
+    /// labels and the sample order.
     static func digest(settings: AugmentSettings, epochs: [Int]) throws -> UInt64 {
         let source = SyntheticDataset(seed: 3, count: 300)
         let augmenter = try Augmenter(settings: settings, seed: 11)
         let stages = InputStages(source: source, transform: augmenter, settings: .training(batchSize: 64, workers: 2, prefetch: 2, seed: 5))
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ value: UInt64) { hash = (hash ^ value) &* 0x100_0000_01b3 }
+        var hash = FNV1a()
+        func mix(_ value: UInt64) { hash.combine(word: value) }
         for epoch in epochs {
             stages.start(epoch: epoch)
             while let batch = try stages.next() {
@@ -19,7 +21,7 @@ final class AugmenterGoldenTests: XCTestCase {
                 batch.sampleIndices.forEach { mix(UInt64($0)) }
             }
         }
-        return hash
+        return hash.value
     }
 
     func testExistingSettingsGiveTheRecordedBatches() throws {

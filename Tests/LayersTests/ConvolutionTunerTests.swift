@@ -161,3 +161,11 @@ final class ConvolutionTunerTests: XCTestCase {
         XCTAssertEqual(TuningCache.defaultURL(environment: ["XDG_CACHE_HOME": "/x"]).path, "/x/conveyor/tuning.json")
     }
 }
+
+extension ConvolutionTuner {
+    /// The tuner's choice for a network run at `batch` images (per rank).
+    func convolution(context: ComputeContext, name: String, input: Shape, config: Conv2DConfig, batch: Int) throws -> Conv2D {
+        self.batch = batch
+        return try convolution(context: context, name: name, input: input, config: config)
+    }
+}

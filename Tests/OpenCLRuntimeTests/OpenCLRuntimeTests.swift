@@ -147,4 +147,33 @@ final class OpenCLRuntimeTests: XCTestCase {
         XCTAssertTrue(try KernelSources.source(named: "basic.cl").contains("from the override folder"))
         XCTAssertThrowsError(try KernelSources.source(named: "missing.cl"))
     }
+
+    /// `#include "x.h"` lines are replaced by the header (nested ones too); a missing header is an error.
+    func testKernelSourcesPasteIncludedHeaders() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-kernels-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func write(_ name: String, _ text: String) throws {
+            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        try write("outer.h", "#include \"inner.h\"\n#define OUTER 1\n")
+        try write("inner.h", "#define INNER 2\n")
+        try write("uses.cl", "before\n  #include \"outer.h\"\nafter\n")
+        try write("broken.cl", "#include \"absent.h\"\n")
+        setenv(KernelSources.overrideVariable, folder.path, 1)
+        defer { unsetenv(KernelSources.overrideVariable) }
+        let text = try KernelSources.source(named: "uses.cl")
+        XCTAssertTrue(text.hasSuffix("before\n#define INNER 2\n\n#define OUTER 1\n\nafter\n"), text)
+        XCTAssertFalse(text.contains("#include"))
+        XCTAssertThrowsError(try KernelSources.source(named: "broken.cl"))
+    }
+
+    /// The embedded convolution files hold their shared header, and each its helper kernels.
+    func testEmbeddedConvolutionFilesIncludeTheirSharedHeader() throws {
+        for name in ["conv_cpu.cl", "conv_implicit.cl", "conv_channels.cl"] {
+            let text = try KernelSources.source(named: name)
+            XCTAssertFalse(text.contains("#include"), name)
+            XCTAssertTrue(text.contains("__kernel void pad_planes") && text.contains("__kernel void bias_gradient_rows"), name)
+        }
+    }
 }

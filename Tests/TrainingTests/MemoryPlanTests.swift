@@ -123,7 +123,8 @@ final class MemoryPlanTests: XCTestCase {
         let slots = InputSlotRing.slotCount(prefetch: config.data.prefetch)
         var batches: [Int] = []
         for limit in [256 << 20, 1 << 30] {
-            let choice = try BatchChoice.choose(train: config.train, prefetch: config.data.prefetch, network: network,
+            let choice = try BatchChoice.choose(try BatchRequest(setting: config.train.batch), train: config.train,
+                                                prefetch: config.data.prefetch, network: network,
                                                 device: TrainingFixtures.context.device, memoryLimit: limit, trainCount: 50_000)
             XCTAssertEqual(choice.batch % 8, 0)
             XCTAssertLessThanOrEqual(Double(choice.plan.totalBytes), 0.9 * Double(limit))

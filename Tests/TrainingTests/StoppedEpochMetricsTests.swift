@@ -16,7 +16,8 @@ final class StoppedEpochMetricsTests: XCTestCase {
         let splitFolder = TrainingFixtures.temporaryFolder()
         let text = TrainingFixtures.tinyPipeline(folder: splitFolder)
         // 20 steps make an epoch: step 33 lies in the second.
-        let first = try Trainer(run: TrainingFixtures.run(text), options: .init(quiet: true, stopAtStep: 33))
+        let first = try Trainer(run: TrainingFixtures.run(text), options: .init(quiet: true))
+        first.testHooks.stopAtStep = 33
         try first.train()
         let saved = try CheckpointFile.load(from: splitFolder.appendingPathComponent("tiny/last.h5").path)
         XCTAssertEqual(CheckpointMapping.partialEpoch(saved)?.images, 13 * 32, "the 13 steps of the second epoch, batch 32")

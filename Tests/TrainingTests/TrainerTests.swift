@@ -50,7 +50,8 @@ final class TrainerTests: XCTestCase {
         let splitFolder = TrainingFixtures.temporaryFolder()
         let text = pipeline(splitFolder)
         // Stopped (as by Ctrl-C) in the middle of the second epoch: 20 steps make an epoch.
-        let first = try Trainer(run: TrainingFixtures.run(text), options: .init(quiet: true, stopAtStep: 33))
+        let first = try Trainer(run: TrainingFixtures.run(text), options: .init(quiet: true))
+        first.testHooks.stopAtStep = 33
         try first.train()
         XCTAssertEqual(first.stoppedBySignal, SIGINT, file: file, line: line)
         let saved = try CheckpointFile.load(from: splitFolder.appendingPathComponent("tiny/last.h5").path)
@@ -79,7 +80,8 @@ final class TrainerTests: XCTestCase {
     func testNaNLossStopsTrainingNamingTheStepAndLastCheckpoint() throws {
         let folder = TrainingFixtures.temporaryFolder()
         let text = TrainingFixtures.tinyPipeline(folder: folder, epochs: 3)
-        let trainer = try Trainer(run: TrainingFixtures.run(text), options: .init(quiet: true, injectNaNAtStep: 25))
+        let trainer = try Trainer(run: TrainingFixtures.run(text), options: .init(quiet: true))
+        trainer.testHooks.injectNaNAtStep = 25
         XCTAssertThrowsError(try trainer.train()) { error in
             let message = String(describing: error)
             XCTAssertTrue(message.contains("NaN or infinite at step 26"), message)

@@ -1,3 +1,4 @@
+import Hashing
 import XCTest
 import Layers
 
@@ -70,16 +71,9 @@ struct GradientChecker {
 
 /// A seeded generator so every random test configuration can be reproduced.
 struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        // SplitMix64
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private var stream: SplitMix64
+    init(seed: UInt64) { stream = SplitMix64(seed: seed &+ SplitMix64.increment) }
+    mutating func next() -> UInt64 { stream.next() }
 
     mutating func floats(_ count: Int, in range: ClosedRange<Float> = -1...1) -> [Float] {
         (0..<count).map { _ in Float.random(in: range, using: &self) }
