@@ -27,11 +27,11 @@ final class KillResumeTests: XCTestCase {
 
         """
 
-    /// The same run with a validation four times the training set's size, seen through
+    /// The same run with a validation twice the training set's size, seen through
     /// flip_translate test-time augmentation (6 views) after every epoch: most of each epoch's time
     /// is validation and TTA, so a kill at a random moment mostly lands in them.
     static var validationPipeline: String {
-        pipeline.replacingOccurrences(of: "synthetic_validation: 64", with: "synthetic_validation: 1024")
+        pipeline.replacingOccurrences(of: "synthetic_validation: 64", with: "synthetic_validation: 512")
             .replacingOccurrences(of: "seed: 5}", with: "seed: 5, tta: flip_translate}")
     }
 
@@ -142,6 +142,8 @@ final class KillResumeTests: XCTestCase {
             }
             let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: run.path)) ?? []).sorted()
             print("trial \(trial): killed \(how) (status \(status)); folder: \(leftovers.joined(separator: " "))")
+            // A soak's log shows each trial as it ends, and keeps them if the soak is stopped.
+            fflush(stdout)
 
             // Resume until done; a run killed before its first checkpoint starts again.
             var finished = false
