@@ -42,11 +42,25 @@ enum CheckpointChildRead {
         CheckpointTrialRead.reader = check
     }
 
+    /// How long the child may take before the file counts as one that hangs libhdf5: generous, so
+    /// that only a reader that is stuck reaches it (a 128 MiB checkpoint loads in about 4 s in a
+    /// debug build), and `CONVEYOR_CHECKPOINT_READ_SECONDS` to test it.
+    static func timeLimit(bytes: Int64) -> Double {
+        if let seconds = ProcessInfo.processInfo.environment["CONVEYOR_CHECKPOINT_READ_SECONDS"].flatMap(Double.init), seconds > 0 {
+            return seconds
+        }
+        return 120 + Double(bytes) / 1_000_000
+    }
+
     static func check(_ path: String) throws {
         // A file that cannot be stat'ed is left to the in-process load, which says why.
         guard let identity = FileIdentity(path: path) else { return }
         if lock.withLock({ readWhole.contains(identity) }) { return }
-        guard let status = spawnReader(path) else { return }
+        let limit = timeLimit(bytes: identity.size)
+        guard let outcome = spawnReader(path, limit: limit) else { return }
+        guard case .ended(let status) = outcome else {
+            throw CheckpointError.hungReading(path: path, seconds: Int(limit.rounded()))
+        }
         let exited = status & 0x7f == 0
         if exited {
             if (status >> 8) & 0xff == 0 { lock.withLock { _ = readWhole.insert(identity) } }
@@ -56,9 +70,16 @@ enum CheckpointChildRead {
         if crashSignals.contains(signal) { throw CheckpointError.crashedReading(path: path, signal: signal) }
     }
 
-    /// The child's wait status, or nil when no child could be started (then the file is read here
-    /// only, as before this check existed).
-    private static func spawnReader(_ path: String) -> Int32? {
+    enum Outcome {
+        /// The child's wait status.
+        case ended(Int32)
+        /// Killed after the time limit.
+        case timedOut
+    }
+
+    /// What became of the child, or nil when no child could be started (then the file is read
+    /// here only, as before this check existed).
+    private static func spawnReader(_ path: String, limit: Double) -> Outcome? {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -94,10 +115,21 @@ enum CheckpointChildRead {
         var pid = pid_t()
         guard posix_spawn(&pid, "/proc/self/exe", &actions, &attributes, argv, envp) == 0 else { return nil }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 {
-            guard errno == EINTR else { return nil }
+        let deadline = Date().addingTimeInterval(limit)
+        var pause: useconds_t = 1_000
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { return .ended(status) }
+            if reaped == -1 && errno != EINTR { return nil }
+            if Date() >= deadline {
+                kill(pid, SIGKILL)
+                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                return .timedOut
+            }
+            // Small checkpoints are read in milliseconds: poll often at first, then less.
+            usleep(pause)
+            pause = min(pause * 2, 50_000)
         }
-        return status
     }
 }
 

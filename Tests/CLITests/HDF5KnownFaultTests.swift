@@ -55,6 +55,18 @@ final class HDF5KnownFaultTests: XCTestCase {
                       result.stderr)
     }
 
+    /// A path whose reading never ends (here a named pipe nobody writes; a damaged file on which
+    /// libhdf5 loops is the same to the command) is refused once the child's time is up.
+    func testACheckpointWhoseReadingNeverEndsIsRefused() throws {
+        let path = folder.appendingPathComponent("pipe.h5").path
+        XCTAssertEqual(mkfifo(path, 0o600), 0)
+        let start = Date()
+        let result = try ConveyorProcess.run(["evaluate", path], environment: ["CONVEYOR_CHECKPOINT_READ_SECONDS": "2"])
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("checkpoint \(path) could not be read: reading it had not finished after 2 s"), result.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 30)
+    }
+
     /// A link message that fails to decode makes H5G__link_release_table free a name pointer it
     /// never set: with glibc's allocator that pointer has been null every time, so the file is
     /// refused as corrupt; under AddressSanitizer (which fills new memory) the child crashes.
