@@ -31,18 +31,12 @@ public enum StopRequest {
     /// The signal that asked to stop, or nil.
     public static var signal: Int32? { received == 0 ? nil : received }
 
-    /// Where the signal handlers run: a queue of their own. On `.global()` a handler waits for a
-    /// free worker of Dispatch's pool, and `concurrentPerform` (the input normalisation of a large
-    /// set) holds every one of them: under load a SIGTERM then went unanswered for minutes. A
-    /// serial queue of its own gets a thread even when the pool is busy.
-    static let handlerQueue = DispatchQueue(label: "conveyor.stop-request")
-
     /// Routes SIGINT and SIGTERM to the flag instead of killing the process.
     public static func install() {
         guard sources.isEmpty else { return }
         for number in [SIGINT, SIGTERM] {
             Foundation.signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: handlerQueue)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 if !started {
                     received = number
