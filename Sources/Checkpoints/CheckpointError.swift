@@ -17,6 +17,12 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case implausible(path: String, detail: String)
     /// The path is a folder.
     case isFolder(path: String)
+    /// Reading the file crashed the process that read it (libhdf5 on a damaged file, docs/testing.md):
+    /// `CheckpointTrialRead` read it in a child process, which died by `signal`.
+    case crashedReading(path: String, signal: Int32)
+    /// The child reading the file had not finished after `seconds` (libhdf5 looping on a damaged
+    /// file, or a path that never delivers data such as a named pipe) and was killed.
+    case hungReading(path: String, seconds: Int)
 
     public var description: String {
         switch self {
@@ -41,6 +47,13 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
                 + "use another checkpoint"
         case .isFolder(let path):
             return "\(path) is a folder, not a checkpoint file; give a file in it, such as \((path as NSString).appendingPathComponent("last.h5"))"
+        case .crashedReading(let path, let signal):
+            let name = Self.signalNames[signal].map { ", \($0)" } ?? ""
+            return "checkpoint \(path) is damaged: the HDF5 library crashed reading it (signal \(signal)\(name)); it was read in a "
+                + "separate process, so nothing else was touched: use another checkpoint (best.h5 or a numbered one)"
+        case .hungReading(let path, let seconds):
+            return "checkpoint \(path) could not be read: reading it had not finished after \(seconds) s (a damaged file on which "
+                + "the HDF5 library loops, or not a regular file); use another checkpoint (best.h5 or a numbered one)"
         case .outOfSpace(let path, let detail):
             let folder = (path as NSString).deletingLastPathComponent
             return "could not save the checkpoint: \(detail). Every earlier checkpoint and metrics.csv row is intact: "
@@ -49,4 +62,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
             return "could not save the checkpoint \(path): \(detail); the previous checkpoint there is untouched"
         }
     }
+
+    /// The signals a crashing reader dies by, for the message.
+    static let signalNames: [Int32: String] = [SIGSEGV: "SIGSEGV", SIGBUS: "SIGBUS", SIGABRT: "SIGABRT", SIGFPE: "SIGFPE",
+                                               SIGILL: "SIGILL", SIGTRAP: "SIGTRAP", SIGSYS: "SIGSYS"]
 }

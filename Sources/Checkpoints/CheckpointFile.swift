@@ -37,6 +37,7 @@ public enum CheckpointFile {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw CheckpointError.missing(path: path) }
         if isDirectory.boolValue { throw CheckpointError.isFolder(path: path) }
+        try CheckpointTrialRead.reader?(path)
         let file: HDF5File
         do { file = try HDF5File.open(at: path) } catch {
             throw CheckpointError.corrupt(path: path, detail: "\(error)")

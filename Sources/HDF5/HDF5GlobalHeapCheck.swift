@@ -5,7 +5,7 @@ import Foundation
 /// Variable-length strings (the checkpoint's `format`, `config` and `layers` attributes) live in
 /// global heap collections ("GCOL"). libhdf5 1.10 walks a collection's objects by their sizes and
 /// trusts them: a free-space object (index 0) of size 0 does not move the walk on, so reading
-/// never returns; an object larger than its collection is copied out whole by H5HG_read, reading
+/// never returns, nor does one whose size wraps the walk's pointer round; an object larger than its collection is copied out whole by H5HG_read, reading
 /// far past its buffer. Both were found by fuzzing the checkpoint reader (the inputs are kept as
 /// Fuzz/corpus/checkpoint/regression-*; newer HDF5 releases refuse such files). So before HDF5
 /// opens a file, every collection in it is walked here the way libhdf5 walks it, and one that
@@ -41,7 +41,11 @@ enum HDF5GlobalHeapCheck {
                 if index > 0 && (objectSize > UInt64(end - p) || UInt64(objectHeaderSize) + objectSize > UInt64(end - p)) {
                     return found
                 }
-                if need >= UInt64(end - p) { break }
+                // Past the collection's end (libhdf5 writes free space to end exactly): libhdf5 adds
+                // the size to a pointer, and a size near 2^64 wraps it round to before the object,
+                // so the walk goes on through the same objects forever (a free-space object of size
+                // 2^64 - 1 did).
+                if need > UInt64(end - p) { return found }
                 p += Int(need)
             }
         }

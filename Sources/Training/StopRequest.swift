@@ -32,11 +32,17 @@ public enum StopRequest {
     public static var signal: Int32? { received == 0 ? nil : received }
 
     /// Routes SIGINT and SIGTERM to the flag instead of killing the process.
+    ///
+    /// Returns once Dispatch has armed both sources: it registers them later, on a thread of its
+    /// own, and a signal between `SIG_IGN` and that registration was ignored and lost (on a loaded
+    /// machine the gap lasted past the run folder's lock, so a SIGTERM went unanswered).
     public static func install() {
         guard sources.isEmpty else { return }
+        let armed = DispatchSemaphore(value: 0)
         for number in [SIGINT, SIGTERM] {
             Foundation.signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setRegistrationHandler { armed.signal() }
             source.setEventHandler {
                 if !started {
                     received = number
@@ -49,6 +55,8 @@ public enum StopRequest {
             source.resume()
             sources.append(source)
         }
+        // Bounded, so that a Dispatch that never calls the handler cannot stop the command.
+        for _ in sources { _ = armed.wait(timeout: .now() + 10) }
     }
 
     /// For tests: forget a received signal.

@@ -10,6 +10,12 @@ struct Conveyor: ParsableCommand {
         subcommands: [DevicesCommand.self, DataCommand.self, PlanCommand.self, TrainCommand.self, ResumeCommand.self,
                       EvaluateCommand.self, PredictCommand.self, FiltersCommand.self, ActivationsCommand.self, ExportCommand.self,
                       PlotCommand.self, ReportCommand.self,
-                      BenchCommand.self, CheckCommand.self, TuningCommand.self]
+                      BenchCommand.self, CheckCommand.self, TuningCommand.self, ReadCheckpointInChildCommand.self]
     )
+
+    /// Every checkpoint this process opens is read in a child process first (CheckpointChildRead).
+    static func main() {
+        CheckpointChildRead.install()
+        main(nil)
+    }
 }

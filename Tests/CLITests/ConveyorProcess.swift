@@ -9,6 +9,9 @@ enum ConveyorProcess {
     }
 
     static var binary: URL {
+        // CONVEYOR_TEST_BINARY: a frozen copy of the build for a long soak (scripts/soak-kill-resume
+        // SOAK_BUILD=...), so that rebuilding .build meanwhile cannot change what it runs.
+        if let path = ProcessInfo.processInfo.environment["CONVEYOR_TEST_BINARY"] { return URL(fileURLWithPath: path) }
         // The test bundle sits beside the products in .build/<config>/.
         var url = Bundle(for: Marker.self).bundleURL
         while url.pathComponents.count > 1 {

@@ -35,8 +35,8 @@ enum MPIRun {
         try run(programs: [(ranks, arguments)], directory: directory, timeout: timeout, signal: signal)
     }
 
-    static func run(programs: [(ranks: Int, arguments: [String])], directory: URL, timeout: Double = 120,
-                    signal: (number: Int32, when: (String) -> Bool)? = nil) throws -> Result {
+    /// The mpirun process of `programs`, not started.
+    static func process(programs: [(ranks: Int, arguments: [String])]) throws -> Process {
         let process = Process()
         process.executableURL = try requireMPIRun()
         // Containers (CI) often forbid the cross-process memory attach Open MPI's shared-memory
@@ -47,6 +47,24 @@ enum MPIRun {
             arguments += ["-x", "POCL_MAX_PTHREAD_COUNT", "-np", String(program.ranks), ConveyorProcess.binary.path] + program.arguments
         }
         process.arguments = arguments
+        return process
+    }
+
+    /// The processes whose parent is `parent` (mpirun's ranks), from /proc.
+    static func children(of parent: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { pid_t($0) }.filter { pid in
+            // /proc/PID/stat: "PID (name) state PPID ..."; the name may hold spaces, so read after the last ')'.
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && pid_t(fields[1]) == parent
+        }
+    }
+
+    static func run(programs: [(ranks: Int, arguments: [String])], directory: URL, timeout: Double = 120,
+                    signal: (number: Int32, when: (String) -> Bool)? = nil) throws -> Result {
+        let process = try process(programs: programs)
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let outFile = directory.appendingPathComponent("mpirun-out-\(UUID().uuidString).txt")

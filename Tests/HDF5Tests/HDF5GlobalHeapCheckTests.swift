@@ -57,6 +57,27 @@ final class HDF5GlobalHeapCheckTests: XCTestCase {
         }
     }
 
+    /// A free-space object of size 2^64 - 1 (found by the fuzzer after the two above were fixed):
+    /// libhdf5 adds it to its pointer, which wraps round to just before the object, and the walk
+    /// never ends.
+    func testAFreeSpaceObjectPastTheCollectionIsRefused() throws {
+        let path = path()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var bytes = try fileWithStrings(at: path)
+        let start = try XCTUnwrap((0..<bytes.count - 4).first { Array(bytes[$0 ..< $0 + 4]) == Array("GCOL".utf8) })
+        var p = start + 16
+        while bytes[p] != 0 || bytes[p + 1] != 0 {
+            let size = (0..<8).reduce(0) { $0 | Int(bytes[p + 8 + $1]) << (8 * $1) }
+            p += 16 + (size + 7) / 8 * 8
+        }
+        for index in 0..<8 { bytes[p + 8 + index] = 0xff }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(bytes.withUnsafeBytes { HDF5GlobalHeapCheck.stuckCollection(in: $0) }, start)
+        XCTAssertThrowsError(try HDF5File.open(at: path)) { error in
+            XCTAssertTrue("\(error)".contains("global heap collection at byte \(start)"), "\(error)")
+        }
+    }
+
     func testGCOLInDataThatIsNoCollectionPasses() throws {
         let path = path()
         defer { try? FileManager.default.removeItem(atPath: path) }
