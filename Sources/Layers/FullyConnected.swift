@@ -17,10 +17,9 @@ public struct FullyConnectedConfig: Hashable, Sendable {
 }
 
 /// y[b, :] = scale * (W x[b, :] + bias) with the input flattened; weight [out, in] as in
-/// PyTorch's Linear. With a scale other than 1 the outputs are scaled in place after the
-/// product, and the backward products read a scaled copy of the output gradient (scratch), so
-/// the gradient the layer is given stays as it was (a residual block hands the same gradient
-/// to its body and its shortcut).
+/// PyTorch's Linear. The gradient the layer is given stays as it was (a residual block hands
+/// the same gradient to its body and its shortcut): with a scale other than 1, gemm.cl's
+/// backward products read a scaled copy of it (scratch), fc_cpu.cl scales as it stores.
 ///
 /// Forward: Y[B, out] = X[B, in] * W^T (+ bias per column, in the GEMM's epilogue).
 /// Backward: dW += dY^T * X, db += column sums of dY, dX = dY * W.
