@@ -17,13 +17,17 @@ public struct FullyConnectedConfig: Hashable, Sendable {
 }
 
 /// y[b, :] = scale * (W x[b, :] + bias) with the input flattened; weight [out, in] as in
-/// PyTorch's Linear. With a scale other than 1 the outputs are scaled in place after the
-/// product, and the backward products read a scaled copy of the output gradient (scratch), so
-/// the gradient the layer is given stays as it was (a residual block hands the same gradient
-/// to its body and its shortcut).
+/// PyTorch's Linear. The gradient the layer is given stays as it was (a residual block hands
+/// the same gradient to its body and its shortcut): with a scale other than 1, gemm.cl's
+/// backward products read a scaled copy of it (scratch), fc_cpu.cl scales as it stores.
 ///
 /// Forward: Y[B, out] = X[B, in] * W^T (+ bias per column, in the GEMM's epilogue).
 /// Backward: dW += dY^T * X, db += column sums of dY, dX = dY * W.
+///
+/// Two kernel sets, by `KernelStyle`: per-element runs the products through gemm.cl (GPUs);
+/// per-plane runs fc_cpu.cl ("cpu-rows": one work-item per block of rows, bias, scale and the
+/// bias gradient in the same passes, no scratch), which PoCL runs several times faster on
+/// skinny products such as cifar10-quick's (docs/performance.md).
 public final class FullyConnected: Layer {
     public let name: String
     public let inputShape: Shape
@@ -32,18 +36,21 @@ public final class FullyConnected: Layer {
     public let weight: Parameter
     public let bias: Parameter?
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
-    /// The GEMM tiling of the products (`conveyor check` lists it).
-    public var gemmTuning: GemmTuning { gemm.tuning }
+    /// Per-plane: fc_cpu.cl's kernels; per-element: gemm.cl.
+    public let style: KernelStyle
+    /// The GEMM tiling of the products in the per-element style (`conveyor check` lists it).
+    public var gemmTuning: GemmTuning? { style == .perElement ? gemm.tuning : nil }
 
     private let context: ComputeContext
     private let gemm: MatrixMultiply
     private let biasGradient: Kernel
     private let scaleKernel: Kernel?
+    private let rowKernels: (forward: Kernel, inputGradient: Kernel, weightGradient: Kernel)?
     /// scale * dY, with a scale other than 1 (allocated by `reserve`).
     private var scaledGradient: DeviceBuffer<Float>?
 
     public init(context: ComputeContext, name: String, input: Shape, config: FullyConnectedConfig,
-                gemmTuning: GemmTuning? = nil) throws {
+                gemmTuning: GemmTuning? = nil, style: KernelStyle? = nil) throws {
         guard config.outputs >= 1 else { throw ShapeError(layer: name, message: "outputs is \(config.outputs); it must be at least 1") }
         guard input.count >= 1 else { throw ShapeError(layer: name, message: "the input \(input) is empty") }
         guard config.scale.isFinite, config.scale > 0 else {
@@ -58,10 +65,22 @@ public final class FullyConnected: Layer {
                                fanIn: input.count, fanOut: config.outputs)
         bias = config.bias ? try Parameter(context: context, layer: name, name: "bias", shape: [config.outputs], kind: .bias,
                                            fanIn: input.count, fanOut: config.outputs) : nil
+        self.style = style ?? KernelStyle.preferred(for: context.device)
         gemm = try MatrixMultiply(context: context, tuning: gemmTuning)
         biasGradient = try context.program(source: KernelSources.source(named: "conv.cl"), name: "conv.cl").kernel("bias_gradient")
         scaleKernel = config.scale == 1 ? nil : try LayerPrograms.program("basic.cl", context: context).kernel("scale_f32")
+        if self.style == .perPlane {
+            let program = try LayerPrograms.program("fc_cpu.cl", context: context)
+            rowKernels = (try program.kernel("fc_forward"), try program.kernel("fc_input_gradient"), try program.kernel("fc_weight_gradient"))
+        } else {
+            rowKernels = nil
+        }
     }
+
+    /// fc_cpu.cl's blocking (its FC_ROWS, FC_OUTS and FC_COLS defaults).
+    private static let rowBlock = 4, outputBlock = 4, columnBlock = 32
+
+    private static func blocks(_ count: Int, _ size: Int) -> Int { (count + size - 1) / size }
 
     /// output[0..<count] = scale * buffer[0..<count] (in place when they are one buffer).
     private func applyScale(_ buffer: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, count: Int) throws {
@@ -71,7 +90,7 @@ public final class FullyConnected: Layer {
     }
 
     public func scratchRequests(batch: Int) -> [BufferRequest] {
-        config.scale == 1 ? [] : [BufferRequest(Float.self, count: batch * config.outputs, label: "\(name).scaled_grad")]
+        config.scale == 1 || style == .perPlane ? [] : [BufferRequest(Float.self, count: batch * config.outputs, label: "\(name).scaled_grad")]
     }
 
     public func reserve(batch: Int) throws {
@@ -80,11 +99,18 @@ public final class FullyConnected: Layer {
         scaledGradient = try context.buffer(Float.self, for: request)
     }
 
-    public var kernelVariant: KernelVariant { KernelVariant(family: "fc", name: "gemm " + KernelVariant.describe(gemmTuning)) }
+    public var kernelVariant: KernelVariant { FullyConnectedKind.variant(style: style, tuning: gemm.tuning) }
 
     public var forwardFLOPsPerImage: Int { 2 * inputShape.count * config.outputs + (config.bias ? config.outputs : 0) }
 
     public func forward(_ input: DeviceBuffer<Float>, into output: DeviceBuffer<Float>, batch: Int, mode: Mode) throws {
+        if let rowKernels {
+            try rowKernels.forward.setArgs(input, weight.value, bias?.value ?? weight.value, bias == nil ? 0 : 1, config.scale, output,
+                                           batch, inputShape.count, config.outputs)
+            let items = Self.blocks(batch, Self.rowBlock) * Self.blocks(config.outputs, Self.outputBlock)
+            try context.launch(rowKernels.forward, global: [items], local: [1])
+            return
+        }
         try gemm.multiply(a: input, b: weight.value, c: output, m: batch, n: config.outputs, k: inputShape.count,
                           transposeB: true, bias: bias?.value, biasAxis: bias == nil ? .none : .column)
         try applyScale(output, into: output, count: batch * config.outputs)
@@ -92,6 +118,20 @@ public final class FullyConnected: Layer {
 
     public func backward(input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>,
                          inputGradient: DeviceBuffer<Float>?, batch: Int) throws {
+        if let rowKernels {
+            // The kernels multiply by the scale as they store, so dY is only read.
+            let inputs = inputShape.count, outputs = config.outputs
+            try rowKernels.weightGradient.setArgs(outputGradient, input, config.scale, weight.gradient, bias?.gradient ?? weight.gradient,
+                                                  bias == nil ? 0 : 1, batch, inputs, outputs)
+            try context.launch(rowKernels.weightGradient, global: [Self.blocks(outputs, Self.rowBlock) * Self.blocks(inputs, Self.columnBlock)],
+                               local: [1])
+            if let inputGradient {
+                try rowKernels.inputGradient.setArgs(outputGradient, weight.value, config.scale, inputGradient, batch, inputs, outputs)
+                try context.launch(rowKernels.inputGradient, global: [Self.blocks(batch, Self.rowBlock) * Self.blocks(inputs, Self.columnBlock)],
+                                   local: [1])
+            }
+            return
+        }
         // d(W x + b) = scale * dY.
         var outputGradient = outputGradient
         if config.scale != 1 {

@@ -19,7 +19,16 @@ public struct FullyConnectedKind: SimpleLayerKind, Equatable {
     public func outputShape(layer: String, input: Shape) throws -> Shape { Shape(channels: config.outputs, height: 1, width: 1) }
 
     public func makeLayer(_ build: LayerBuild) throws -> Layer {
-        try FullyConnected(context: build.context, name: build.name, input: build.input, config: config, gemmTuning: build.gemmTuning)
+        try FullyConnected(context: build.context, name: build.name, input: build.input, config: config, gemmTuning: build.gemmTuning,
+                           style: build.style)
+    }
+
+    /// "cpu-rows" (fc_cpu.cl) in the per-plane style, "gemm <tiling>" in the per-element one.
+    public static func variant(style: KernelStyle, tuning: GemmTuning) -> KernelVariant {
+        switch style {
+        case .perPlane: return KernelVariant(family: "fc", name: "cpu-rows")
+        case .perElement: return KernelVariant(family: "fc", name: "gemm " + KernelVariant.describe(tuning))
+        }
     }
 
     public var initializationRole: InitializationRole { .weights }
@@ -31,10 +40,12 @@ public struct FullyConnectedKind: SimpleLayerKind, Equatable {
         return settings
     }
 
+    /// cpu-rows, then gemm.cl with each tiling `check` runs.
     public func checkVariants(input: Shape, device: Device) -> [LayerVariantChoice] {
-        GemmTuning.checkTilings(for: device).map { tuning in
-            LayerVariantChoice(KernelVariant(family: "fc", name: "gemm " + KernelVariant.describe(tuning)), refusal: tuning.refusal(on: device),
-                               gemmTuning: tuning)
+        let rows = LayerVariantChoice(Self.variant(style: .perPlane, tuning: GemmTuning.rule(for: device)), style: .perPlane)
+        return [rows] + GemmTuning.checkTilings(for: device).map { tuning in
+            LayerVariantChoice(Self.variant(style: .perElement, tuning: tuning), refusal: tuning.refusal(on: device), gemmTuning: tuning,
+                               style: .perElement)
         }
     }
 

@@ -77,15 +77,20 @@ final class OclgrindSmokeTests: XCTestCase {
         }
     }
 
+    /// Both kernel sets; 37 inputs give fc_cpu.cl a full 32-column block and a partial one, 5
+    /// images and outputs a partial block of 4, the scale its fused path.
     func testFullyConnectedForwardAndBackward() throws {
-        var random = SeededGenerator(seed: 5)
-        let layer = try FullyConnected(context: context, name: "fc", input: Shape(channels: 3, height: 2, width: 2),
-                                       config: FullyConnectedConfig(outputs: 5), gemmTuning: layerTestTuning)
-        let x = try context.buffer(random.floats(3 * 12)), dy = try context.buffer(random.floats(3 * 5))
-        let y = try context.buffer(Float.self, count: 15), dx = try context.buffer(Float.self, count: 36)
-        try layer.weight.value.write(random.floats(60))
-        try layer.forward(x, into: y, batch: 3, mode: .training)
-        try layer.backward(input: x, output: y, outputGradient: dy, inputGradient: dx, batch: 3)
-        try context.finish()
+        for style in KernelStyle.allCases {
+            var random = SeededGenerator(seed: 5)
+            let layer = try FullyConnected(context: context, name: "fc", input: Shape(channels: 37, height: 1, width: 1),
+                                           config: FullyConnectedConfig(outputs: 5, scale: 0.5), gemmTuning: layerTestTuning, style: style)
+            try layer.reserve(batch: 5)
+            let x = try context.buffer(random.floats(5 * 37)), dy = try context.buffer(random.floats(5 * 5))
+            let y = try context.buffer(Float.self, count: 25), dx = try context.buffer(Float.self, count: 5 * 37)
+            try layer.weight.value.write(random.floats(5 * 37))
+            try layer.forward(x, into: y, batch: 5, mode: .training)
+            try layer.backward(input: x, output: y, outputGradient: dy, inputGradient: dx, batch: 5)
+            try context.finish()
+        }
     }
 }
