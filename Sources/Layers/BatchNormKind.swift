@@ -20,6 +20,8 @@ public struct BatchNormKind: SimpleLayerKind, Equatable {
     public static let word = "batchnorm"
     public static let keys = ["momentum", "epsilon", "affine", "scale"]
     public static let namePrefix = "bn"
+    /// Batch statistics in training, running statistics in evaluation: `check` runs both.
+    public static let labelsMode = true
 
     public static func decode(_ settings: LayerSettingsReader) throws -> BatchNormKind {
         var norm = BatchNormKind()

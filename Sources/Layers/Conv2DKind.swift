@@ -91,10 +91,9 @@ public struct Conv2DKind: SimpleLayerKind, Equatable {
     public func exportONNX(layer: String, to graph: ONNXGraphWriter) throws {
         let input = graph.shape
         let output = try outputShape(layer: layer, input: input)
-        let weight = try graph.tensor(layer, "weight", shape: [config.filters, input.channels / max(config.groups, 1), config.size, config.size])
-        var inputs = [graph.current,
-                      graph.constant("\(layer).weight", shape: [config.filters, input.channels / max(config.groups, 1), config.size, config.size],
-                                     values: weight)]
+        let weightShape = [config.filters, input.channels / max(config.groups, 1), config.size, config.size]
+        let weight = try graph.tensor(layer, "weight", shape: weightShape)
+        var inputs = [graph.current, graph.constant("\(layer).weight", shape: weightShape, values: weight)]
         if config.bias {
             inputs.append(graph.constant("\(layer).bias", shape: [config.filters], values: try graph.tensor(layer, "bias", shape: [config.filters])))
         }

@@ -37,6 +37,8 @@ public protocol LayerKind: Sendable, CustomStringConvertible {
     func replacingSublists(_ lists: [[LayerSpec]]) -> Self
     /// The settings that tell two layers of this kind apart in `check` and `bench` lines ("3x3", "s2").
     var summary: [String] { get }
+    /// Whether `check` lines name the mode (training or evaluation) its shapes run in.
+    static var labelsMode: Bool { get }
     /// The variants `conveyor check` builds for this layer on `device`, each with why it cannot
     /// run there (nil: it can).
     func checkVariants(input: Shape, device: Device) -> [LayerVariantChoice]
@@ -52,6 +54,7 @@ public extension LayerKind where Self: Equatable {
 }
 
 public extension LayerKind {
+    static var labelsMode: Bool { false }
     var word: String { Self.word }
     var namePrefix: String { Self.namePrefix }
     var description: String { Self.word + (summary.isEmpty ? "" : " " + summary.joined(separator: " ")) }
@@ -187,7 +190,7 @@ public struct LayerCheckShape: @unchecked Sendable {
         let arrow = (try? kind.outputShape(layer: "check", input: input)).map { "\(input) -> \($0)" } ?? "\(input)"
         var settings = kind.summary
         if let chunkImages { settings.append("chunks of \(chunkImages)") }
-        if kind is BatchNormKind { settings.insert(mode == .training ? "training" : "evaluation", at: 0) }
+        if type(of: kind).labelsMode { settings.insert(mode == .training ? "training" : "evaluation", at: 0) }
         return ([arrow] + settings).joined(separator: " ") + ", batch \(batch)"
     }
 }
