@@ -23,6 +23,9 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     /// The child reading the file had not finished after `seconds` (libhdf5 looping on a damaged
     /// file, or a path that never delivers data such as a named pipe) and was killed.
     case hungReading(path: String, seconds: Int)
+    /// The child reading the file refused it; `message` is its refusal, word for word (the file is
+    /// not read again here: the refusal may be an allocation the child was limited from making).
+    case refusedInChild(path: String, message: String)
 
     public var description: String {
         switch self {
@@ -54,6 +57,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         case .hungReading(let path, let seconds):
             return "checkpoint \(path) could not be read: reading it had not finished after \(seconds) s (a damaged file on which "
                 + "the HDF5 library loops, or not a regular file); use another checkpoint (best.h5 or a numbered one)"
+        case .refusedInChild(_, let message):
+            return message
         case .outOfSpace(let path, let detail):
             let folder = (path as NSString).deletingLastPathComponent
             return "could not save the checkpoint: \(detail). Every earlier checkpoint and metrics.csv row is intact: "

@@ -70,6 +70,20 @@ final class HDF5KnownFaultTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(start), 30)
     }
 
+    /// A variable-length string whose stored length is about 2^32: libhdf5 allocates and touches
+    /// that much (4 GiB for a 22 KB file) before it finds the global heap damaged. The child reads
+    /// under an address-space limit, so the allocation fails there, and its refusal is trusted: the
+    /// command refuses the file quickly and never makes the allocation itself.
+    func testAFileClaimingGigabytesIsRefusedWithinTheChildsMemory() throws {
+        let input = Self.faults.appendingPathComponent("hdf5-vlen-claims-4-gib.h5").path
+        let start = Date()
+        let result = try ConveyorProcess.run(["evaluate", input])
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("\(input) is truncated or corrupt") && result.stderr.contains("memory allocation failed"),
+                      result.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 30)
+    }
+
     /// A link message that fails to decode makes H5G__link_release_table free a name pointer it
     /// never set: with glibc's allocator that pointer has been null every time, so the file is
     /// refused as corrupt; under AddressSanitizer (which fills new memory) the child crashes.
