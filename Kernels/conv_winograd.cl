@@ -22,6 +22,14 @@
 // Tiles p are numbered across the images of a chunk: p = image * tilesPerImage + ty * tilesX + tx.
 // Compile-time: WM (output tile, 2 or 4), RM x NV (rows by 16-column vectors per work-item of
 // the product).
+//
+// Two styles share the transforms. cpu-winograd: winograd_product (one work-item per register
+// block, no barriers), pad_planes and bias_gradient_rows. gpu-winograd: the products as one
+// batched launch of gemm.cl (work-groups walking K through local memory), pad_planes_items
+// (one work-item per padded element, so neighbouring work-items touch neighbouring words) and
+// conv.cl's bias_gradient.
+
+#include "conv_cpu_shared.h"
 
 #ifndef WM
 #define WM 2
@@ -48,6 +56,17 @@ __constant float AT[WM][WA] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 
 #else
 #error "WM must be 2 or 4"
 #endif
+
+// pad_planes' result with one work-item per element of dst ([planes][Hp][Wp]), for GPUs.
+// Global size: [Hp * Wp, planes].
+__kernel void pad_planes_items(__global const float* restrict src, const int offSrc, const int planes,
+                               const int H, const int W, const int pad, const int Hp, const int Wp, __global float* restrict dst) {
+    const int i = get_global_id(0), plane = get_global_id(1);
+    if (i >= Hp * Wp || plane >= planes) return;
+    const int y = i / Wp - pad, x = i % Wp - pad;
+    const bool inside = y >= 0 && y < H && x >= 0 && x < W;
+    dst[(size_t)plane * Hp * Wp + i] = inside ? src[offSrc + ((size_t)plane * H + y) * W + x] : 0.0f;
+}
 
 // U[(xi*C + c)*ldu + k] = (G g G^T)[xi] for g = W(k, c), where transposed = 0: W(k, c) =
 // w[k][c] (K filters of C channels: forward); transposed = 1: W(k, c)[ky][kx] =
@@ -82,7 +101,7 @@ __kernel void winograd_filter_transform(__global const float* restrict w, const 
 }
 
 // V[(xi*C + c)*ldv + p] = (B^T d B)[xi] for the tiles p < tiles of the images of C zero-padded
-// planes of Hp x Wp at src (pad_planes of conv_implicit.cl: the padding on the top and left,
+// planes of Hp x Wp at src (pad_planes or pad_planes_items: the padding on the top and left,
 // zeros to the edge of the last tile), d the (WM+2) x (WM+2) tile whose top-left pixel is
 // (WM*ty, WM*tx); 0 for tiles <= p < ldv. The padded copy spares the loads bounds checks,
 // which took more than half of this kernel's time. One work-item per (tile, channel), tiles

@@ -10,6 +10,10 @@
 // strided by the work-group height and its columns by the work-group width, so neighbouring
 // work-items read neighbouring local words (no bank conflicts) and write neighbouring
 // addresses of C (coalesced). Work-group size: (TILE_N / WPT_N, TILE_M / WPT_M).
+//
+// BATCHED: many products of one shape in one launch (Winograd's (m+2)^2 tile positions), the
+// third dimension of the work-groups naming the product: A, B and C advance by strideA,
+// strideB and strideC elements from one to the next.
 
 #ifndef TILE_M
 #define TILE_M 64       // rows of C per work-group
@@ -38,6 +42,9 @@
 #ifndef TRANS_B
 #define TRANS_B 0       // 1: B is stored N x K
 #endif
+#ifndef BATCHED
+#define BATCHED 0       // 1: get_group_id(2) picks one of many products (strides as arguments)
+#endif
 
 #define CONCAT(a, b) a##b
 #define FLOATV(n) CONCAT(float, n)
@@ -58,7 +65,11 @@ void gemm(const int M, const int N, const int K, const float alpha,
           __global const float* restrict B, const int offB, const int ldb,
           const float beta,
           __global float* C, const int offC, const int ldc,
-          __global const float* restrict bias, const int offBias, const int biasMode) {
+          __global const float* restrict bias, const int offBias, const int biasMode
+#if BATCHED
+          , const int strideA, const int strideB, const int strideC
+#endif
+          ) {
     // Tiles are stored k-major: As[k][m] and Bs[k][n], so the inner product loop reads one
     // row of each per step.
     __local float As[TILE_K][TILE_M + LOCAL_PAD];
@@ -72,6 +83,11 @@ void gemm(const int M, const int N, const int K, const float alpha,
     A += offA;
     B += offB;
     C += offC;
+#if BATCHED
+    A += (size_t)get_group_id(2) * strideA;
+    B += (size_t)get_group_id(2) * strideB;
+    C += (size_t)get_group_id(2) * strideC;
+#endif
 
 #if VECTOR_N
     // Columns col0 + tx*WPT_N + j, contiguous, one vector per row: the shape a CPU's SIMD units want.

@@ -16,8 +16,8 @@ public final class Conv2D: Layer {
     public let bias: Parameter?
     /// The algorithm that runs this layer's products.
     public var algorithm: ConvAlgorithm { convolution.kind }
-    /// The GEMM tiling of the tiled-gemm algorithm; nil for the others (`conveyor check` lists it).
-    public var gemmTuning: GemmTuning? { (convolution as? TiledGemmConvolution)?.gemmTuning }
+    /// The GEMM tiling of the algorithms built on gemm.cl (tiled-gemm, gpu-winograd); nil for the others (`conveyor check` lists it).
+    public var gemmTuning: GemmTuning? { convolution.gemmTuning }
 
     /// The algorithm and, where it has several, the variant of its kernels that runs this layer
     /// ("cpu-implicit rows": planes of other widths than 4, 8 or 16k).

@@ -54,12 +54,16 @@ public struct Conv2DKind: SimpleLayerKind, Equatable {
         return settings
     }
 
-    /// Every GEMM tiling of the tiled algorithm, and each CPU algorithm where the shape allows it.
+    /// Every GEMM tiling of the algorithms built on gemm.cl (tiled-gemm, gpu-winograd), and each
+    /// CPU algorithm, where the shape allows it: every device checks both styles.
     public func checkVariants(input: Shape, device: Device) -> [LayerVariantChoice] {
         let output = (try? outputShape(layer: "check", input: input)) ?? input
-        let tiled = GemmTuning.checkTilings(for: device).map { tuning in
-            LayerVariantChoice(.convolution(.tiledGemm, tuning: tuning), refusal: tuning.refusal(on: device), algorithm: .tiledGemm,
-                               gemmTuning: tuning)
+        let tiled = [ConvAlgorithm.tiledGemm, .gpuWinograd, .gpuWinograd4].flatMap { algorithm in
+            GemmTuning.checkTilings(for: device).map { tuning in
+                LayerVariantChoice(.convolution(algorithm, tuning: tuning),
+                                   refusal: algorithm.refusal(input: input, config: config, output: output) ?? tuning.refusal(on: device),
+                                   algorithm: algorithm, gemmTuning: tuning)
+            }
         }
         let cpu = [ConvAlgorithm.cpuPanels, .cpuImplicit, .cpuChannels, .cpuWinograd, .cpuWinograd4].map { algorithm in
             LayerVariantChoice(.convolution(algorithm, tuning: nil), refusal: algorithm.refusal(input: input, config: config, output: output),

@@ -25,6 +25,12 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
     /// per tile of 4x4 outputs, with transforms whose larger coefficients round more (see
     /// `tolerance`); the same layers and kernels as cpu-winograd.
     case cpuWinograd4 = "cpu-winograd-4x4"
+    /// cpu-winograd's transforms with the products as one batched launch of gemm.cl's tiled,
+    /// local-memory product (work-groups, coalesced loads): the style for GPUs, a candidate of
+    /// the tuner there; the same layers as cpu-winograd.
+    case gpuWinograd = "gpu-winograd"
+    /// gpu-winograd with F(4x4, 3x3), as cpu-winograd-4x4.
+    case gpuWinograd4 = "gpu-winograd-4x4"
 
     /// Why this algorithm cannot run a layer, or nil when it can.
     public func refusal(input: Shape, config: Conv2DConfig, output: Shape) -> String? {
@@ -37,8 +43,28 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
             return ImplicitConvolution.refusal(input: input, config: config, output: output)
         case .cpuChannels:
             return ChannelVectorConvolution.refusal(input: input, config: config, output: output)
-        case .cpuWinograd, .cpuWinograd4:
-            return WinogradConvolution.refusal(input: input, config: config, output: output)
+        case .cpuWinograd, .cpuWinograd4, .gpuWinograd, .gpuWinograd4:
+            return WinogradConvolution.refusal(algorithm: self, input: input, config: config)
+        }
+    }
+
+    /// Whether the tuner times this algorithm on a device of `kind`: each style on its own kind
+    /// of device (a CPU kernel with one work-item per work-group would take seconds on a GPU and
+    /// say nothing), tiled-gemm everywhere.
+    public func isTunerCandidate(on kind: Device.Kind) -> Bool {
+        switch self {
+        case .tiledGemm: return true
+        case .cpuPanels, .cpuImplicit, .cpuChannels, .cpuWinograd, .cpuWinograd4: return kind == .cpu
+        case .gpuWinograd, .gpuWinograd4: return kind != .cpu
+        }
+    }
+
+    /// Outputs per side of a Winograd tile, F(m x m, 3x3); nil for the direct algorithms.
+    var winogradTile: Int? {
+        switch self {
+        case .cpuWinograd, .gpuWinograd: return 2
+        case .cpuWinograd4, .gpuWinograd4: return 4
+        case .tiledGemm, .cpuPanels, .cpuImplicit, .cpuChannels: return nil
         }
     }
 
@@ -66,17 +92,19 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
             return try ImplicitConvolution(context: context, layer: layer, input: input, output: output, config: config)
         case .cpuChannels:
             return try ChannelVectorConvolution(context: context, layer: layer, input: input, output: output, config: config)
-        case .cpuWinograd:
+        case .cpuWinograd, .cpuWinograd4:
             return try WinogradConvolution(context: context, layer: layer, input: input, output: output, config: config,
-                                           kind: self, tile: 2)
-        case .cpuWinograd4:
+                                           kind: self, tile: winogradTile!, style: .cpuBlocks)
+        case .gpuWinograd, .gpuWinograd4:
+            let tuning = gemmTuning ?? GemmTuning.rule(for: context.device)
             return try WinogradConvolution(context: context, layer: layer, input: input, output: output, config: config,
-                                           kind: self, tile: 4)
+                                           kind: self, tile: winogradTile!, style: .tiledGemm(tuning))
         }
     }
 
     /// Environment variable that names the algorithm every convolution that can run it uses
-    /// (`tiled-gemm`, `cpu-panels`, `cpu-implicit`, `cpu-channels`, `cpu-winograd`, `cpu-winograd-4x4`), to compare algorithms with one binary
+    /// (`tiled-gemm`, `cpu-panels`, `cpu-implicit`, `cpu-channels`, `cpu-winograd`, `cpu-winograd-4x4`, `gpu-winograd`,
+    /// `gpu-winograd-4x4`), to compare algorithms with one binary
     /// (`conveyor bench`); unset, empty or refused: the device's preferred one.
     public static let overrideVariable = "CONVEYOR_CONV_ALGORITHM"
 

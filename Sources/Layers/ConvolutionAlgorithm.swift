@@ -13,6 +13,8 @@ protocol ConvolutionAlgorithm: AnyObject {
     /// Which of its kernels run this layer, for `bench --layers`: the algorithm's name, and a
     /// variant where it has several.
     var kernels: String { get }
+    /// The gemm.cl tiling its products use, for the algorithms built on it (nil for the others).
+    var gemmTuning: GemmTuning? { get }
     /// Scratch floats one image of a chunk takes, so `Conv2D` can size chunks to a byte budget.
     var scratchFloatsPerImage: Int { get }
     /// The scratch buffers `scratch` holds, allocated by `reserve(chunk:)`.
@@ -43,6 +45,7 @@ protocol ConvolutionAlgorithm: AnyObject {
 
 extension ConvolutionAlgorithm {
     var kernels: String { kind.rawValue }
+    var gemmTuning: GemmTuning? { nil }
 
     /// Allocates `scratchRequests(chunk:)` unless chunks this large fit already, from the
     /// requests themselves, so the memory plan counts exactly what is allocated.

@@ -8,10 +8,10 @@ extension ConvAlgorithm {
         switch self {
         case .tiledGemm, .cpuPanels, .cpuImplicit, .cpuChannels: return 1e-4
         // F(2x2): at most 4.9e-6 against float64 on the shipped layers, as the direct ones (4.0e-6).
-        case .cpuWinograd: return 1e-4
+        case .cpuWinograd, .gpuWinograd: return 1e-4
         // F(4x4): up to 6.3e-5 on cifar10-fast's 256-channel layers (its transforms' coefficients
         // reach 8 and 1/24), growing with the channels: about 3x that.
-        case .cpuWinograd4: return 2e-4
+        case .cpuWinograd4, .gpuWinograd4: return 2e-4
         }
     }
 }

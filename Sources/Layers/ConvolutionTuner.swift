@@ -6,9 +6,10 @@ import OpenCLRuntime
 ///
 /// The rules (`ConvAlgorithm.preferred`, a chunk of a quarter of the reported last-level
 /// cache) are the first candidate and the fallback; they were tuned on one machine and a VM
-/// can report a last-level cache of hundreds of MiB. Candidates: every algorithm that can run
-/// the layer (on CPU devices; other devices keep tiled-gemm), each with chunk budgets of 0.5, 1, 2, 8
-/// and 32 MiB beside the rule's, timed as forward + backward on a probe batch of up to
+/// can report a last-level cache of hundreds of MiB. Candidates: every algorithm of the device's
+/// style that can run the layer (`ConvAlgorithm.isTunerCandidate`: the cpu-* ones on CPUs,
+/// gpu-winograd on GPUs, tiled-gemm on both), each with chunk budgets of 0.5, 1, 2, 8
+/// and 32 MiB beside the rule's (tiled-gemm: its default only), timed as forward + backward on a probe batch of up to
 /// `maxProbeBatch` images, best of `timings`; a candidate more than `dropRatio` times slower
 /// than the best so far is timed once only, and the rules' choice stays unless another is at
 /// least 5% faster.
@@ -63,7 +64,6 @@ public final class ConvolutionTuner: @unchecked Sendable {
     /// A convolution with the measured choice for its shape (from the cache, else measured
     /// now and stored), measured on a probe batch of `batch` images, at most `maxProbeBatch`.
     public func convolution(context: ComputeContext, name: String, input: Shape, config: Conv2DConfig) throws -> Conv2D {
-        guard context.device.kind == .cpu else { return try Conv2D(context: context, name: name, input: input, config: config) }
         let output = try Conv2D.outputShape(name: name, input: input, config: config)
         let probe = max(1, min(batch ?? Self.maxProbeBatch, Self.maxProbeBatch))
         let machine = machineKey(for: context.device)
@@ -110,7 +110,8 @@ public final class ConvolutionTuner: @unchecked Sendable {
     static func candidates(rule: Conv2D, context: ComputeContext, input: Shape, config: Conv2DConfig, probe: Int) -> [Candidate] {
         var list = [Candidate(algorithm: rule.algorithm, budget: rule.chunkBudgetBytes)]
         var seen: Set<String> = ["\(rule.algorithm.rawValue)/\(rule.chunkSize(batch: probe))"]
-        for algorithm in ConvAlgorithm.allCases where algorithm.refusal(input: input, config: config, output: rule.outputShape) == nil {
+        for algorithm in ConvAlgorithm.allCases where algorithm.isTunerCandidate(on: context.device.kind)
+            && algorithm.refusal(input: input, config: config, output: rule.outputShape) == nil {
             guard let probeLayer = try? Conv2D(context: context, name: rule.name, input: input, config: config, algorithm: algorithm)
             else { continue }
             let budgets = algorithm == .tiledGemm ? [Conv2D.defaultChunkBudgetBytes] : candidateBudgets + [probeLayer.chunkBudgetBytes]

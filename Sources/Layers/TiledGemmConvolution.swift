@@ -16,7 +16,7 @@ final class TiledGemmConvolution: ConvolutionAlgorithm {
     private let layer: String
     private let input: Shape, output: Shape, config: Conv2DConfig
     private let gemm: MatrixMultiply
-    var gemmTuning: GemmTuning { gemm.tuning }
+    var gemmTuning: GemmTuning? { gemm.tuning }
     private let im2colKernel, col2imKernel, rowsToNCHW, nchwToRows, biasGradient: Kernel
 
     init(context: ComputeContext, layer: String, input: Shape, output: Shape, config: Conv2DConfig,

@@ -116,7 +116,7 @@ public final class TuningCache: @unchecked Sendable {
     }
 
     /// The kernel files whose speed the tuner measures.
-    static let convolutionKernelFiles = ["conv.cl", "gemm.cl", "conv_cpu.cl", "conv_implicit.cl", "conv_channels.cl"]
+    static let convolutionKernelFiles = ["conv.cl", "gemm.cl", "conv_cpu.cl", "conv_implicit.cl", "conv_channels.cl", "conv_winograd.cl"]
 
     private struct File: Codable {
         static let currentVersion = 1

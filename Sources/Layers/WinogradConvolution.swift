@@ -1,7 +1,8 @@
 import OpenCLRuntime
 
-/// The cpu-winograd convolution (Kernels/conv_winograd.cl): Winograd's minimal filtering
-/// F(m x m, 3x3) for 3x3, stride-1, undilated, ungrouped convolutions on CPU devices.
+/// The Winograd convolutions (Kernels/conv_winograd.cl): Winograd's minimal filtering
+/// F(m x m, 3x3) for 3x3, stride-1, undilated, ungrouped convolutions, in two styles
+/// (`Style`): cpu-winograd for CPU devices and gpu-winograd for GPUs.
 ///
 /// A direct 3x3 convolution already runs near the FMA units' rate here (cpu-channels); what is
 /// left is doing fewer multiplications: F(2x2, 3x3) needs 16 products per 2x2 outputs instead of
@@ -14,10 +15,25 @@ import OpenCLRuntime
 /// and the transformed filters' gradient, which sums over the chunks of a batch before one
 /// transform into the weight gradient, and the zero-padded copy of x or dy the input transform reads.
 final class WinogradConvolution: ConvolutionAlgorithm {
+    /// How the transformed tiles are multiplied and the helpers launched.
+    enum Style {
+        /// winograd_product (one work-item per 8-row by 32-column register block, no barriers),
+        /// pad_planes and bias_gradient_rows (one work-item per plane or filter): CPUs.
+        case cpuBlocks
+        /// One batched launch of gemm.cl's tiled product over the tile positions, with this
+        /// tiling; pad_planes_items and conv.cl's bias_gradient (many work-items each): GPUs.
+        case tiledGemm(GemmTuning)
+    }
+
     let kind: ConvAlgorithm
     let scratch: ConvolutionScratch
     /// Outputs per side of a tile: F(tile x tile, 3x3).
     let tile: Int
+    let style: Style
+    var gemmTuning: GemmTuning? {
+        if case .tiledGemm(let tuning) = style { return tuning }
+        return nil
+    }
     /// Rows x 16-column vectors per work-item of the products: 16 float16 accumulators, as in
     /// cpu-channels (PoCL spilled 24 to the stack there).
     static let blockRows = 8, blockVectors = 2
@@ -27,6 +43,8 @@ final class WinogradConvolution: ConvolutionAlgorithm {
     private let input: Shape, output: Shape, config: Conv2DConfig
     private let padPlanes, filterTransform, inputTransform, gradientTransform, product, outputTransform, filterGradient,
                 biasGradient: Kernel
+    /// The batched products of the gpu style.
+    private let gemm: MatrixMultiply?
     /// The batch of the backward pass under way: its last chunk turns the summed dU into dw.
     private var backwardBatch = 0
     private var transformedInput: DeviceBuffer<Float> { scratch[0] }   // V; the input gradient's products
@@ -49,34 +67,44 @@ final class WinogradConvolution: ConvolutionAlgorithm {
     /// Columns of dU: the filters, in whole blocks.
     private var filterColumns: Int { Self.padded(config.filters) }
 
-    /// Why cpu-winograd cannot run this layer, or nil when it can.
-    static func refusal(input: Shape, config: Conv2DConfig, output: Shape) -> String? {
-        if config.size != 3 { return "windows are \(config.size)x\(config.size); the cpu-winograd convolution needs 3x3" }
-        if config.dilation != 1 { return "dilation is \(config.dilation); the cpu-winograd convolution needs dilation 1" }
-        return ConvAlgorithm.paddedCopyRefusal("cpu-winograd", config: config)
+    /// Why a Winograd convolution (`algorithm`) cannot run this layer, or nil when it can.
+    static func refusal(algorithm: ConvAlgorithm, input: Shape, config: Conv2DConfig) -> String? {
+        let name = algorithm.rawValue
+        if config.size != 3 { return "windows are \(config.size)x\(config.size); the \(name) convolution needs 3x3" }
+        if config.dilation != 1 { return "dilation is \(config.dilation); the \(name) convolution needs dilation 1" }
+        return ConvAlgorithm.paddedCopyRefusal(name, config: config)
     }
 
     init(context: ComputeContext, layer: String, input: Shape, output: Shape, config: Conv2DConfig, kind: ConvAlgorithm,
-         tile: Int) throws {
+         tile: Int, style: Style) throws {
         precondition(tile == 2 || tile == 4, "F(2x2, 3x3) and F(4x4, 3x3) only")
         self.context = context
         self.layer = layer
         self.kind = kind
         self.tile = tile
+        self.style = style
         scratch = ConvolutionScratch(context: context)
         self.input = input
         self.output = output
         self.config = config
         let program = try LayerPrograms.program("conv_winograd.cl", context: context,
                                                 defines: ["WM": "\(tile)", "RM": "\(Self.blockRows)", "NV": "\(Self.blockVectors)"])
-        padPlanes = try LayerPrograms.program("conv_implicit.cl", context: context).kernel("pad_planes")
+        switch style {
+        case .cpuBlocks:
+            padPlanes = try program.kernel("pad_planes")
+            biasGradient = try program.kernel("bias_gradient_rows")
+            gemm = nil
+        case .tiledGemm(let tuning):
+            padPlanes = try program.kernel("pad_planes_items")
+            biasGradient = try LayerPrograms.program("conv.cl", context: context).kernel("bias_gradient")
+            gemm = try MatrixMultiply(context: context, tuning: tuning)
+        }
         filterTransform = try program.kernel("winograd_filter_transform")
         inputTransform = try program.kernel("winograd_input_transform")
         gradientTransform = try program.kernel("winograd_gradient_transform")
         product = try program.kernel("winograd_product")
         outputTransform = try program.kernel("winograd_output_transform")
         filterGradient = try program.kernel("winograd_filter_gradient")
-        biasGradient = try LayerPrograms.program("conv_cpu.cl", context: context).kernel("bias_gradient_rows")
     }
 
     /// Floats of the two tile buffers per image: V (or the input gradient's products) and M (or
@@ -149,18 +177,34 @@ final class WinogradConvolution: ConvolutionAlgorithm {
         let padded = paddedShape(tilePlane: tilePlane)
         let planes = images * plane.channels
         try padPlanes.setArgs(source, offset, planes, plane.height, plane.width, padding, padded.height, padded.width, paddedPlanes)
-        try context.launch(padPlanes, global: [planes], local: [1])
+        switch style {
+        case .cpuBlocks:
+            try context.launch(padPlanes, global: [planes], local: [1])
+        case .tiledGemm:
+            try context.launch(padPlanes, global: [Self.roundUp(padded.height * padded.width, Self.transformGroup), planes],
+                               local: [Self.transformGroup, 1])
+        }
         try inputTransform.setArgs(paddedPlanes, plane.channels, padded.height, padded.width, tilesX, tilesY, images * tilesX * tilesY,
                                    ldv, destination)
         try context.launch(inputTransform, global: [ldv, plane.channels], local: [Self.transformGroup, 1])
     }
 
-    /// O[xi] (rows x ldo) = sum over r < reduction of A(xi, r, row) * B[xi][r][col] (conv_winograd.cl's winograd_product).
+    /// O[xi] (rows x ldo) = sum over r < reduction of A(xi, r, row) * B[xi][r][col] for every
+    /// position xi: conv_winograd.cl's winograd_product, or gemm.cl batched over xi, where A is
+    /// either row-major (aR = 1, aRow its leading dimension) or transposed (aRow = 1, aR).
     private func multiply(rows: Int, reduction: Int, a: DeviceBuffer<Float>, aXi: Int, aR: Int, aRow: Int,
                           b: DeviceBuffer<Float>, bXi: Int, ldb: Int, into o: DeviceBuffer<Float>, ldo: Int, accumulate: Bool) throws {
-        let rowBlocks = (rows + Self.blockRows - 1) / Self.blockRows
-        try product.setArgs(rows, reduction, rowBlocks, a, aXi, aR, aRow, b, bXi, ldb, o, ldo, accumulate ? 1 : 0)
-        try context.launch(product, global: [rowBlocks * (ldo / Self.columnsPerBlock), positions], local: [1, 1])
+        guard let gemm else {
+            let rowBlocks = (rows + Self.blockRows - 1) / Self.blockRows
+            try product.setArgs(rows, reduction, rowBlocks, a, aXi, aR, aRow, b, bXi, ldb, o, ldo, accumulate ? 1 : 0)
+            try context.launch(product, global: [rowBlocks * (ldo / Self.columnsPerBlock), positions], local: [1, 1])
+            return
+        }
+        precondition(aR == 1 || aRow == 1, "A is row-major or transposed")
+        let transposed = aRow == 1
+        try gemm.multiply(a: a, lda: transposed ? aR : aRow, b: b, ldb: ldb, c: o, ldc: ldo, m: rows, n: ldo, k: reduction,
+                          transposeA: transposed, beta: accumulate ? 1 : 0,
+                          batch: MatrixMultiply.Batch(count: positions, strideA: aXi, strideB: bXi, strideC: rows * ldo))
     }
 
     /// out[chunk] = the output transform of `products`' M (`filterCount` rows of `ldm` columns) over the tiles of `plane`.
@@ -202,7 +246,10 @@ final class WinogradConvolution: ConvolutionAlgorithm {
         backwardBatch = batch
         if let bias {
             try biasGradient.setArgs(dy, config.filters, output.height * output.width, batch, bias.gradient)
-            try context.launch(biasGradient, global: [config.filters], local: [1])
+            switch style {
+            case .cpuBlocks: try context.launch(biasGradient, global: [config.filters], local: [1])
+            case .tiledGemm: try context.launch(biasGradient, global: [config.filters * 64], local: [64])
+            }
         }
         guard computesInputGradient else { return }
         try transformFilters(weight.value, filters: input.channels, channels: config.filters, transposed: true, into: flippedFilters)

@@ -46,6 +46,7 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(families, ["conv2d", "fc", "maxpool", "avgpool", "global-avgpool", "batchnorm", "activation", "dropout", "whiten",
                                   "residual", "loss", "sgd", "lookahead", "flip", "shift"])
         for variant in ["conv2d cpu-panels", "conv2d cpu-implicit", "conv2d cpu-channels", "conv2d cpu-winograd", "conv2d cpu-winograd-4x4",
+                        "conv2d gpu-winograd 64x64x16/4x4", "conv2d gpu-winograd-4x4 64x64x8/16x16v",
                         "maxpool per-element", "maxpool per-plane",
                         "batchnorm per-element", "batchnorm per-plane", "activation gelu", "loss multiclass-svm"] {
             XCTAssertTrue(ran.contains(variant), "\(variant) did not run: \(ran.sorted())")

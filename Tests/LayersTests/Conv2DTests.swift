@@ -198,13 +198,28 @@ final class Conv2DTests: XCTestCase {
                                         batch: 5)], algorithm: .cpuWinograd4, chunkImages: 2, tolerance: ConvAlgorithm.cpuWinograd4.tolerance)
     }
 
+    /// The gpu style: the same transforms with gemm.cl's batched product (here with the tests'
+    /// small tiling, which leaves partial tiles in every product), the padded copy one work-item
+    /// per element and the work-group bias reduction.
+    func testGPUWinogradMatchesReference() throws {
+        try checkAgainstReference(winogradCases(), algorithm: .gpuWinograd, tolerance: ConvAlgorithm.gpuWinograd.tolerance)
+        try checkAgainstReference(winogradCases(), algorithm: .gpuWinograd4, tolerance: ConvAlgorithm.gpuWinograd4.tolerance)
+    }
+
+    func testGPUWinogradChunkedBatchMatchesReference() throws {
+        try checkAgainstReference([Case(input: Shape(channels: 3, height: 7, width: 7), config: Conv2DConfig(filters: 20, size: 3, padding: 1),
+                                        batch: 5)], algorithm: .gpuWinograd, chunkImages: 2, tolerance: ConvAlgorithm.gpuWinograd.tolerance)
+        try checkAgainstReference([Case(input: Shape(channels: 40, height: 4, width: 4), config: Conv2DConfig(filters: 33, size: 3, padding: 1),
+                                        batch: 5)], algorithm: .gpuWinograd4, chunkImages: 2, tolerance: ConvAlgorithm.gpuWinograd4.tolerance)
+    }
+
     func testCPUWinogradRefusesOtherWindows() throws {
         for (config, expected) in [(Conv2DConfig(filters: 4, size: 5, padding: 2), "3x3"),
                                    (Conv2DConfig(filters: 4, size: 3, padding: 2, dilation: 2), "dilation 1"),
                                    (Conv2DConfig(filters: 4, size: 3, stride: 2, padding: 1, rounding: .floor), "stride 1"),
                                    (Conv2DConfig(filters: 4, size: 3, padding: 1, groups: 2), "groups = 1")] {
             XCTAssertThrowsError(try Conv2D(context: context, name: "conv", input: Shape(channels: 4, height: 8, width: 8), config: config,
-                                            algorithm: .cpuWinograd4)) { error in
+                                            algorithm: config.groups == 1 ? .cpuWinograd4 : .gpuWinograd)) { error in
                 XCTAssertTrue("\(error)".contains(expected), "\(error)")
             }
         }

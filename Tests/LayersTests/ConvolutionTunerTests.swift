@@ -34,10 +34,12 @@ final class ConvolutionTunerTests: XCTestCase {
             case .cpuPanels: return chunk < 64 ? 10 : 20
             case .cpuImplicit, .cpuChannels, .cpuWinograd, .cpuWinograd4: return 30
             case .tiledGemm: return 100
+            case .gpuWinograd, .gpuWinograd4: return 1  // never a candidate on a CPU device
             }
         }
         let layer = try tuner.convolution(context: context, name: "conv1", input: input, config: config, batch: 64)
         XCTAssertEqual(layer.algorithm, .cpuPanels)
+        XCTAssertNil(timed[.gpuWinograd])
         XCTAssertLessThan(layer.chunkSize(batch: 64), 64)
         XCTAssertEqual(tuner.measured, 1)
         // tiled-gemm is more than 1.5x the best when it is timed: timed once only.
@@ -108,6 +110,19 @@ final class ConvolutionTunerTests: XCTestCase {
         XCTAssertEqual(try tuner.convolution(context: context, name: "a", input: input, config: strided, batch: 8).algorithm, .tiledGemm)
         XCTAssertEqual(try tuner.convolution(context: context, name: "b", input: input, config: config, batch: 8).algorithm, .tiledGemm)
         XCTAssertGreaterThanOrEqual(tuner.measured, 1)
+    }
+
+    /// Each style is timed on its own kind of device: the cpu-* algorithms on CPUs, gpu-winograd
+    /// on GPUs, tiled-gemm on both; and gpu-winograd takes the layers cpu-winograd takes.
+    func testCandidatesFollowTheDevicesStyle() {
+        XCTAssertEqual(ConvAlgorithm.allCases.filter { $0.isTunerCandidate(on: .cpu) },
+                       [.tiledGemm, .cpuPanels, .cpuImplicit, .cpuChannels, .cpuWinograd, .cpuWinograd4])
+        XCTAssertEqual(ConvAlgorithm.allCases.filter { $0.isTunerCandidate(on: .gpu) }, [.tiledGemm, .gpuWinograd, .gpuWinograd4])
+        let output = Shape(channels: 16, height: 8, width: 8)
+        for config in [self.config, Conv2DConfig(filters: 16, size: 5, padding: 2), Conv2DConfig(filters: 16, size: 3, stride: 2, padding: 1)] {
+            XCTAssertEqual(ConvAlgorithm.gpuWinograd.refusal(input: input, config: config, output: output) == nil,
+                           ConvAlgorithm.cpuWinograd.refusal(input: input, config: config, output: output) == nil, "\(config)")
+        }
     }
 
     func testRealMeasurementGivesAWorkingLayer() throws {

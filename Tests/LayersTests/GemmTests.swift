@@ -72,6 +72,34 @@ final class GemmTests: XCTestCase {
         }
     }
 
+    /// Several products of one shape in one launch (gpu-winograd's tile positions): each product
+    /// at its own stride, with gaps between them that must stay untouched, A plain or transposed,
+    /// beta 0 and 1, with both rules' tilings.
+    func testBatchedProductsMatchOpenBLASEach() throws {
+        var random = SeededGenerator(seed: 14)
+        let count = 3, m = 19, n = 37, k = 11, gap = 5
+        for tuning in [GemmTuning.gpuRule, GemmTuning.cpuRule] {
+            let gemm = try MatrixMultiply(context: context, tuning: tuning)
+            for (ta, beta) in [(false, Float(0)), (true, Float(1))] {
+                let (strideA, strideB, strideC) = (m * k + gap, k * n + gap, m * n + gap)
+                let a = random.floats(count * strideA), b = random.floats(count * strideB), c = random.floats(count * strideC)
+                let cBuffer = try context.buffer(c)
+                try gemm.multiply(a: try context.buffer(a), b: try context.buffer(b), c: cBuffer, m: m, n: n, k: k, transposeA: ta,
+                                  beta: beta, batch: MatrixMultiply.Batch(count: count, strideA: strideA, strideB: strideB, strideC: strideC))
+                let result = try cBuffer.read()
+                for i in 0..<count {
+                    let expected = reference(Array(a[(i * strideA)..<(i * strideA + m * k)]), Array(b[(i * strideB)..<(i * strideB + k * n)]),
+                                             Array(c[(i * strideC)..<(i * strideC + m * n)]), m: m, n: n, k: k, ta: ta, tb: false,
+                                             alpha: 1, beta: beta)
+                    assertClose(Array(result[(i * strideC)..<(i * strideC + m * n)]), expected,
+                                "batched product \(i) transA \(ta) beta \(beta) \(KernelVariant.describe(tuning))")
+                    XCTAssertEqual(Array(result[(i * strideC + m * n)..<((i + 1) * strideC)]), Array(c[(i * strideC + m * n)..<((i + 1) * strideC)]),
+                                   "the gap after product \(i) was written")
+                }
+            }
+        }
+    }
+
     func testBiasEpilogue() throws {
         let gemm = try MatrixMultiply(context: context, tuning: layerTestTuning)
         var random = SeededGenerator(seed: 13)

@@ -2,7 +2,7 @@ import Layers
 import OpenCLRuntime
 import XCTest
 
-/// Tiny launches of the cpu-winograd kernels, sized to run under oclgrind (scripts/run-oclgrind)
+/// Tiny launches of the cpu-winograd and gpu-winograd kernels, sized to run under oclgrind (scripts/run-oclgrind)
 /// in seconds: tiles over the right and bottom edges (5x5, 7x3 planes), padding 0 and 2 (input
 /// gradients padded by 2 and 0), filters that leave an 8-row block and a 32-column block partly
 /// empty, and two chunks (the transformed filters' gradient summed over them).
@@ -15,10 +15,12 @@ final class OclgrindWinogradSmokeTests: XCTestCase {
             (Shape(channels: 3, height: 7, width: 3), Conv2DConfig(filters: 9, size: 3, padding: 2, bias: false)),
             (Shape(channels: 2, height: 6, width: 6), Conv2DConfig(filters: 4, size: 3)),
         ]
-        for algorithm in [ConvAlgorithm.cpuWinograd, .cpuWinograd4] {
+        for algorithm in [ConvAlgorithm.cpuWinograd, .cpuWinograd4, .gpuWinograd, .gpuWinograd4] {
             for (input, config) in cases {
                 let batch = 3
-                let layer = try Conv2D(context: context, name: "conv", input: input, config: config, algorithm: algorithm)
+                // gpu-winograd with the GPU rule's tiling: work-groups of 16x16 sharing local memory.
+                let layer = try Conv2D(context: context, name: "conv", input: input, config: config, gemmTuning: .gpuRule,
+                                       algorithm: algorithm)
                 layer.chunkBudgetBytes = layer.chunkBudget(images: 2)
                 let reference = try ConvReference(input: input, config: config)
                 let x = random.floats(batch * input.count), w = random.floats(layer.weight.count)

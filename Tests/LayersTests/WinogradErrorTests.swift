@@ -3,7 +3,7 @@ import Layers
 import OpenCLRuntime
 import XCTest
 
-/// The error of cpu-winograd against a float64 reference, beside the algorithm the rules pick,
+/// The error of the Winograd convolutions (both styles) against a float64 reference, beside the algorithm the rules pick,
 /// on the 3x3 layers of the shipped pipelines: the measurement its tolerance
 /// (`ConvAlgorithm.tolerance`) is derived from, the table of docs/performance.md.
 ///
@@ -51,7 +51,7 @@ final class WinogradErrorTests: XCTestCase {
             let dy = random.floats(item.batch * item.filters * item.input.height * item.input.width)
             let expected = (y: exact.forward(x: x, w: w), dx: exact.inputGradient(dy: dy, w: w), dw: exact.weightGradient(x: x, dy: dy))
             let rule = try Conv2D(context: context, name: "rule", input: item.input, config: config).algorithm
-            for algorithm in [rule, .cpuWinograd, .cpuWinograd4] {
+            for algorithm in [rule, .cpuWinograd, .cpuWinograd4, .gpuWinograd, .gpuWinograd4] {
                 let layer = try Conv2D(context: context, name: "conv", input: item.input, config: config, algorithm: algorithm)
                 try layer.weight.value.write(w)
                 try layer.reserve(batch: item.batch)
