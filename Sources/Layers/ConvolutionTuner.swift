@@ -9,13 +9,20 @@ import OpenCLRuntime
 /// can report a last-level cache of hundreds of MiB. Candidates: every algorithm of the device's
 /// style that can run the layer (`ConvAlgorithm.isTunerCandidate`: the cpu-* ones on CPUs,
 /// gpu-winograd on GPUs, tiled-gemm on both), each with chunk budgets of 0.5, 1, 2, 8
-/// and 32 MiB beside the rule's (tiled-gemm: its default only), timed as forward + backward on a probe batch of up to
-/// `maxProbeBatch` images, best of `timings`; a candidate more than `dropRatio` times slower
+/// and 32 MiB beside the rule's (tiled-gemm: its default only), timed as forward + backward on a probe batch of the
+/// training batch, at most `maxProbeBatch` images and `maxProbeBytes` of probe buffers, best of `timings`; a candidate more than `dropRatio` times slower
 /// than the best so far is timed once only, and the rules' choice stays unless another is at
 /// least 5% faster.
 public final class ConvolutionTuner: @unchecked Sendable {
     public let cache: TuningCache
-    public static let maxProbeBatch = 64
+    /// The probe batch's ceiling. Measured at 64 images, the choices did not hold at the batch of
+    /// 256 (cifar10-fast's 64x16x16 -> 256 layer: cpu-channels won at 64 and ran the batch of
+    /// 256 1.4x slower than cpu-winograd-4x4): the transformed tiles' products only fill their
+    /// register blocks, and the chunks only meet the caches, at the batch that trains.
+    public static let maxProbeBatch = 256
+    /// The ceiling of the probe's four buffers (input, output and their gradients), which also
+    /// bounds the probe batch: large images must not make tuning need more memory than training.
+    static let maxProbeBytes = 256 << 20
     static let candidateBudgets = [512 << 10, 1 << 20, 2 << 20, 8 << 20, 32 << 20]
     static let dropRatio = 1.5
     /// Timings per candidate (the best counts), and how much faster than the rules' choice
@@ -65,7 +72,7 @@ public final class ConvolutionTuner: @unchecked Sendable {
     /// now and stored), measured on a probe batch of `batch` images, at most `maxProbeBatch`.
     public func convolution(context: ComputeContext, name: String, input: Shape, config: Conv2DConfig) throws -> Conv2D {
         let output = try Conv2D.outputShape(name: name, input: input, config: config)
-        let probe = max(1, min(batch ?? Self.maxProbeBatch, Self.maxProbeBatch))
+        let probe = Self.probeBatch(batch: batch, input: input, output: output)
         let machine = machineKey(for: context.device)
         let key = Self.layerKey(input: input, config: config, probeBatch: probe)
         // A cached choice builds the layer directly: no other buffers, so the memory peak stays the plan's.
@@ -91,6 +98,13 @@ public final class ConvolutionTuner: @unchecked Sendable {
         if chosen == rule.algorithm && choice.chunkBudgetBytes == rule.chunkBudgetBytes { return rule }
         return try Conv2D(context: context, name: name, input: input, config: config, algorithm: chosen,
                           chunkBudgetBytes: choice.chunkBudgetBytes)
+    }
+
+    /// Images of the probe: the training batch (64 while it is not known yet), at most
+    /// `maxProbeBatch` and as many as `maxProbeBytes` holds.
+    static func probeBatch(batch: Int?, input: Shape, output: Shape) -> Int {
+        let bytesPerImage = 2 * (input.count + output.count) * MemoryLayout<Float>.size
+        return max(1, min(batch ?? 64, maxProbeBatch, maxProbeBytes / max(bytesPerImage, 1)))
     }
 
     private func machineKey(for device: Device) -> String {

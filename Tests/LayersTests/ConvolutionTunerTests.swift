@@ -55,13 +55,27 @@ final class ConvolutionTunerTests: XCTestCase {
 
     func testABudgetPastTheProbeIsKeptToTheMeasuredChunk() throws {
         let tuner = ConvolutionTuner(cache: TuningCache(url: cacheURL))
-        // cpu-channels in one chunk of the whole probe is fastest; at a batch of 256 its chunks
-        // stay the 64 images measured, not what its budget would allow.
-        tuner.timer = { algorithm, chunk in algorithm == .cpuChannels && chunk == 64 ? 10 : 50 }
-        let layer = try tuner.convolution(context: context, name: "conv1", input: input, config: config, batch: 256)
+        // cpu-channels in one chunk of the whole probe (256 images, the ceiling) is fastest; at a
+        // batch of 1024 its chunks stay the 256 images measured, not what its budget would allow.
+        tuner.timer = { algorithm, chunk in algorithm == .cpuChannels && chunk == 256 ? 10 : 50 }
+        let layer = try tuner.convolution(context: context, name: "conv1", input: input, config: config, batch: 1024)
         XCTAssertEqual(layer.algorithm, .cpuChannels)
-        XCTAssertEqual(layer.chunkSize(batch: 256), 64)
-        XCTAssertEqual(layer.chunkSize(batch: 64), 64)
+        XCTAssertEqual(layer.chunkSize(batch: 1024), 256)
+        XCTAssertEqual(layer.chunkSize(batch: 256), 256)
+    }
+
+    /// The probe follows the training batch up to 256 images, and large images shrink it so that its
+    /// buffers stay within 256 MiB; an unknown batch (`batch: auto`, before it is resolved) probes 64.
+    func testTheProbeFollowsTheBatchWithinItsMemory() {
+        let small = Shape(channels: 64, height: 16, width: 16)
+        XCTAssertEqual(ConvolutionTuner.probeBatch(batch: 100, input: small, output: small), 100)
+        XCTAssertEqual(ConvolutionTuner.probeBatch(batch: 1024, input: small, output: small), 256)
+        XCTAssertEqual(ConvolutionTuner.probeBatch(batch: nil, input: small, output: small), 64)
+        // 64 channels of 128x128 in and out: 16 MiB of buffers an image.
+        let large = Shape(channels: 64, height: 128, width: 128)
+        XCTAssertEqual(ConvolutionTuner.probeBatch(batch: 256, input: large, output: large), 16)
+        let huge = Shape(channels: 256, height: 1024, width: 1024)
+        XCTAssertEqual(ConvolutionTuner.probeBatch(batch: 256, input: huge, output: huge), 1)
     }
 
     func testTheRulesStayUnlessAnotherIsClearlyFaster() throws {
