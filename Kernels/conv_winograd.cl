@@ -57,6 +57,30 @@ __constant float AT[WM][WA] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 
 #error "WM must be 2 or 4"
 #endif
 
+// The matrices are mostly zeros and ones. A term is added only where its coefficient is not 0:
+// the compiler folds the unrolled loops' coefficients and x * 1 to x, but must keep 0 * x (not
+// 0 for an infinite x), which made every transform a full matrix product. Sums start from
+// -0.0f, the one start that x + start leaves exactly x for every x.
+#define ADD_TERM(sum, coefficient, x) if ((coefficient) != 0.0f) (sum) += (coefficient) * (x)
+
+// n / d for 0 <= n < 2^22 and d > 0, through a float reciprocal and a correction each way (the
+// estimate is within 1): PoCL divides integers lane by lane, and the four divisions of a
+// transform's tile index took more time than its arithmetic.
+inline int quotient(const int n, const int d, const float inverse) {
+    int q = convert_int_rtz((float)n * inverse);
+    q -= q * d > n ? 1 : 0;
+    q += (q + 1) * d <= n ? 1 : 0;
+    return q;
+}
+
+// The image and the tile's row and column within it of tile p (p = image * tilesX * tilesY + ty * tilesX + tx).
+inline int3 tile_position(const int p, const int tilesX, const int tilesY) {
+    const int perImage = tilesX * tilesY;
+    const int image = quotient(p, perImage, 1.0f / perImage), t = p - image * perImage;
+    const int ty = quotient(t, tilesX, 1.0f / tilesX);
+    return (int3)(image, ty, t - ty * tilesX);
+}
+
 // pad_planes' result with one work-item per element of dst ([planes][Hp][Wp]), for GPUs.
 // Global size: [Hp * Wp, planes].
 __kernel void pad_planes_items(__global const float* restrict src, const int offSrc, const int planes,
@@ -117,8 +141,8 @@ __kernel void winograd_input_transform(__global const float* restrict src, const
     // Past the tiles: the last tile's values times 0, without a branch that would keep PoCL
     // from vectorising the work-group.
     const float keep = p < tiles ? 1.0f : 0.0f;
-    const int perImage = tilesX * tilesY, q = min(p, tiles - 1), image = q / perImage, t = q % perImage;
-    __global const float* corner = src + ((size_t)image * C + c) * Hp * Wp + t / tilesX * WM * Wp + t % tilesX * WM;
+    const int3 at = tile_position(min(p, tiles - 1), tilesX, tilesY);
+    __global const float* corner = src + ((size_t)at.x * C + c) * Hp * Wp + at.y * WM * Wp + at.z * WM;
     float d[WA][WA];
     #pragma unroll
     for (int a = 0; a < WA; a++) {
@@ -130,9 +154,9 @@ __kernel void winograd_input_transform(__global const float* restrict src, const
     for (int a = 0; a < WA; a++) {
         #pragma unroll
         for (int b = 0; b < WA; b++) {
-            float s = 0.0f;
+            float s = -0.0f;
             #pragma unroll
-            for (int j = 0; j < WA; j++) s += BT[a][j] * d[j][b];
+            for (int j = 0; j < WA; j++) ADD_TERM(s, BT[a][j], d[j][b]);
             t2[a][b] = s;
         }
     }
@@ -140,9 +164,9 @@ __kernel void winograd_input_transform(__global const float* restrict src, const
     for (int a = 0; a < WA; a++) {
         #pragma unroll
         for (int b = 0; b < WA; b++) {
-            float s = 0.0f;
+            float s = -0.0f;
             #pragma unroll
-            for (int j = 0; j < WA; j++) s += t2[a][j] * BT[b][j];
+            for (int j = 0; j < WA; j++) ADD_TERM(s, BT[b][j], t2[a][j]);
             out[(a * WA + b) * xiStride] = s * keep;
         }
     }
@@ -161,9 +185,9 @@ __kernel void winograd_gradient_transform(__global const float* restrict dy, con
     const size_t xiStride = (size_t)ldp * ldd;
     __global float* out = D + (size_t)p * ldd + k;
     const float keep = k < K ? 1.0f : 0.0f;   // past the filters: 0, without a branch (as above)
-    const int perImage = tilesX * tilesY, image = p / perImage, t = p % perImage;
-    const int ty = t / tilesX, tx = t % tilesX;
-    __global const float* plane = dy + offDy + ((size_t)image * K + min(k, K - 1)) * OH * OW;
+    const int3 at = tile_position(p, tilesX, tilesY);
+    const int ty = at.y, tx = at.z;
+    __global const float* plane = dy + offDy + ((size_t)at.x * K + min(k, K - 1)) * OH * OW;
     float g[WM][WM];
     #pragma unroll
     for (int a = 0; a < WM; a++) {
@@ -179,9 +203,9 @@ __kernel void winograd_gradient_transform(__global const float* restrict dy, con
     for (int a = 0; a < WA; a++) {
         #pragma unroll
         for (int b = 0; b < WM; b++) {
-            float s = 0.0f;
+            float s = -0.0f;
             #pragma unroll
-            for (int j = 0; j < WM; j++) s += AT[j][a] * g[j][b];
+            for (int j = 0; j < WM; j++) ADD_TERM(s, AT[j][a], g[j][b]);
             t2[a][b] = s;
         }
     }
@@ -189,9 +213,9 @@ __kernel void winograd_gradient_transform(__global const float* restrict dy, con
     for (int a = 0; a < WA; a++) {
         #pragma unroll
         for (int b = 0; b < WA; b++) {
-            float s = 0.0f;
+            float s = -0.0f;
             #pragma unroll
-            for (int j = 0; j < WM; j++) s += t2[a][j] * AT[j][b];
+            for (int j = 0; j < WM; j++) ADD_TERM(s, AT[j][b], t2[a][j]);
             out[(a * WA + b) * xiStride] = s * keep;
         }
     }
@@ -251,8 +275,8 @@ __kernel void winograd_output_transform(__global const float* restrict M, const 
                                         const int hasBias) {
     const int p = get_global_id(0), k = get_global_id(1);
     if (p >= tiles || k >= K) return;
-    const int perImage = tilesX * tilesY, image = p / perImage, t = p % perImage;
-    const int ty = t / tilesX, tx = t % tilesX;
+    const int3 at = tile_position(p, tilesX, tilesY);
+    const int image = at.x, ty = at.y, tx = at.z;
     const float shift = hasBias ? bias[k] : 0.0f;
     const size_t xiStride = (size_t)K * ldm;
     __global const float* in = M + (size_t)k * ldm + p;
@@ -268,9 +292,9 @@ __kernel void winograd_output_transform(__global const float* restrict M, const 
     for (int a = 0; a < WM; a++) {
         #pragma unroll
         for (int b = 0; b < WA; b++) {
-            float s = 0.0f;
+            float s = -0.0f;
             #pragma unroll
-            for (int j = 0; j < WA; j++) s += AT[a][j] * m[j][b];
+            for (int j = 0; j < WA; j++) ADD_TERM(s, AT[a][j], m[j][b]);
             t2[a][b] = s;
         }
     }
@@ -280,9 +304,10 @@ __kernel void winograd_output_transform(__global const float* restrict M, const 
         #pragma unroll
         for (int b = 0; b < WM; b++) {
             const int ox = tx * WM + b;
-            float s = shift;
+            float s = -0.0f;
             #pragma unroll
-            for (int j = 0; j < WA; j++) s += t2[a][j] * AT[b][j];
+            for (int j = 0; j < WA; j++) ADD_TERM(s, AT[b][j], t2[a][j]);
+            s += shift;
             if (oy < OH && ox < OW) plane[oy * OW + ox] = s;
         }
     }
