@@ -67,7 +67,7 @@ public final class FullyConnected: Layer {
                                            fanIn: input.count, fanOut: config.outputs) : nil
         self.style = style ?? KernelStyle.preferred(for: context.device)
         gemm = try MatrixMultiply(context: context, tuning: gemmTuning)
-        biasGradient = try context.program(source: KernelSources.source(named: "conv.cl"), name: "conv.cl").kernel("bias_gradient")
+        biasGradient = try LayerPrograms.program("conv.cl", context: context).kernel("bias_gradient")
         scaleKernel = config.scale == 1 ? nil : try LayerPrograms.program("basic.cl", context: context).kernel("scale_f32")
         if self.style == .perPlane {
             let program = try LayerPrograms.program("fc_cpu.cl", context: context)
@@ -146,8 +146,8 @@ public final class FullyConnected: Layer {
                           transposeA: true, beta: 1)
         if let bias {
             // dY is [B, out, 1x1]: the conv bias reduction with one pixel per output.
-            try biasGradient.setArgs(outputGradient, config.outputs, 1, batch, bias.gradient)
-            try context.launch(biasGradient, global: [config.outputs * 64], local: [64])
+            try LayerPrograms.launchBiasGradient(biasGradient, outputGradient: outputGradient, filters: config.outputs, pixels: 1,
+                                                 batch: batch, into: bias.gradient, context: context)
         }
         if let inputGradient {
             // dX[B, in] = dY[B, out] * W[out, in]

@@ -27,6 +27,18 @@ enum LayerPrograms {
         }
     }
 
+    /// Work-items of each work-group of conv.cl's `bias_gradient`: its REDUCE_GROUP, which the
+    /// kernel requires (`reqd_work_group_size`).
+    static let biasReduceGroup = 64
+
+    /// db[k] += the sum of dy over the `pixels` of filter k in each of `batch` images (conv.cl's
+    /// `bias_gradient`, `kernel`): one work-group per filter, reducing through local memory.
+    static func launchBiasGradient(_ kernel: Kernel, outputGradient dy: DeviceBuffer<Float>, filters: Int, pixels: Int, batch: Int,
+                                   into db: DeviceBuffer<Float>, context: ComputeContext) throws {
+        try kernel.setArgs(dy, filters, pixels, batch, db)
+        try context.launch(kernel, global: [filters * biasReduceGroup], local: [biasReduceGroup])
+    }
+
     /// The error `forward` and `backward` throw when asked for more images than `reserve(batch:)` made room for.
     static func checkBatch(_ batch: Int, reserved: Int, layer: String) throws {
         guard batch >= 1, batch <= reserved else {

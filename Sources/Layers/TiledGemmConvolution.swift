@@ -76,8 +76,8 @@ final class TiledGemmConvolution: ConvolutionAlgorithm {
     func beginBackward(outputGradient dy: DeviceBuffer<Float>, weight: Parameter, bias: Parameter?,
                        computesInputGradient: Bool, batch: Int) throws {
         guard let bias else { return }
-        try biasGradient.setArgs(dy, config.filters, pixels, batch, bias.gradient)
-        try context.launch(biasGradient, global: [config.filters * 64], local: [64])
+        try LayerPrograms.launchBiasGradient(biasGradient, outputGradient: dy, filters: config.filters, pixels: pixels, batch: batch,
+                                             into: bias.gradient, context: context)
     }
 
     func backward(input x: DeviceBuffer<Float>, outputGradient dy: DeviceBuffer<Float>, weight: Parameter,

@@ -30,8 +30,6 @@ public final class Whitening: DataInitializedLayer {
     private let forwardKernel: Kernel
     private let inputGradientKernel: Kernel
     private let biasGradientKernel: Kernel
-    /// Work-items per bias-gradient reduction: conv.cl's REDUCE_GROUP default.
-    private static let reduceGroup = 64
     /// Output columns per forward work-item: whiten.cl's WHITEN_LANES.
     private static let forwardLanes = 16
 
@@ -90,8 +88,8 @@ public final class Whitening: DataInitializedLayer {
             try biasGradientKernel.setArgs(outputGradient, bias.gradient, outputShape.channels, pixels, batch)
             try LayerPrograms.launch(biasGradientKernel, items: outputShape.channels, style: style, context: context)
         } else {
-            try biasGradientKernel.setArgs(outputGradient, outputShape.channels, pixels, batch, bias.gradient)
-            try context.launch(biasGradientKernel, global: [outputShape.channels * Self.reduceGroup], local: [Self.reduceGroup])
+            try LayerPrograms.launchBiasGradient(biasGradientKernel, outputGradient: outputGradient, filters: outputShape.channels,
+                                                 pixels: pixels, batch: batch, into: bias.gradient, context: context)
         }
         if let inputGradient {
             let total = batch * inputShape.count

@@ -245,10 +245,14 @@ final class WinogradConvolution: ConvolutionAlgorithm {
                        computesInputGradient: Bool, batch: Int) throws {
         backwardBatch = batch
         if let bias {
-            try biasGradient.setArgs(dy, config.filters, output.height * output.width, batch, bias.gradient)
+            let pixels = output.height * output.width
             switch style {
-            case .cpuBlocks: try context.launch(biasGradient, global: [config.filters], local: [1])
-            case .tiledGemm: try context.launch(biasGradient, global: [config.filters * 64], local: [64])
+            case .cpuBlocks:
+                try biasGradient.setArgs(dy, config.filters, pixels, batch, bias.gradient)
+                try context.launch(biasGradient, global: [config.filters], local: [1])
+            case .tiledGemm:
+                try LayerPrograms.launchBiasGradient(biasGradient, outputGradient: dy, filters: config.filters, pixels: pixels,
+                                                     batch: batch, into: bias.gradient, context: context)
             }
         }
         guard computesInputGradient else { return }
