@@ -10,9 +10,9 @@ import OpenCLRuntime
 /// style that can run the layer (`ConvAlgorithm.isTunerCandidate`: the cpu-* ones on CPUs,
 /// gpu-winograd on GPUs, tiled-gemm on both), each with chunk budgets of 0.5, 1, 2, 8
 /// and 32 MiB beside the rule's (tiled-gemm: its default only), timed as forward + backward on a probe batch of the
-/// training batch, at most `maxProbeBatch` images and `maxProbeBytes` of probe buffers, best of `timings`; a candidate more than `dropRatio` times slower
-/// than the best so far is timed once only, and the rules' choice stays unless another is at
-/// least 5% faster.
+/// training batch (at most `maxProbeBatch` images and `maxProbeBytes` of probe buffers), best of `timings` rounds over
+/// the candidates; a candidate more than `dropRatio` times slower than the best of a round leaves the race, and the
+/// rules' choice stays unless another is at least 5% faster.
 public final class ConvolutionTuner: @unchecked Sendable {
     public let cache: TuningCache
     /// The probe batch's ceiling. Measured at 64 images, the choices did not hold at the batch of
@@ -138,36 +138,44 @@ public final class ConvolutionTuner: @unchecked Sendable {
         return list
     }
 
+    /// Times the candidates in `timings` rounds, each round every candidate still in the race
+    /// once, one after the other: a machine whose speed drifts (other tenants, clocks) then
+    /// slows a round, not one candidate's every timing. The best timing of each counts.
     private func measure(_ candidates: [Candidate], context: ComputeContext, name: String, input: Shape, output: Shape,
                          config: Conv2DConfig, probe: Int) throws -> ConvolutionChoice {
-        var best: (candidate: Candidate, ms: Double, budget: Int)?
-        var ruleMs = 0.0
         let bench = timer == nil ? try ProbeBatch(context: context, input: input, output: output, probe: probe) : nil
         var warmed: Set<ConvAlgorithm> = []
-        for (number, candidate) in candidates.enumerated() {
-            progress?(name, number + 1, candidates.count)
-            let layer = try Conv2D(context: context, name: name + ".tuning", input: input, config: config,
-                                   algorithm: candidate.algorithm, chunkBudgetBytes: candidate.budget)
-            func time() throws -> Double {
-                if let timer { return try timer(candidate.algorithm, layer.chunkSize(batch: probe)) }
-                return try bench!.time(layer, batch: probe)
+        var best = [Double](repeating: .infinity, count: candidates.count)
+        // What was measured is chunks of this many images: a budget past the probe batch would
+        // make larger chunks at the training batch, which nothing measured (2-core Xeon,
+        // 256x8x8 planes: 32 MiB won on 64 images and ran the batch of 256 1.6x slower).
+        var budgets = candidates.map(\.budget)
+        for round in 0..<Self.timings {
+            let fastest = best.min() ?? .infinity
+            for (number, candidate) in candidates.enumerated() where best[number] <= fastest * Self.dropRatio {
+                if round == 0 { progress?(name, number + 1, candidates.count) }
+                // A layer per timing, released after it: the candidates' scratch never adds up.
+                let layer = try Conv2D(context: context, name: name + ".tuning", input: input, config: config,
+                                       algorithm: candidate.algorithm, chunkBudgetBytes: candidate.budget)
+                budgets[number] = min(candidate.budget, layer.chunkBudget(images: layer.chunkSize(batch: probe)))
+                let ms: Double
+                if let timer {
+                    ms = try timer(candidate.algorithm, layer.chunkSize(batch: probe))
+                } else {
+                    // The first launch of a kernel compiles it (PoCL): warm each algorithm on one image.
+                    if warmed.insert(candidate.algorithm).inserted { _ = try bench!.time(layer, batch: 1) }
+                    ms = try bench!.time(layer, batch: probe)
+                }
+                best[number] = min(best[number], ms)
             }
-            // The first launch of a kernel compiles it (PoCL): warm each algorithm on one image.
-            if warmed.insert(candidate.algorithm).inserted, let bench { _ = try bench.time(layer, batch: 1) }
-            var ms = try time()
-            for _ in 1..<Self.timings where best.map({ ms <= $0.ms * Self.dropRatio }) ?? true { ms = min(ms, try time()) }
-            if candidate == candidates[0] { ruleMs = ms }
-            // What was measured is chunks of this many images: a budget past the probe batch would
-            // make larger chunks at the training batch, which nothing measured (2-core Xeon,
-            // 256x8x8 planes: 32 MiB won on 64 images and ran the batch of 256 1.6x slower).
-            let budget = min(candidate.budget, layer.chunkBudget(images: layer.chunkSize(batch: probe)))
-            if best.map({ ms < $0.ms }) ?? true { best = (candidate, ms, budget) }
         }
-        // A shared machine's timings wander by several percent: the rules keep the layer unless
-        // another candidate is clearly faster.
-        if best!.ms > ruleMs * Self.keepRuleRatio { best = (candidates[0], ruleMs, candidates[0].budget) }
-        return ConvolutionChoice(algorithm: best!.candidate.algorithm.rawValue, chunkBudgetBytes: best!.budget,
-                                 milliseconds: best!.ms, ruleMilliseconds: ruleMs, probeBatch: probe)
+        var chosen = best.indices.min { best[$0] < best[$1] }!
+        // The rules keep the layer, with their own chunk rule, unless another candidate is clearly
+        // faster: a few percent is noise.
+        if best[chosen] > best[0] * Self.keepRuleRatio { chosen = 0 }
+        let budget = chosen == 0 ? candidates[0].budget : budgets[chosen]
+        return ConvolutionChoice(algorithm: candidates[chosen].algorithm.rawValue, chunkBudgetBytes: budget,
+                                 milliseconds: best[chosen], ruleMilliseconds: best[0], probeBatch: probe)
     }
 
     /// Random input and output gradient of a probe batch, and buffers for the results.

@@ -53,6 +53,26 @@ final class ConvolutionTunerTests: XCTestCase {
         XCTAssertEqual(stored.chunkBudgetBytes, layer.chunkBudgetBytes)
     }
 
+    /// Every candidate is timed once before any is timed again: a slow spell of the machine slows
+    /// a round, not all the timings of one candidate.
+    func testCandidatesAreTimedInRounds() throws {
+        let tuner = ConvolutionTuner(cache: TuningCache(url: cacheURL))
+        var order: [String] = []   // "algorithm/chunk": one per candidate
+        tuner.timer = { algorithm, chunk in
+            order.append("\(algorithm.rawValue)/\(chunk)")
+            return algorithm == .tiledGemm ? 100 : 10
+        }
+        _ = try tuner.convolution(context: context, name: "conv1", input: input, config: config, batch: 64)
+        let candidates = Set(order)
+        XCTAssertGreaterThan(candidates.count, 5)
+        let secondTiming = try XCTUnwrap(order.indices.first { order[..<$0].contains(order[$0]) })
+        // Before any second timing, every candidate was timed once; then the others twice more,
+        // tiled-gemm (10x slower) never again.
+        XCTAssertEqual(Set(order[..<secondTiming]), candidates)
+        XCTAssertEqual(order.count, 3 * candidates.count - 2)
+        XCTAssertEqual(order.filter { $0.hasPrefix("tiled-gemm") }.count, 1)
+    }
+
     func testABudgetPastTheProbeIsKeptToTheMeasuredChunk() throws {
         let tuner = ConvolutionTuner(cache: TuningCache(url: cacheURL))
         // cpu-channels in one chunk of the whole probe (256 images, the ceiling) is fastest; at a
