@@ -12,6 +12,8 @@
 //   input:   V[xi][c][p]  = (B^T d(c, p) B)[xi], d the tile p of x         winograd_input_transform
 //   product: M[xi][k][p]  = sum over c of U[xi][c][k] * V[xi][c][p]         winograd_product
 //   output:  y(k, p)      = A^T M(k, p) A (+ bias)                          winograd_output_transform
+//   (cpu style: the product and the output transform as one kernel, M in local memory only:
+//    winograd_product_output)
 //
 // Backward: the input gradient is the same convolution of dy padded by 2 - padding with the
 // flipped, transposed filters (U built with transposed = 1). The weight gradient is the exact
@@ -262,6 +264,93 @@ __kernel void winograd_product(const int rows, const int R, const int rowBlocks,
         for (int j = 0; j < NV; j++) {
             if (accumulate) acc[i][j] += vload16(j, o);
             vstore16(acc[i][j], j, o);
+        }
+    }
+}
+
+// winograd_product's products followed by winograd_output_transform, without M in global
+// memory: the products of a block of RM rows by NV*16 tiles at every position xi go to local
+// memory (`block`, WT * RM * NV float16: 36 KiB for F(4x4); an argument, so that the program's
+// other kernels do not count it), and the same work-item transforms them into
+// outputs, 16 tiles a vector. M is (m+2)^2 / m^2 = 2.25x the size of the output it makes, and
+// on CPUs writing and reading it back through memory cost about as much as the output
+// transform's arithmetic. y is [images][rows][OH][OW] (the forward's filters, or the input
+// gradient's channels). Global size: [rowBlocks * colBlocks], a work-group of one work-item
+// (the local array is the work-item's own).
+__kernel void winograd_product_output(const int rows, const int R, const int rowBlocks, __global const float* restrict A,
+                                      const int aXi, const int aR, const int aRow, __global const float* restrict B,
+                                      const int bXi, const int ldb, const int OH, const int OW, const int tilesX,
+                                      const int tilesY, const int tiles, __global float* restrict y, const int offY,
+                                      __global const float* restrict bias, const int hasBias, __local float16* block) {
+    __local float16 (*m)[RM][NV] = (__local float16 (*)[RM][NV])block;
+    const int rb = get_global_id(0) % rowBlocks, cb = get_global_id(0) / rowBlocks;
+    const int row0 = rb * RM, col0 = cb * NV * 16;
+    for (int xi = 0; xi < WT; xi++) {
+        __global const float* a[RM];
+        #pragma unroll
+        for (int i = 0; i < RM; i++) a[i] = A + (size_t)xi * aXi + (size_t)min(row0 + i, rows - 1) * aRow;
+        __global const float* b = B + (size_t)xi * bXi + col0;
+        float16 acc[RM][NV];
+        ZERO_BLOCK(acc, RM, NV);
+        for (int r = 0; r < R; r++) {
+            float16 v[NV];
+            #pragma unroll
+            for (int j = 0; j < NV; j++) v[j] = vload16(j, b + (size_t)r * ldb);
+            #pragma unroll
+            for (int i = 0; i < RM; i++) FMA_ROW(acc[i], (float16)(a[i][(size_t)r * aR]), v, NV);
+        }
+        #pragma unroll
+        for (int i = 0; i < RM; i++) {
+            #pragma unroll
+            for (int j = 0; j < NV; j++) m[xi][i][j] = acc[i][j];
+        }
+    }
+    // The image and first output row and column of each of the block's tiles.
+    int image[NV * 16], oy0[NV * 16], ox0[NV * 16];
+    for (int q = 0; q < NV * 16; q++) {
+        const int3 at = tile_position(min(col0 + q, tiles - 1), tilesX, tilesY);
+        image[q] = at.x;
+        oy0[q] = at.y * WM;
+        ox0[q] = at.z * WM;
+    }
+    const int perPlane = OH * OW;
+    for (int i = 0; i < RM && row0 + i < rows; i++) {
+        const int k = row0 + i;
+        const float shift = hasBias ? bias[k] : 0.0f;
+        for (int j = 0; j < NV; j++) {
+            float16 t2[WM][WA];
+            #pragma unroll
+            for (int a = 0; a < WM; a++) {
+                #pragma unroll
+                for (int b = 0; b < WA; b++) {
+                    float16 s = (float16)(-0.0f);
+                    #pragma unroll
+                    for (int jj = 0; jj < WA; jj++) ADD_TERM(s, AT[a][jj], m[jj * WA + b][i][j]);
+                    t2[a][b] = s;
+                }
+            }
+            float out[WM][WM][16];
+            #pragma unroll
+            for (int a = 0; a < WM; a++) {
+                #pragma unroll
+                for (int b = 0; b < WM; b++) {
+                    float16 s = (float16)(-0.0f);
+                    #pragma unroll
+                    for (int jj = 0; jj < WA; jj++) ADD_TERM(s, AT[b][jj], t2[a][jj]);
+                    vstore16(s + shift, 0, out[a][b]);
+                }
+            }
+            for (int lane = 0; lane < 16 && col0 + j * 16 + lane < tiles; lane++) {
+                const int q = j * 16 + lane;
+                __global float* plane = y + offY + ((size_t)image[q] * rows + k) * perPlane;
+                #pragma unroll
+                for (int a = 0; a < WM; a++) {
+                    #pragma unroll
+                    for (int b = 0; b < WM; b++) {
+                        if (oy0[q] + a < OH && ox0[q] + b < OW) plane[(oy0[q] + a) * OW + ox0[q] + b] = out[a][b][lane];
+                    }
+                }
+            }
         }
     }
 }
