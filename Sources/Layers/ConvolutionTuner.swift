@@ -150,13 +150,18 @@ public final class ConvolutionTuner: @unchecked Sendable {
         // make larger chunks at the training batch, which nothing measured (2-core Xeon,
         // 256x8x8 planes: 32 MiB won on 64 images and ran the batch of 256 1.6x slower).
         var budgets = candidates.map(\.budget)
+        // Each candidate's layer lives from its first timing until it leaves the race, so that
+        // later rounds time it as training runs it, its scratch already touched (a new layer's
+        // fresh memory would be first touched inside the timing, more for larger chunks).
+        var layers = [Conv2D?](repeating: nil, count: candidates.count)
         for round in 0..<Self.timings {
             let fastest = best.min() ?? .infinity
+            for number in candidates.indices where best[number] > fastest * Self.dropRatio { layers[number] = nil }
             for (number, candidate) in candidates.enumerated() where best[number] <= fastest * Self.dropRatio {
                 if round == 0 { progress?(name, number + 1, candidates.count) }
-                // A layer per timing, released after it: the candidates' scratch never adds up.
-                let layer = try Conv2D(context: context, name: name + ".tuning", input: input, config: config,
-                                       algorithm: candidate.algorithm, chunkBudgetBytes: candidate.budget)
+                let layer = try layers[number] ?? Conv2D(context: context, name: name + ".tuning", input: input, config: config,
+                                                         algorithm: candidate.algorithm, chunkBudgetBytes: candidate.budget)
+                layers[number] = layer
                 budgets[number] = min(candidate.budget, layer.chunkBudget(images: layer.chunkSize(batch: probe)))
                 let ms: Double
                 if let timer {
@@ -191,6 +196,9 @@ public final class ConvolutionTuner: @unchecked Sendable {
             dy = try context.buffer(random(probe * output.count), label: "tuning.output-gradient")
             y = try context.buffer(Float.self, count: probe * output.count, label: "tuning.output")
             dx = try context.buffer(Float.self, count: probe * input.count, label: "tuning.input-gradient")
+            // Touched before any timing, so that the first candidate does not pay for their first touches.
+            try y.fill(0)
+            try dx.fill(0)
         }
 
         /// Milliseconds of one forward and backward of `batch` images, measured after a finish.
