@@ -228,11 +228,11 @@ final class WinogradConvolution: ConvolutionAlgorithm {
                            local: [Self.transformGroup, 1])
     }
 
-    /// The bytes of B a work-item of the fused kernel reads, whose work-item of the next row
-    /// block reads them again, below which fusing pays: at most this many stay in a core's L2
-    /// cache. On the 2-core Zen 4 (1 MiB of L2 a core, cifar10-fast at 256 images), fused
-    /// F(4x4) ran the 64-channel products (295 KiB) 13-20% faster forward and the 256-channel
-    /// ones (1.2 MiB) 40-60% slower.
+    /// Fusing pays while a work-item's panels of B (the reduction by 32 tiles, at every position),
+    /// which the work-item of the next row block reads again, stay in a core's L2 cache. On the
+    /// 2-core Zen 4 (1 MiB of L2 a core, cifar10-fast at 256 images), fused F(4x4) ran the
+    /// 64-channel products (295 KiB of panels) 10-22% faster forward and the 256-channel ones
+    /// (1.2 MiB) 40-60% slower.
     static let fusedPanelBytes = 384 << 10
 
     /// Local memory of the fused kernel's work-item: its block's products at every position.
