@@ -65,11 +65,13 @@ __constant float AT[WM][WA] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 
 // -0.0f, the one start that x + start leaves exactly x for every x.
 #define ADD_TERM(sum, coefficient, x) if ((coefficient) != 0.0f) (sum) += (coefficient) * (x)
 
-// n / d for 0 <= n < 2^22 and d > 0, through a float reciprocal and a correction each way (the
-// estimate is within 1): PoCL divides integers lane by lane, and the four divisions of a
-// transform's tile index took more time than its arithmetic.
+// n / d for 0 <= n < 2^30 and d > 0, through a float reciprocal: PoCL divides integers lane by
+// lane, and the four divisions of a transform's tile index took more time than its arithmetic.
+// The first estimate is off by up to n / 2^21; the remainder it leaves is small enough to divide
+// exactly in float, which brings the estimate within 1, and a correction each way ends it.
 inline int quotient(const int n, const int d, const float inverse) {
     int q = convert_int_rtz((float)n * inverse);
+    q += convert_int_rtz((float)(n - q * d) * inverse);
     q -= q * d > n ? 1 : 0;
     q += (q + 1) * d <= n ? 1 : 0;
     return q;
