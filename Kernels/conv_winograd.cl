@@ -225,39 +225,39 @@ __kernel void winograd_gradient_transform(__global const float* restrict dy, con
     }
 }
 
-// O[(xi*rows + row)*ldo + col] (=, or += when accumulate) = sum over r < R of
-// A[xi*aXi + r*aR + row*aRow] * B[xi*bXi + r*ldb + col], for RM rows by NV 16-column vectors per
-// work-item. Columns come in whole vectors (the host pads ldb and ldo to NV*16 and ignores
-// the extra columns); a block past the last row reads that row and stores nothing. Each step
-// of r loads NV vectors of B and broadcasts RM values of A: RM*NV accumulators (16, as in
-// conv_channels.cl, which PoCL keeps in registers). Global size: [rowBlocks * colBlocks, WT],
-// row blocks first, so consecutive work-groups (one core, PoCL) share their block of B.
-__kernel void winograd_product(const int rows, const int R, const int rowBlocks, __global const float* restrict A,
-                               const int aXi, const int aR, const int aRow, __global const float* restrict B,
-                               const int bXi, const int ldb, __global float* restrict O, const int ldo, const int accumulate) {
-    const int rb = get_global_id(0) % rowBlocks, cb = get_global_id(0) / rowBlocks, xi = get_global_id(1);
-    const int row0 = rb * RM, col0 = cb * NV * 16;
+// acc = sum over r < R of A[xi*aXi + r*aR + row*aRow] * B[xi*bXi + r*ldb + col] for the RM rows
+// from row0 (rows past the last read that row) by the NV 16-column vectors from col0: one
+// register block of the products. Each step of r loads NV vectors of B and broadcasts RM values
+// of A: RM*NV accumulators (16, as in conv_channels.cl, which PoCL keeps in registers).
+inline void product_block(float16 acc[RM][NV], const int rows, const int R, __global const float* restrict A, const int aXi,
+                          const int aR, const int aRow, __global const float* restrict B, const int bXi, const int ldb,
+                          const int xi, const int row0, const int col0) {
     __global const float* a[RM];
     #pragma unroll
     for (int i = 0; i < RM; i++) a[i] = A + (size_t)xi * aXi + (size_t)min(row0 + i, rows - 1) * aRow;
     __global const float* b = B + (size_t)xi * bXi + col0;
-    float16 acc[RM][NV];
-    #pragma unroll
-    for (int i = 0; i < RM; i++) {
-        #pragma unroll
-        for (int j = 0; j < NV; j++) acc[i][j] = (float16)(0.0f);
-    }
+    ZERO_BLOCK(acc, RM, NV);
     for (int r = 0; r < R; r++) {
         float16 v[NV];
         #pragma unroll
         for (int j = 0; j < NV; j++) v[j] = vload16(j, b + (size_t)r * ldb);
         #pragma unroll
-        for (int i = 0; i < RM; i++) {
-            const float16 s = (float16)(a[i][(size_t)r * aR]);
-            #pragma unroll
-            for (int j = 0; j < NV; j++) acc[i][j] = fma(s, v[j], acc[i][j]);
-        }
+        for (int i = 0; i < RM; i++) FMA_ROW(acc[i], (float16)(a[i][(size_t)r * aR]), v, NV);
     }
+}
+
+// O[(xi*rows + row)*ldo + col] (=, or += when accumulate) = the products (product_block), for RM
+// rows by NV 16-column vectors per work-item. Columns come in whole vectors (the host pads ldb
+// and ldo to NV*16 and ignores the extra columns); a block past the last row stores nothing.
+// Global size: [rowBlocks * colBlocks, WT], row blocks first, so consecutive work-groups (one
+// core, PoCL) share their block of B.
+__kernel void winograd_product(const int rows, const int R, const int rowBlocks, __global const float* restrict A,
+                               const int aXi, const int aR, const int aRow, __global const float* restrict B,
+                               const int bXi, const int ldb, __global float* restrict O, const int ldo, const int accumulate) {
+    const int rb = get_global_id(0) % rowBlocks, cb = get_global_id(0) / rowBlocks, xi = get_global_id(1);
+    const int row0 = rb * RM, col0 = cb * NV * 16;
+    float16 acc[RM][NV];
+    product_block(acc, rows, R, A, aXi, aR, aRow, B, bXi, ldb, xi, row0, col0);
     #pragma unroll
     for (int i = 0; i < RM; i++) {
         if (row0 + i >= rows) break;
@@ -288,19 +288,8 @@ __kernel void winograd_product_output(const int rows, const int R, const int row
     const int rb = get_global_id(0) % rowBlocks, cb = get_global_id(0) / rowBlocks;
     const int row0 = rb * RM, col0 = cb * NV * 16;
     for (int xi = 0; xi < WT; xi++) {
-        __global const float* a[RM];
-        #pragma unroll
-        for (int i = 0; i < RM; i++) a[i] = A + (size_t)xi * aXi + (size_t)min(row0 + i, rows - 1) * aRow;
-        __global const float* b = B + (size_t)xi * bXi + col0;
         float16 acc[RM][NV];
-        ZERO_BLOCK(acc, RM, NV);
-        for (int r = 0; r < R; r++) {
-            float16 v[NV];
-            #pragma unroll
-            for (int j = 0; j < NV; j++) v[j] = vload16(j, b + (size_t)r * ldb);
-            #pragma unroll
-            for (int i = 0; i < RM; i++) FMA_ROW(acc[i], (float16)(a[i][(size_t)r * aR]), v, NV);
-        }
+        product_block(acc, rows, R, A, aXi, aR, aRow, B, bXi, ldb, xi, row0, col0);
         #pragma unroll
         for (int i = 0; i < RM; i++) {
             #pragma unroll
