@@ -188,14 +188,21 @@ final class Conv2DTests: XCTestCase {
     }
 
     func testCPUWinogradChunkedBatchMatchesReference() throws {
-        // Chunks of 2, 2 and 1 images: offsets into x, y, dy and dx, the filters transformed once
-        // per pass, and the transformed filters' gradient summed over the chunks before one transform.
-        try checkAgainstReference([Case(input: Shape(channels: 3, height: 7, width: 7), config: Conv2DConfig(filters: 20, size: 3, padding: 1),
-                                        batch: 5)], algorithm: .cpuWinograd, chunkImages: 2, tolerance: ConvAlgorithm.cpuWinograd.tolerance)
-        try checkAgainstReference([Case(input: Shape(channels: 40, height: 4, width: 4), config: Conv2DConfig(filters: 33, size: 3, padding: 1),
-                                        batch: 5)], algorithm: .cpuWinograd, chunkImages: 2, tolerance: ConvAlgorithm.cpuWinograd.tolerance)
-        try checkAgainstReference([Case(input: Shape(channels: 6, height: 9, width: 9), config: Conv2DConfig(filters: 7, size: 3, padding: 1),
-                                        batch: 5)], algorithm: .cpuWinograd4, chunkImages: 2, tolerance: ConvAlgorithm.cpuWinograd4.tolerance)
+        try checkWinogradChunks(.cpuWinograd, .cpuWinograd4)
+    }
+
+    /// Chunks of 2, 2 and 1 images: offsets into x, y, dy and dx, the filters transformed once
+    /// per pass, and the transformed filters' gradient summed over the chunks before one
+    /// transform; a plane of partial tiles, one of a single tile, with each tile size.
+    private func checkWinogradChunks(_ tile2: ConvAlgorithm, _ tile4: ConvAlgorithm) throws {
+        let cases = [(Shape(channels: 3, height: 7, width: 7), 20, [tile2]), (Shape(channels: 40, height: 4, width: 4), 33, [tile2, tile4]),
+                     (Shape(channels: 6, height: 9, width: 9), 7, [tile4])]
+        for (input, filters, algorithms) in cases {
+            for algorithm in algorithms {
+                try checkAgainstReference([Case(input: input, config: Conv2DConfig(filters: filters, size: 3, padding: 1), batch: 5)],
+                                          algorithm: algorithm, chunkImages: 2, tolerance: algorithm.tolerance)
+            }
+        }
     }
 
     /// The gpu style: the same transforms with gemm.cl's batched product (here with the tests'
@@ -207,10 +214,7 @@ final class Conv2DTests: XCTestCase {
     }
 
     func testGPUWinogradChunkedBatchMatchesReference() throws {
-        try checkAgainstReference([Case(input: Shape(channels: 3, height: 7, width: 7), config: Conv2DConfig(filters: 20, size: 3, padding: 1),
-                                        batch: 5)], algorithm: .gpuWinograd, chunkImages: 2, tolerance: ConvAlgorithm.gpuWinograd.tolerance)
-        try checkAgainstReference([Case(input: Shape(channels: 40, height: 4, width: 4), config: Conv2DConfig(filters: 33, size: 3, padding: 1),
-                                        batch: 5)], algorithm: .gpuWinograd4, chunkImages: 2, tolerance: ConvAlgorithm.gpuWinograd4.tolerance)
+        try checkWinogradChunks(.gpuWinograd, .gpuWinograd4)
     }
 
     func testCPUWinogradRefusesOtherWindows() throws {
